@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
+	"strings"
 )
 
 // FactsSchemaVersion is the version of the checklist facts below.
@@ -78,14 +80,36 @@ func DecodeFacts(b []byte) (Facts, error) {
 	if err := dec.Decode(&f); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return f, fmt.Errorf("facts: %s must be %s", te.Field, te.Type.String())
+			if te.Field == "" {
+				return f, fmt.Errorf("facts must be an object")
+			}
+			return f, fmt.Errorf("facts: %s must be %s", te.Field, jsonKind(te.Type))
 		}
-		return f, fmt.Errorf("facts: %v", err)
+		return f, fmt.Errorf("facts: %s", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	if dec.More() {
 		return f, fmt.Errorf("facts: trailing data after the object")
 	}
 	return f, nil
+}
+
+// jsonKind says in words what JSON value a fact of type t takes.
+func jsonKind(t reflect.Type) string {
+	switch {
+	case t == reflect.TypeFor[Date]():
+		return "a date YYYY-MM-DD"
+	case t == reflect.TypeFor[AntiRamming]():
+		return "one of none, barriers, bollards, lifting_posts"
+	}
+	switch t.Kind() {
+	case reflect.Int:
+		return "a whole number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Struct:
+		return "an object"
+	}
+	return t.String()
 }
 
 // Validate checks the values; complete also demands every fact of all five

@@ -1,0 +1,25 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+)
+
+// LineError is one bad line of an imported file. Line is the file's line
+// (the header is line 1) or, for a spreadsheet, the row number.
+type LineError struct {
+	Line    int
+	Message string
+}
+
+// LineErrors lists every bad line of an import; nothing was written.
+type LineErrors []LineError
+
+// Error renders one "line N: reason" per line.
+func (e LineErrors) Error() string {
+	parts := make([]string, len(e))
+	for i, l := range e {
+		parts[i] = fmt.Sprintf("line %d: %s", l.Line, l.Message)
+	}
+	return strings.Join(parts, "\n")
+}

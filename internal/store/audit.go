@@ -1,0 +1,52 @@
+package store
+
+import (
+	"encoding/json"
+	"time"
+
+	"gorm.io/gorm"
+
+	"safecampus/internal/model"
+)
+
+type auditRow struct {
+	ID           int64 `gorm:"primaryKey"`
+	At           time.Time
+	UserID       *int64
+	Username     string
+	Action       string
+	Entity       string
+	EntityID     string
+	DivisionCode string
+	OldValue     string
+	NewValue     string
+}
+
+func (auditRow) TableName() string { return "audit_log" }
+
+// audit records a change in the same transaction as the change itself.
+func (s *Store) audit(tx *gorm.DB, actor model.User, action, entity, id, division string, old, new any) error {
+	row := auditRow{At: s.now().UTC(), Username: actor.Username, Action: action, Entity: entity, EntityID: id, DivisionCode: division}
+	if actor.ID != 0 {
+		uid := actor.ID
+		row.UserID = &uid
+	}
+	if old != nil {
+		b, _ := json.Marshal(old)
+		row.OldValue = string(b)
+	}
+	if new != nil {
+		b, _ := json.Marshal(new)
+		row.NewValue = string(b)
+	}
+	return tx.Create(&row).Error
+}
+
+// actorID is the user id to store, or NULL for the command line and seeding.
+func actorID(actor model.User) *int64 {
+	if actor.ID == 0 {
+		return nil
+	}
+	id := actor.ID
+	return &id
+}

@@ -1,0 +1,322 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"safecampus/internal/model"
+)
+
+type checklistRow struct {
+	ID            int64 `gorm:"primaryKey"`
+	SchoolID      int64
+	CheckedOn     model.Date
+	State         string
+	SchemaVersion int
+	Facts         string
+	Notes         string
+	ReturnReason  string
+	CreatedBy     *int64
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	SubmittedAt   *time.Time
+	ReviewedBy    *int64
+	ReviewedAt    *time.Time
+}
+
+func (checklistRow) TableName() string { return "checklists" }
+
+func (r checklistRow) model() (model.Checklist, error) {
+	c := model.Checklist{
+		ID: r.ID, SchoolID: r.SchoolID, CheckedOn: r.CheckedOn, State: model.ChecklistState(r.State),
+		Notes: r.Notes, ReturnReason: r.ReturnReason, CreatedAt: r.CreatedAt, SubmittedAt: r.SubmittedAt,
+		ReviewedBy: r.ReviewedBy, ReviewedAt: r.ReviewedAt,
+	}
+	if r.CreatedBy != nil {
+		c.CreatedBy = *r.CreatedBy
+	}
+	var err error
+	c.Facts, err = model.DecodeFacts([]byte(r.Facts))
+	return c, err
+}
+
+// ChecklistInput is what a school enters.
+type ChecklistInput struct {
+	CheckedOn model.Date
+	Facts     model.Facts
+	Notes     string
+	Submit    bool // false saves a draft
+}
+
+func (s *Store) validateChecklist(in ChecklistInput) model.FieldErrors {
+	errs := in.Facts.Validate(in.Submit)
+	if e := model.ValidateCheckDate(in.CheckedOn, s.Today()); e != nil {
+		errs = append(model.FieldErrors{*e}, errs...)
+	}
+	if len([]rune(in.Notes)) > 5000 {
+		errs = append(errs, model.FieldError{Field: "notes", Message: "notes are longer than 5000 characters"})
+	}
+	return errs
+}
+
+// CreateChecklist records a new checklist for the school, as a draft or
+// submitted. Invalid input comes back as model.FieldErrors.
+func (s *Store) CreateChecklist(ctx context.Context, actor model.User, schoolID int64, in ChecklistInput) (model.Checklist, error) {
+	if errs := s.validateChecklist(in); len(errs) > 0 {
+		return model.Checklist{}, errs
+	}
+	facts, _ := json.Marshal(in.Facts)
+	now := s.now().UTC()
+	row := checklistRow{
+		SchoolID: schoolID, CheckedOn: in.CheckedOn, State: string(model.Draft), SchemaVersion: model.FactsSchemaVersion,
+		Facts: string(facts), Notes: strings.TrimSpace(in.Notes), CreatedAt: now, UpdatedAt: now,
+	}
+	if actor.ID != 0 {
+		row.CreatedBy = &actor.ID
+	}
+	if in.Submit {
+		row.State, row.SubmittedAt = string(model.Submitted), &now
+	}
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var school schoolRow
+		if err := tx.Where("id = ?", schoolID).Take(&school).Error; err != nil {
+			return notFound(err)
+		}
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		if err := s.audit(tx, actor, "create", "checklist", itoa(row.ID), school.DivisionCode, nil,
+			map[string]any{"school": school.Code, "state": row.State, "checked_on": row.CheckedOn, "facts": json.RawMessage(facts)}); err != nil {
+			return err
+		}
+		if !in.Submit {
+			return nil
+		}
+		return s.refreshSchools(tx, schoolID)
+	})
+	if err != nil {
+		return model.Checklist{}, err
+	}
+	return row.model()
+}
+
+// UpdateChecklist changes a draft or returned checklist, and submits it
+// when in.Submit. A submitted or verified checklist cannot change:
+// ErrConflict.
+func (s *Store) UpdateChecklist(ctx context.Context, actor model.User, id int64, in ChecklistInput) (model.Checklist, error) {
+	if errs := s.validateChecklist(in); len(errs) > 0 {
+		return model.Checklist{}, errs
+	}
+	facts, _ := json.Marshal(in.Facts)
+	var out checklistRow
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var old checklistRow
+		if err := tx.Where("id = ?", id).Take(&old).Error; err != nil {
+			return notFound(err)
+		}
+		now := s.now().UTC()
+		set := map[string]any{"checked_on": in.CheckedOn, "facts": string(facts), "notes": strings.TrimSpace(in.Notes), "updated_at": now}
+		if in.Submit {
+			set["state"], set["submitted_at"] = string(model.Submitted), now
+		}
+		res := tx.Model(&checklistRow{}).Where("id = ? AND state IN ?", id, []string{string(model.Draft), string(model.Returned)}).Updates(set)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrConflict
+		}
+		if err := tx.Where("id = ?", id).Take(&out).Error; err != nil {
+			return err
+		}
+		division, code, err := schoolPlace(tx, old.SchoolID)
+		if err != nil {
+			return err
+		}
+		if err := s.audit(tx, actor, "update", "checklist", itoa(id), division,
+			map[string]any{"school": code, "state": old.State, "checked_on": old.CheckedOn, "facts": json.RawMessage(old.Facts)},
+			map[string]any{"school": code, "state": out.State, "checked_on": out.CheckedOn, "facts": json.RawMessage(out.Facts)}); err != nil {
+			return err
+		}
+		if !in.Submit {
+			return nil
+		}
+		return s.refreshSchools(tx, old.SchoolID)
+	})
+	if err != nil {
+		return model.Checklist{}, err
+	}
+	return out.model()
+}
+
+// VerifyChecklist marks a submitted checklist verified. Anything but a
+// submitted checklist is ErrConflict: a second reviewer loses cleanly.
+func (s *Store) VerifyChecklist(ctx context.Context, actor model.User, id int64) (model.Checklist, error) {
+	return s.review(ctx, actor, id, model.Verified, "")
+}
+
+// ReturnChecklist sends a submitted checklist back to the school with a
+// mandatory reason.
+func (s *Store) ReturnChecklist(ctx context.Context, actor model.User, id int64, reason string) (model.Checklist, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return model.Checklist{}, model.FieldErrors{{Field: "reason", Message: "a reason is required to return a checklist"}}
+	}
+	if len([]rune(reason)) > 2000 {
+		return model.Checklist{}, model.FieldErrors{{Field: "reason", Message: "the reason is longer than 2000 characters"}}
+	}
+	return s.review(ctx, actor, id, model.Returned, reason)
+}
+
+func (s *Store) review(ctx context.Context, actor model.User, id int64, to model.ChecklistState, reason string) (model.Checklist, error) {
+	var out checklistRow
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := s.now().UTC()
+		set := map[string]any{"state": string(to), "reviewed_by": actorID(actor), "reviewed_at": now, "updated_at": now, "return_reason": reason}
+		res := tx.Model(&checklistRow{}).Where("id = ? AND state = ?", id, string(model.Submitted)).Updates(set)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			if err := tx.Where("id = ?", id).Take(&out).Error; err != nil {
+				return notFound(err)
+			}
+			return ErrConflict
+		}
+		if err := tx.Where("id = ?", id).Take(&out).Error; err != nil {
+			return err
+		}
+		division, code, err := schoolPlace(tx, out.SchoolID)
+		if err != nil {
+			return err
+		}
+		if err := s.audit(tx, actor, string(to), "checklist", itoa(id), division,
+			map[string]any{"school": code, "state": model.Submitted},
+			map[string]any{"school": code, "state": to, "reason": reason}); err != nil {
+			return err
+		}
+		return s.refreshSchools(tx, out.SchoolID)
+	})
+	if err != nil {
+		return model.Checklist{}, err
+	}
+	return out.model()
+}
+
+// Checklist returns one checklist.
+func (s *Store) Checklist(ctx context.Context, id int64) (model.Checklist, error) {
+	var r checklistRow
+	if err := s.r.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return model.Checklist{}, notFound(err)
+	}
+	return r.model()
+}
+
+// SchoolChecklists returns the school's checklists, newest first.
+func (s *Store) SchoolChecklists(ctx context.Context, schoolID int64, limit int) ([]model.Checklist, error) {
+	var rows []checklistRow
+	err := s.r.WithContext(ctx).Where("school_id = ?", schoolID).
+		Order("checked_on DESC, id DESC").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	return checklistModels(rows)
+}
+
+// ReviewItem is a submitted checklist waiting for review, with its school.
+type ReviewItem struct {
+	Checklist    model.Checklist
+	School       model.School
+	DivisionName string
+}
+
+// ReviewFilter narrows the review queue.
+type ReviewFilter struct {
+	Under string // division subtree ("" = everywhere)
+	Type  model.SchoolType
+	Limit int
+}
+
+// ReviewQueue returns submitted checklists in the subtree, oldest first.
+func (s *Store) ReviewQueue(ctx context.Context, f ReviewFilter) ([]ReviewItem, int64, error) {
+	q := s.r.WithContext(ctx).Table("checklists c").
+		Joins("JOIN schools s ON s.id = c.school_id").
+		Where("c.state = ?", string(model.Submitted))
+	if f.Under != "" {
+		q = q.Where("s.division_code IN (SELECT descendant_code FROM division_closure WHERE ancestor_code = ?)", f.Under)
+	}
+	if f.Type != "" {
+		q = q.Where("s.type = ?", string(f.Type))
+	}
+	var total int64
+	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	var ids []int64
+	if err := q.Order("c.submitted_at, c.id").Limit(f.Limit).Pluck("c.id", &ids).Error; err != nil {
+		return nil, 0, err
+	}
+	items := make([]ReviewItem, 0, len(ids))
+	for _, id := range ids {
+		c, err := s.Checklist(ctx, id)
+		if err != nil {
+			return nil, 0, err
+		}
+		school, err := s.SchoolByID(ctx, c.SchoolID)
+		if err != nil {
+			return nil, 0, err
+		}
+		d, err := s.Division(ctx, school.DivisionCode)
+		if err != nil {
+			return nil, 0, err
+		}
+		items = append(items, ReviewItem{Checklist: c, School: school, DivisionName: d.Name})
+	}
+	return items, total, nil
+}
+
+// latestChecklist returns the checklist that counts on the basis, or nil.
+func latestChecklist(tx *gorm.DB, schoolID int64, basis model.Basis) (*model.Checklist, error) {
+	states := []string{string(model.Verified)}
+	if basis == model.BasisReported {
+		states = append(states, string(model.Submitted))
+	}
+	var r checklistRow
+	err := tx.Where("school_id = ? AND state IN ?", schoolID, states).Order("checked_on DESC, id DESC").Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.model()
+	return &c, err
+}
+
+func schoolPlace(tx *gorm.DB, schoolID int64) (division, code string, err error) {
+	var r schoolRow
+	if err := tx.Select("division_code, code").Where("id = ?", schoolID).Take(&r).Error; err != nil {
+		return "", "", notFound(err)
+	}
+	return r.DivisionCode, r.Code, nil
+}
+
+func checklistModels(rows []checklistRow) ([]model.Checklist, error) {
+	out := make([]model.Checklist, len(rows))
+	for i, r := range rows {
+		c, err := r.model()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = c
+	}
+	return out, nil
+}

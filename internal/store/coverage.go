@@ -1,0 +1,394 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"safecampus/internal/model"
+)
+
+// The ledger's count columns, in the order of model.Counts: the active
+// schools, the five measures, all five.
+const ledgerColumns = "schools, nursing_post, closed_management, security_guards, one_button_alarm, video_networking, all_five"
+
+// counts is one ledger row's numbers, ordered as ledgerColumns.
+type counts [7]int
+
+// forever marks a contribution with no end (an active school).
+var forever = model.NewDate(9999, 12, 31)
+
+// beginning is before any record.
+var beginning = model.NewDate(1, 1, 1)
+
+// schoolCoverageRow is a school's derived coverage on one basis.
+type schoolCoverageRow struct {
+	SchoolID         int64 `gorm:"primaryKey"`
+	Basis            string `gorm:"primaryKey"`
+	Active           bool
+	ChecklistID      *int64
+	CheckedOn        *model.Date
+	ExpiresOn        *model.Date
+	NursingPost      *model.Date
+	ClosedManagement *model.Date
+	SecurityGuards   *model.Date
+	OneButtonAlarm   *model.Date
+	VideoNetworking  *model.Date
+	AllFive          *model.Date
+	Reasons          string
+}
+
+func (schoolCoverageRow) TableName() string { return "school_coverage" }
+
+// until returns the row's contribution per ledger column: the last day each
+// count includes the school, or nil.
+func (r *schoolCoverageRow) until() [7]*model.Date {
+	if r == nil || !r.Active {
+		return [7]*model.Date{}
+	}
+	f := forever
+	return [7]*model.Date{&f, r.NursingPost, r.ClosedManagement, r.SecurityGuards, r.OneButtonAlarm, r.VideoNetworking, r.AllFive}
+}
+
+// status rebuilds the school's status on day today from the stored row.
+func (r *schoolCoverageRow) status(today model.Date) model.SchoolStatus {
+	st := model.SchoolStatus{Basis: model.Basis(r.Basis), AllFive: true}
+	var stored [5][]model.Reason
+	if r.Reasons != "" {
+		_ = json.Unmarshal([]byte(r.Reasons), &stored)
+	}
+	u := r.until()
+	for i, m := range model.Measures {
+		ms := model.MeasureStatus{Measure: m, CheckedOn: r.CheckedOn, ExpiresOn: r.ExpiresOn}
+		if r.ChecklistID != nil {
+			ms.ChecklistID = *r.ChecklistID
+		}
+		ms.Covered = u[i+1] != nil && *u[i+1] >= today
+		if !ms.Covered {
+			switch {
+			case !r.Active:
+				ms.Reasons = []model.Reason{{Code: model.ReasonSchoolInactive}}
+			case r.ExpiresOn == nil:
+				ms.Reasons = []model.Reason{{Code: model.ReasonNoCheck}}
+			case *r.ExpiresOn < today:
+				ms.Reasons = append([]model.Reason{{Code: model.ReasonCheckExpired, Args: map[string]any{
+					"CheckedOn": r.CheckedOn.String(), "ExpiresOn": r.ExpiresOn.String()}}}, stored[i]...)
+			default:
+				ms.Reasons = stored[i]
+			}
+		}
+		st.AllFive = st.AllFive && ms.Covered
+		st.Measures[i] = ms
+	}
+	return st
+}
+
+// refreshSchools derives the coverage of the given schools from their
+// records as they stand in tx, and writes the change of every count into the
+// ledger of each of their divisions. Every write that can change a school's
+// status calls it in the same transaction, so aggregates never drift.
+func (s *Store) refreshSchools(tx *gorm.DB, ids ...int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	today := s.Today()
+	rules, err := s.ruleSet(tx)
+	if err != nil {
+		return err
+	}
+	type key struct {
+		division string
+		basis    model.Basis
+		day      model.Date
+	}
+	ledger := map[key]counts{}
+	for _, id := range ids {
+		var sr schoolRow
+		if err := tx.Where("id = ?", id).Take(&sr).Error; err != nil {
+			return notFound(err)
+		}
+		school := sr.model()
+		hazards, err := openHazardsByMeasure(tx, id)
+		if err != nil {
+			return err
+		}
+		var old []schoolCoverageRow
+		if err := tx.Where("school_id = ?", id).Find(&old).Error; err != nil {
+			return err
+		}
+		var ancestors []string
+		if err := tx.Model(&closureRow{}).Where("descendant_code = ?", school.DivisionCode).
+			Pluck("ancestor_code", &ancestors).Error; err != nil {
+			return err
+		}
+		for _, basis := range model.Bases {
+			latest, err := latestChecklist(tx, id, basis)
+			if err != nil {
+				return err
+			}
+			st := model.Derive(rules, school, basis, latest, hazards, today)
+			next := coverageRowOf(school, basis, latest, st, rules)
+			var prev *schoolCoverageRow
+			for i := range old {
+				if old[i].Basis == string(basis) {
+					prev = &old[i]
+				}
+			}
+			for day, c := range ledgerChanges(prev.until(), next.until(), today) {
+				for _, d := range ancestors {
+					k := key{d, basis, day}
+					ledger[k] = ledger[k].add(c)
+				}
+			}
+			if err := tx.Save(&next).Error; err != nil {
+				return err
+			}
+		}
+	}
+	if len(ledger) == 0 {
+		return nil
+	}
+	if err := s.dropCheckpointsFrom(tx, today); err != nil {
+		return err
+	}
+	keys := make([]key, 0, len(ledger))
+	for k, c := range ledger {
+		if c != (counts{}) {
+			keys = append(keys, k)
+		}
+	}
+	// A stable order keeps concurrent writers on PostgreSQL from locking the
+	// same rows in opposite orders.
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.division != b.division {
+			return a.division < b.division
+		}
+		if a.basis != b.basis {
+			return a.basis < b.basis
+		}
+		return a.day < b.day
+	})
+	for start := 0; start < len(keys); start += 50 {
+		end := min(start+50, len(keys))
+		var sb strings.Builder
+		args := make([]any, 0, (end-start)*10)
+		sb.WriteString("INSERT INTO coverage_deltas (division_code, basis, day, " + ledgerColumns + ") VALUES ")
+		for i, k := range keys[start:end] {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			c := ledger[k]
+			args = append(args, k.division, string(k.basis), k.day, c[0], c[1], c[2], c[3], c[4], c[5], c[6])
+		}
+		sb.WriteString(` ON CONFLICT (division_code, basis, day) DO UPDATE SET
+			schools = coverage_deltas.schools + excluded.schools,
+			nursing_post = coverage_deltas.nursing_post + excluded.nursing_post,
+			closed_management = coverage_deltas.closed_management + excluded.closed_management,
+			security_guards = coverage_deltas.security_guards + excluded.security_guards,
+			one_button_alarm = coverage_deltas.one_button_alarm + excluded.one_button_alarm,
+			video_networking = coverage_deltas.video_networking + excluded.video_networking,
+			all_five = coverage_deltas.all_five + excluded.all_five`)
+		if err := tx.Exec(sb.String(), args...).Error; err != nil {
+			return fmt.Errorf("coverage ledger: %w", err)
+		}
+	}
+	return nil
+}
+
+func (c counts) add(d counts) counts {
+	for i := range c {
+		c[i] += d[i]
+	}
+	return c
+}
+
+// ledgerChanges turns a change of contribution, effective today, into
+// ledger rows: the old contribution ends today, the new one starts today,
+// and each ends the day after its last covered day. Contributions that
+// already ended before today are history and stay as they are.
+func ledgerChanges(old, next [7]*model.Date, today model.Date) map[model.Date]counts {
+	out := map[model.Date]counts{}
+	bump := func(day model.Date, i, n int) {
+		c := out[day]
+		c[i] += n
+		out[day] = c
+	}
+	for i := range old {
+		if u := old[i]; u != nil && *u >= today {
+			bump(today, i, -1)
+			if *u != forever {
+				bump(u.AddDays(1), i, +1)
+			}
+		}
+		if u := next[i]; u != nil && *u >= today {
+			bump(today, i, +1)
+			if *u != forever {
+				bump(u.AddDays(1), i, -1)
+			}
+		}
+	}
+	for d, c := range out {
+		if c == (counts{}) {
+			delete(out, d)
+		}
+	}
+	return out
+}
+
+func coverageRowOf(school model.School, basis model.Basis, latest *model.Checklist, st model.SchoolStatus, rules model.RuleSet) schoolCoverageRow {
+	row := schoolCoverageRow{SchoolID: school.ID, Basis: string(basis), Active: school.Active}
+	if latest != nil {
+		id, on, exp := latest.ID, latest.CheckedOn, latest.ExpiresOn(rules)
+		row.ChecklistID, row.CheckedOn, row.ExpiresOn = &id, &on, &exp
+	}
+	until, all := st.CoveredUntil()
+	row.NursingPost, row.ClosedManagement, row.SecurityGuards = until[0], until[1], until[2]
+	row.OneButtonAlarm, row.VideoNetworking, row.AllFive = until[3], until[4], all
+	var reasons [5][]model.Reason
+	for i, ms := range st.Measures {
+		for _, r := range ms.Reasons {
+			if r.Code != model.ReasonCheckExpired {
+				reasons[i] = append(reasons[i], r)
+			}
+		}
+	}
+	b, _ := json.Marshal(reasons)
+	row.Reasons = string(b)
+	return row
+}
+
+// dropCheckpointsFrom removes checkpoints on or after day. Checkpoints are
+// only taken for past days, so this finds none unless the clock went back.
+func (s *Store) dropCheckpointsFrom(tx *gorm.DB, day model.Date) error {
+	var latest *model.Date
+	if err := tx.Raw("SELECT MAX(day) FROM coverage_checkpoint_days").Scan(&latest).Error; err != nil {
+		return err
+	}
+	if latest == nil || *latest < day {
+		return nil
+	}
+	if err := tx.Exec("DELETE FROM coverage_checkpoints WHERE day >= ?", day).Error; err != nil {
+		return err
+	}
+	return tx.Exec("DELETE FROM coverage_checkpoint_days WHERE day >= ?", day).Error
+}
+
+// Coverage returns the counts of each division in codes on the basis, as
+// the dashboard showed them at the end of day asOf. The cost depends on the
+// number of divisions and days since the last checkpoint, not on schools.
+func (s *Store) Coverage(ctx context.Context, codes []string, basis model.Basis, asOf model.Date) (map[string]model.Counts, error) {
+	out := make(map[string]model.Counts, len(codes))
+	if len(codes) == 0 {
+		return out, nil
+	}
+	db := s.r.WithContext(ctx)
+	var cp *model.Date
+	if err := db.Raw("SELECT MAX(day) FROM coverage_checkpoint_days WHERE day <= ?", asOf).Scan(&cp).Error; err != nil {
+		return nil, err
+	}
+	from := beginning
+	if cp != nil {
+		from = *cp
+	}
+	var rows []struct {
+		DivisionCode     string
+		Schools          int
+		NursingPost      int
+		ClosedManagement int
+		SecurityGuards   int
+		OneButtonAlarm   int
+		VideoNetworking  int
+		AllFive          int
+	}
+	sum := "SUM(schools) AS schools, SUM(nursing_post) AS nursing_post, SUM(closed_management) AS closed_management, " +
+		"SUM(security_guards) AS security_guards, SUM(one_button_alarm) AS one_button_alarm, " +
+		"SUM(video_networking) AS video_networking, SUM(all_five) AS all_five"
+	err := db.Raw(`
+		SELECT division_code, `+sum+` FROM (
+			SELECT division_code, `+ledgerColumns+` FROM coverage_checkpoints
+			WHERE division_code IN ? AND basis = ? AND day = ?
+			UNION ALL
+			SELECT division_code, `+ledgerColumns+` FROM coverage_deltas
+			WHERE division_code IN ? AND basis = ? AND day > ? AND day <= ?
+		) t GROUP BY division_code`,
+		codes, string(basis), from, codes, string(basis), from, asOf).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("coverage: %w", err)
+	}
+	for _, r := range rows {
+		out[r.DivisionCode] = model.Counts{
+			Schools:  r.Schools,
+			Measures: [5]int{r.NursingPost, r.ClosedManagement, r.SecurityGuards, r.OneButtonAlarm, r.VideoNetworking},
+			AllFive:  r.AllFive,
+		}
+	}
+	return out, nil
+}
+
+// Checkpoint stores the running totals of every division as of day, which
+// must be in the past. Reads then sum deltas only from day on.
+func (s *Store) Checkpoint(ctx context.Context, day model.Date) error {
+	if day >= s.Today() {
+		return fmt.Errorf("checkpoint %s: only past days can be checkpointed", day)
+	}
+	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var prev *model.Date
+		if err := tx.Raw("SELECT MAX(day) FROM coverage_checkpoint_days WHERE day < ?", day).Scan(&prev).Error; err != nil {
+			return err
+		}
+		from := beginning
+		if prev != nil {
+			from = *prev
+		}
+		if err := tx.Exec("DELETE FROM coverage_checkpoints WHERE day >= ?", day).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec("DELETE FROM coverage_checkpoint_days WHERE day >= ?", day).Error; err != nil {
+			return err
+		}
+		err := tx.Exec(`
+			INSERT INTO coverage_checkpoints (division_code, basis, day, `+ledgerColumns+`)
+			SELECT division_code, basis, ?, SUM(schools), SUM(nursing_post), SUM(closed_management),
+			       SUM(security_guards), SUM(one_button_alarm), SUM(video_networking), SUM(all_five)
+			FROM (
+				SELECT division_code, basis, `+ledgerColumns+` FROM coverage_checkpoints WHERE day = ?
+				UNION ALL
+				SELECT division_code, basis, `+ledgerColumns+` FROM coverage_deltas WHERE day > ? AND day <= ?
+			) t GROUP BY division_code, basis`, day, from, from, day).Error
+		if err != nil {
+			return err
+		}
+		return tx.Exec("INSERT INTO coverage_checkpoint_days (day) VALUES (?)", day).Error
+	})
+}
+
+// MaintainCheckpoints takes the month-end checkpoints that are due: one for
+// every finished month since the ledger began. It is cheap when none is due.
+func (s *Store) MaintainCheckpoints(ctx context.Context) error {
+	var first, last *model.Date
+	if err := s.r.WithContext(ctx).Raw("SELECT MIN(day) FROM coverage_deltas").Scan(&first).Error; err != nil {
+		return err
+	}
+	if first == nil {
+		return nil
+	}
+	if err := s.r.WithContext(ctx).Raw("SELECT MAX(day) FROM coverage_checkpoint_days").Scan(&last).Error; err != nil {
+		return err
+	}
+	day := first.MonthEnd()
+	if last != nil {
+		day = last.AddDays(1).MonthEnd()
+	}
+	for today := s.Today(); day < today; day = day.AddDays(1).MonthEnd() {
+		if err := s.Checkpoint(ctx, day); err != nil {
+			return err
+		}
+	}
+	return nil
+}

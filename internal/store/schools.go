@@ -1,0 +1,256 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"safecampus/internal/model"
+)
+
+type schoolRow struct {
+	ID            int64 `gorm:"primaryKey"`
+	Code          string
+	Name          string
+	Type          string
+	DivisionCode  string
+	Address       string
+	Students      int
+	Boarders      int
+	PoliceStation string
+	Ownership     string
+	Active        bool
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+func (schoolRow) TableName() string { return "schools" }
+
+func (r schoolRow) model() model.School {
+	return model.School{
+		ID: r.ID, Code: r.Code, Name: r.Name, Type: model.SchoolType(r.Type), DivisionCode: r.DivisionCode,
+		Address: r.Address, Students: r.Students, Boarders: r.Boarders, PoliceStation: r.PoliceStation,
+		Ownership: model.Ownership(r.Ownership), Active: r.Active,
+	}
+}
+
+func schoolRowOf(s model.School) schoolRow {
+	t, _ := model.ParseSchoolType(string(s.Type))
+	o, _ := model.ParseOwnership(string(s.Ownership))
+	return schoolRow{
+		ID: s.ID, Code: strings.TrimSpace(s.Code), Name: strings.TrimSpace(s.Name), Type: string(t),
+		DivisionCode: s.DivisionCode, Address: s.Address, Students: s.Students, Boarders: s.Boarders,
+		PoliceStation: s.PoliceStation, Ownership: string(o), Active: s.Active,
+	}
+}
+
+// School returns the school with the given code.
+func (s *Store) School(ctx context.Context, code string) (model.School, error) {
+	var r schoolRow
+	if err := s.r.WithContext(ctx).Where("code = ?", code).Take(&r).Error; err != nil {
+		return model.School{}, notFound(err)
+	}
+	return r.model(), nil
+}
+
+// SchoolByID returns the school with the given id.
+func (s *Store) SchoolByID(ctx context.Context, id int64) (model.School, error) {
+	var r schoolRow
+	if err := s.r.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return model.School{}, notFound(err)
+	}
+	return r.model(), nil
+}
+
+// checkSchoolDivision reports a field error when the division is unknown or
+// not county level.
+func checkSchoolDivision(tx *gorm.DB, code string) (string, error) {
+	var r divisionRow
+	err := tx.Where("code = ?", code).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return fmt.Sprintf("division %s does not exist", code), nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if r.Level != string(model.LevelCounty) {
+		return fmt.Sprintf("division %s (%s) is not county level", code, r.Name), nil
+	}
+	return "", nil
+}
+
+// SaveSchool creates a school (ID 0) or updates one, validating it first;
+// invalid input comes back as model.FieldErrors. The change is audited and
+// the school's coverage re-derived in the same transaction.
+func (s *Store) SaveSchool(ctx context.Context, actor model.User, school model.School) (model.School, error) {
+	if errs := school.Validate(); len(errs) > 0 {
+		return school, errs
+	}
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if msg, err := checkSchoolDivision(tx, school.DivisionCode); err != nil {
+			return err
+		} else if msg != "" {
+			return model.FieldErrors{{Field: "division_code", Message: msg}}
+		}
+		row := schoolRowOf(school)
+		var old schoolRow
+		action := "create"
+		if school.ID != 0 {
+			action = "update"
+			if err := tx.Where("id = ?", school.ID).Take(&old).Error; err != nil {
+				return notFound(err)
+			}
+			row.CreatedAt = old.CreatedAt
+			row.Active = old.Active
+		}
+		var clash int64
+		if err := tx.Model(&schoolRow{}).Where("code = ? AND id <> ?", row.Code, row.ID).Count(&clash).Error; err != nil {
+			return err
+		}
+		if clash > 0 {
+			return model.FieldErrors{{Field: "code", Message: fmt.Sprintf("code %s is already used by another school", row.Code)}}
+		}
+		if err := tx.Save(&row).Error; err != nil {
+			return err
+		}
+		school = row.model()
+		var before any
+		if action == "update" {
+			before = old.model()
+		}
+		if err := s.audit(tx, actor, action, "school", row.Code, row.DivisionCode, before, school); err != nil {
+			return err
+		}
+		return s.refreshSchools(tx, row.ID)
+	})
+	return school, err
+}
+
+// SetSchoolActive opens or closes a school. A closed school leaves every
+// denominator from today but keeps its history.
+func (s *Store) SetSchoolActive(ctx context.Context, actor model.User, code string, active bool) error {
+	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var row schoolRow
+		if err := tx.Where("code = ?", code).Take(&row).Error; err != nil {
+			return notFound(err)
+		}
+		if row.Active == active {
+			return nil
+		}
+		if err := tx.Model(&row).Updates(map[string]any{"active": active, "updated_at": s.now().UTC()}).Error; err != nil {
+			return err
+		}
+		if err := s.audit(tx, actor, map[bool]string{true: "activate", false: "deactivate"}[active], "school", code, row.DivisionCode,
+			map[string]bool{"active": !active}, map[string]bool{"active": active}); err != nil {
+			return err
+		}
+		return s.refreshSchools(tx, row.ID)
+	})
+}
+
+// ImportResult counts what an import did (or would do).
+type ImportResult struct {
+	Created, Updated int
+}
+
+// ImportSchools creates or updates schools by code, all or nothing. Rows
+// whose division is unknown are reported by line, after the parser's own
+// checks; with dryRun nothing is written.
+func (s *Store) ImportSchools(ctx context.Context, actor model.User, rows []ImportRow, dryRun bool) (ImportResult, error) {
+	var res ImportResult
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var counties []divisionRow
+		if err := tx.Select("code, name, level").Find(&counties).Error; err != nil {
+			return err
+		}
+		level := make(map[string]string, len(counties))
+		for _, d := range counties {
+			level[d.Code] = d.Level
+		}
+		var bad model.LineErrors
+		for _, r := range rows {
+			switch lv, ok := level[r.School.DivisionCode]; {
+			case !ok:
+				bad = append(bad, model.LineError{Line: r.Line, Message: fmt.Sprintf("division_code %s does not exist", r.School.DivisionCode)})
+			case lv != string(model.LevelCounty):
+				bad = append(bad, model.LineError{Line: r.Line, Message: fmt.Sprintf("division_code %s is %s level, not county", r.School.DivisionCode, lv)})
+			}
+		}
+		if len(bad) > 0 {
+			return bad
+		}
+		existing := map[string]schoolRow{}
+		codes := make([]string, len(rows))
+		for i, r := range rows {
+			codes[i] = r.School.Code
+		}
+		for start := 0; start < len(codes); start += 500 {
+			var found []schoolRow
+			if err := tx.Where("code IN ?", codes[start:min(start+500, len(codes))]).Find(&found).Error; err != nil {
+				return err
+			}
+			for _, f := range found {
+				existing[f.Code] = f
+			}
+		}
+		var changed []int64
+		batch := make([]schoolRow, 0, len(rows))
+		for _, r := range rows {
+			row := schoolRowOf(r.School)
+			row.Active = true
+			now := s.now().UTC()
+			row.CreatedAt, row.UpdatedAt = now, now
+			if old, ok := existing[row.Code]; ok {
+				res.Updated++
+				row.ID, row.Active, row.CreatedAt = old.ID, old.Active, old.CreatedAt
+				if old.Students != row.Students || old.Boarders != row.Boarders || old.DivisionCode != row.DivisionCode {
+					changed = append(changed, old.ID)
+				}
+			} else {
+				res.Created++
+			}
+			batch = append(batch, row)
+		}
+		if dryRun {
+			return errDryRun
+		}
+		err := tx.Clauses(clause.OnConflict{
+			Columns: []clause.Column{{Name: "code"}},
+			DoUpdates: clause.AssignmentColumns([]string{"name", "type", "division_code", "address", "students",
+				"boarders", "police_station", "ownership", "updated_at"}),
+		}).CreateInBatches(&batch, 200).Error
+		if err != nil {
+			return err
+		}
+		for _, r := range batch {
+			if _, ok := existing[r.Code]; !ok {
+				var id int64
+				if err := tx.Model(&schoolRow{}).Where("code = ?", r.Code).Pluck("id", &id).Error; err != nil {
+					return err
+				}
+				changed = append(changed, id)
+			}
+		}
+		if err := s.audit(tx, actor, "import", "school", fmt.Sprintf("%d rows", len(rows)), "", nil, res); err != nil {
+			return err
+		}
+		return s.refreshSchools(tx, changed...)
+	})
+	if errors.Is(err, errDryRun) {
+		err = nil
+	}
+	return res, err
+}
+
+var errDryRun = errors.New("dry run")
+
+// ImportRow is one parsed roster row and its line in the file.
+type ImportRow struct {
+	Line   int
+	School model.School
+}

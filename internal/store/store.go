@@ -1,0 +1,198 @@
+// Package store is the only package that touches the database: GORM for
+// plain records, readable SQL for the aggregates, goose for the schema. It
+// runs the same code on SQLite (the embedded default) and PostgreSQL.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"safecampus/internal/model"
+	"safecampus/migrations"
+)
+
+// ErrNotFound is returned when a record does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a record is no longer in the state an action
+// needs (verifying twice, two reviewers at once).
+var ErrConflict = errors.New("conflict")
+
+// Options configure a Store.
+type Options struct {
+	// DSN is a file path (SQLite) or a postgres:// URL.
+	DSN string
+	// Now is the clock; days are taken in Location.
+	Now      func() time.Time
+	Location *time.Location
+	Logger   *slog.Logger
+}
+
+// Store is the database. Writes go through w, reads through r: on SQLite w
+// is a single connection, so writers queue in Go instead of failing with
+// "database is locked", while readers use the WAL's concurrent snapshots.
+type Store struct {
+	r, w     *gorm.DB
+	postgres bool
+	now      func() time.Time
+	loc      *time.Location
+	log      *slog.Logger
+}
+
+// Open connects to the database named by opts.DSN. It does not migrate.
+func Open(opts Options) (*Store, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Store{now: opts.Now, loc: opts.Location, log: opts.Logger}
+	cfg := &gorm.Config{Logger: logger.Discard, NowFunc: func() time.Time { return s.now().UTC() }, TranslateError: true}
+	var err error
+	if IsPostgres(opts.DSN) {
+		s.postgres = true
+		if s.w, err = gorm.Open(postgres.Open(opts.DSN), cfg); err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		s.r = s.w
+		return s, s.ping()
+	}
+	path := opts.DSN
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create database directory: %w", err)
+		}
+	}
+	// WAL lets readers work while one writer commits. synchronous=FULL
+	// fsyncs the WAL at every commit: an acknowledged write survives a power
+	// cut, not only a crash of the process (NORMAL would risk the last
+	// commits on power loss). busy_timeout covers the rare moments a
+	// checkpoint or a backup holds a lock. _txlock=immediate takes the write
+	// lock at BEGIN, so a transaction never fails half-way upgrading its lock.
+	params := "_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=10000"
+	if s.w, err = gorm.Open(sqlite.Open("file:"+path+"?"+params+"&_txlock=immediate"), cfg); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if s.r, err = gorm.Open(sqlite.Open("file:"+path+"?"+params), cfg); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	wdb, _ := s.w.DB()
+	wdb.SetMaxOpenConns(1)
+	rdb, _ := s.r.DB()
+	rdb.SetMaxOpenConns(8)
+	rdb.SetConnMaxIdleTime(time.Minute)
+	return s, s.ping()
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+func (s *Store) ping() error {
+	db, err := s.w.DB()
+	if err != nil {
+		return err
+	}
+	if err := db.Ping(); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	return nil
+}
+
+// Ready reports whether the database answers.
+func (s *Store) Ready(ctx context.Context) error {
+	db, err := s.r.DB()
+	if err != nil {
+		return err
+	}
+	return db.PingContext(ctx)
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	var errs []error
+	for _, g := range []*gorm.DB{s.w, s.r} {
+		if db, err := g.DB(); err == nil {
+			errs = append(errs, db.Close())
+		}
+		if s.postgres {
+			break
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Migrate applies pending migrations and makes sure the default rule set
+// exists. It returns the versions applied.
+func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
+	db, err := s.w.DB()
+	if err != nil {
+		return nil, err
+	}
+	dialect, fsys, dir := goose.DialectSQLite3, fs.FS(migrations.SQLite), "sqlite"
+	if s.postgres {
+		dialect, fsys, dir = goose.DialectPostgres, migrations.Postgres, "postgres"
+	}
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	p, err := goose.NewProvider(dialect, db, sub)
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	var applied []int64
+	for _, r := range results {
+		applied = append(applied, r.Source.Version)
+	}
+	if err := s.ensureDefaultRuleSet(ctx); err != nil {
+		return applied, err
+	}
+	return applied, nil
+}
+
+// Today is the current calendar day in the deployment's time zone.
+func (s *Store) Today() model.Date { return model.DateOf(s.now().In(s.loc)) }
+
+// Now is the store's clock.
+func (s *Store) Now() time.Time { return s.now() }
+
+// Location is the deployment's time zone.
+func (s *Store) Location() *time.Location { return s.loc }
+
+// SQLDB exposes the write pool for backups and health checks.
+func (s *Store) SQLDB() (*sql.DB, error) { return s.w.DB() }
+
+// Postgres reports whether the store runs on PostgreSQL.
+func (s *Store) Postgres() bool { return s.postgres }
+
+// notFound maps GORM's not-found to ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ErrNotFound
+	}
+	return err
+}

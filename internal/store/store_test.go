@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"safecampus/internal/model"
+)
+
+// clock is a settable test clock.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+// day moves the clock to noon on d.
+func (c *clock) day(d model.Date) { c.t = d.Time(time.UTC).Add(12 * time.Hour) }
+
+// newTestStore opens a migrated SQLite store in a temp dir with a small
+// tree: province 150000 > prefecture 150100 > counties 150102, 150103;
+// prefecture 150200 > county 150202.
+func newTestStore(t *testing.T, start model.Date) (*Store, *clock) {
+	t.Helper()
+	c := &clock{}
+	c.day(start)
+	s, err := Open(Options{DSN: filepath.Join(t.TempDir(), "test.db"), Now: c.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	ctx := context.Background()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	err = s.ImportDivisions(ctx, []model.Division{
+		{Code: "150000", Name: "内蒙古自治区", Level: model.LevelProvince},
+		{Code: "150100", Name: "呼和浩特市", ParentCode: "150000", Level: model.LevelPrefecture},
+		{Code: "150102", Name: "新城区", ParentCode: "150100", Level: model.LevelCounty},
+		{Code: "150103", Name: "回民区", ParentCode: "150100", Level: model.LevelCounty},
+		{Code: "150200", Name: "包头市", ParentCode: "150000", Level: model.LevelPrefecture},
+		{Code: "150202", Name: "东河区", ParentCode: "150200", Level: model.LevelCounty},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, c
+}
+
+var testAdmin = model.User{Username: "test-admin", Role: model.Admin}
+
+func addSchool(t *testing.T, s *Store, code, division string, students int) model.School {
+	t.Helper()
+	sc, err := s.SaveSchool(context.Background(), testAdmin, model.School{
+		Code: code, Name: "学校" + code, Type: model.Primary, DivisionCode: division, Students: students, Active: true,
+	})
+	if err != nil {
+		t.Fatalf("add school %s: %v", code, err)
+	}
+	return sc
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// goodFacts satisfies every default rule for a school of up to 999
+// students checked on day d.
+func goodFacts(d model.Date) model.Facts {
+	ar := model.AntiRamming("bollards")
+	return model.Facts{
+		NursingPost:      model.NursingPostFacts{SetUp: ptr(true), AMStaff: ptr(2), PMStaff: ptr(2), PolicePresent: ptr(true), RosterOnFile: ptr(true)},
+		ClosedManagement: model.ClosedManagementFacts{PerimeterEnclosed: ptr(true), GateRoom24h: ptr(true), VisitorRegistration: ptr(true), AntiRamming: &ar},
+		SecurityGuards:   model.SecurityGuardsFacts{FullTimeGuards: ptr(2), LicensedGuards: ptr(2)},
+		OneButtonAlarm:   model.OneButtonAlarmFacts{Installed: ptr(true), LinkedToPolice: ptr(true), LastTestOn: ptr(d.AddDays(-10)), LastTestOK: ptr(true)},
+		VideoNetworking:  model.VideoNetworkingFacts{Cameras: ptr(12), GateCovered: ptr(true), NetworkedToPolice: ptr(true), RetentionDays: ptr(30)},
+	}
+}
+
+func submit(t *testing.T, s *Store, school model.School, on model.Date, f model.Facts) model.Checklist {
+	t.Helper()
+	c, err := s.CreateChecklist(context.Background(), testAdmin, school.ID, ChecklistInput{CheckedOn: on, Facts: f, Submit: true})
+	if err != nil {
+		t.Fatalf("submit checklist for %s: %v", school.Code, err)
+	}
+	return c
+}
+
+func verify(t *testing.T, s *Store, c model.Checklist) {
+	t.Helper()
+	if _, err := s.VerifyChecklist(context.Background(), model.User{ID: 0, Username: "inspector"}, c.ID); err != nil {
+		t.Fatalf("verify %d: %v", c.ID, err)
+	}
+}
+
+func coverageOf(t *testing.T, s *Store, code string, basis model.Basis, asOf model.Date) model.Counts {
+	t.Helper()
+	m, err := s.Coverage(context.Background(), []string{code}, basis, asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m[code]
+}

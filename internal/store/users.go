@@ -1,0 +1,280 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+
+	"safecampus/internal/model"
+)
+
+type userRow struct {
+	ID           int64 `gorm:"primaryKey"`
+	Username     string
+	PasswordHash string
+	Role         string
+	ScopeCode    string
+	Language     string
+	Disabled     bool
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+func (userRow) TableName() string { return "users" }
+
+func (r userRow) model() model.User {
+	return model.User{ID: r.ID, Username: r.Username, Role: model.Role(r.Role), ScopeCode: r.ScopeCode, Language: r.Language, Disabled: r.Disabled}
+}
+
+// ErrBadCredentials is a wrong username or password, deliberately vague.
+var ErrBadCredentials = errors.New("wrong username or password")
+
+var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9._@-]{2,64}$`)
+
+// MinPasswordLength is the shortest password accepted.
+const MinPasswordLength = 8
+
+// CreateUser adds a user after checking that the scope exists and fits the
+// role: a division for leaders and inspectors, a school for school users.
+func (s *Store) CreateUser(ctx context.Context, actor model.User, u model.User, password string) (model.User, error) {
+	var errs model.FieldErrors
+	if !usernamePattern.MatchString(u.Username) {
+		errs = append(errs, model.FieldError{Field: "username", Message: "username must be 2–64 letters, digits or . _ @ -"})
+	}
+	if _, ok := model.ParseRole(string(u.Role)); !ok {
+		errs = append(errs, model.FieldError{Field: "role", Message: fmt.Sprintf("role %q is not admin, leader, inspector or school", u.Role)})
+	}
+	if len(password) < MinPasswordLength {
+		errs = append(errs, model.FieldError{Field: "password", Message: fmt.Sprintf("password must be at least %d characters", MinPasswordLength)})
+	} else if len(password) > 72 {
+		errs = append(errs, model.FieldError{Field: "password", Message: "password must be at most 72 bytes"})
+	}
+	if u.Language != "" && u.Language != "zh-CN" && u.Language != "en" {
+		errs = append(errs, model.FieldError{Field: "language", Message: fmt.Sprintf("language %q is not zh-CN or en", u.Language)})
+	}
+	switch u.Role {
+	case model.Admin:
+		u.ScopeCode = ""
+	case model.Leader, model.Inspector:
+		if _, err := s.Division(ctx, u.ScopeCode); err != nil {
+			errs = append(errs, model.FieldError{Field: "scope", Message: fmt.Sprintf("scope %q is not a division code", u.ScopeCode)})
+		}
+	case model.SchoolRep:
+		if _, err := s.School(ctx, u.ScopeCode); err != nil {
+			errs = append(errs, model.FieldError{Field: "scope", Message: fmt.Sprintf("scope %q is not a school code", u.ScopeCode)})
+		}
+	}
+	if len(errs) > 0 {
+		return u, errs
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return u, err
+	}
+	row := userRow{Username: u.Username, PasswordHash: string(hash), Role: string(u.Role), ScopeCode: u.ScopeCode, Language: u.Language}
+	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&userRow{}).Where("username = ?", u.Username).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return model.FieldErrors{{Field: "username", Message: fmt.Sprintf("username %s is taken", u.Username)}}
+		}
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, actor, "create", "user", u.Username, "", nil, row.model())
+	})
+	return row.model(), err
+}
+
+// User returns a user by id.
+func (s *Store) User(ctx context.Context, id int64) (model.User, error) {
+	var r userRow
+	if err := s.r.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return model.User{}, notFound(err)
+	}
+	return r.model(), nil
+}
+
+// UserByName returns a user by username.
+func (s *Store) UserByName(ctx context.Context, username string) (model.User, error) {
+	var r userRow
+	if err := s.r.WithContext(ctx).Where("username = ?", username).Take(&r).Error; err != nil {
+		return model.User{}, notFound(err)
+	}
+	return r.model(), nil
+}
+
+// Users lists every user by name.
+func (s *Store) Users(ctx context.Context) ([]model.User, error) {
+	var rows []userRow
+	if err := s.r.WithContext(ctx).Order("username").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]model.User, len(rows))
+	for i, r := range rows {
+		out[i] = r.model()
+	}
+	return out, nil
+}
+
+// Authenticate checks a password. Unknown users cost the same time as
+// wrong passwords, so timing does not reveal which usernames exist.
+func (s *Store) Authenticate(ctx context.Context, username, password string) (model.User, error) {
+	var r userRow
+	err := s.r.WithContext(ctx).Where("username = ?", username).Take(&r).Error
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return model.User{}, err
+	}
+	hash := r.PasswordHash
+	if hash == "" {
+		hash = dummyHash
+	}
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || r.ID == 0 || r.Disabled {
+		return model.User{}, ErrBadCredentials
+	}
+	return r.model(), nil
+}
+
+var dummyHash, _ = func() (string, error) {
+	b, err := bcrypt.GenerateFromPassword([]byte("timing equaliser"), bcrypt.DefaultCost)
+	return string(b), err
+}()
+
+// SetLanguage stores a user's language choice ("" follows the browser).
+func (s *Store) SetLanguage(ctx context.Context, userID int64, lang string) error {
+	return s.w.WithContext(ctx).Model(&userRow{}).Where("id = ?", userID).
+		Updates(map[string]any{"language": lang, "updated_at": s.now().UTC()}).Error
+}
+
+// Session timeouts.
+const (
+	SessionIdle     = 8 * time.Hour
+	SessionAbsolute = 7 * 24 * time.Hour
+)
+
+type sessionRow struct {
+	ID         string `gorm:"primaryKey"`
+	UserID     int64
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+}
+
+func (sessionRow) TableName() string { return "sessions" }
+
+func newSecret() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashSecret(secret string) string {
+	h := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(h[:])
+}
+
+// CreateSession starts a session and returns the cookie value.
+func (s *Store) CreateSession(ctx context.Context, userID int64) (string, error) {
+	token := newSecret()
+	now := s.now().UTC()
+	err := s.w.WithContext(ctx).Create(&sessionRow{ID: hashSecret(token), UserID: userID, CreatedAt: now, LastSeenAt: now}).Error
+	return token, err
+}
+
+// SessionUser returns the user of a live session, or ErrNotFound for an
+// unknown, expired or disabled one.
+func (s *Store) SessionUser(ctx context.Context, token string) (model.User, error) {
+	if token == "" {
+		return model.User{}, ErrNotFound
+	}
+	var sr sessionRow
+	if err := s.r.WithContext(ctx).Where("id = ?", hashSecret(token)).Take(&sr).Error; err != nil {
+		return model.User{}, notFound(err)
+	}
+	now := s.now().UTC()
+	if now.Sub(sr.LastSeenAt) > SessionIdle || now.Sub(sr.CreatedAt) > SessionAbsolute {
+		_ = s.DeleteSession(ctx, token)
+		return model.User{}, ErrNotFound
+	}
+	u, err := s.User(ctx, sr.UserID)
+	if err != nil || u.Disabled {
+		return model.User{}, ErrNotFound
+	}
+	// Touch at most once a minute: reads should not all become writes.
+	if now.Sub(sr.LastSeenAt) > time.Minute {
+		_ = s.w.WithContext(ctx).Model(&sessionRow{}).Where("id = ?", sr.ID).Update("last_seen_at", now).Error
+	}
+	return u, nil
+}
+
+// DeleteSession ends a session.
+func (s *Store) DeleteSession(ctx context.Context, token string) error {
+	return s.w.WithContext(ctx).Where("id = ?", hashSecret(token)).Delete(&sessionRow{}).Error
+}
+
+type apiTokenRow struct {
+	ID        int64 `gorm:"primaryKey"`
+	UserID    int64
+	TokenHash string
+	CreatedAt time.Time
+}
+
+func (apiTokenRow) TableName() string { return "api_tokens" }
+
+// CreateToken issues an API token for the user; only its hash is kept.
+func (s *Store) CreateToken(ctx context.Context, userID int64) (string, error) {
+	token := "sc_" + newSecret()
+	err := s.w.WithContext(ctx).Create(&apiTokenRow{UserID: userID, TokenHash: hashSecret(token), CreatedAt: s.now().UTC()}).Error
+	return token, err
+}
+
+// TokenUser returns the user of an API token, or ErrNotFound.
+func (s *Store) TokenUser(ctx context.Context, token string) (model.User, error) {
+	var tr apiTokenRow
+	if err := s.r.WithContext(ctx).Where("token_hash = ?", hashSecret(token)).Take(&tr).Error; err != nil {
+		return model.User{}, notFound(err)
+	}
+	u, err := s.User(ctx, tr.UserID)
+	if err != nil || u.Disabled {
+		return model.User{}, ErrNotFound
+	}
+	return u, nil
+}
+
+type loginFailureRow struct {
+	ID       int64 `gorm:"primaryKey"`
+	Username string
+	At       time.Time
+}
+
+func (loginFailureRow) TableName() string { return "login_failures" }
+
+// RecordLoginFailure notes a failed login; kept in the database so every
+// server sees the same count.
+func (s *Store) RecordLoginFailure(ctx context.Context, username string) error {
+	now := s.now().UTC()
+	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("at < ?", now.Add(-24*time.Hour)).Delete(&loginFailureRow{}).Error; err != nil {
+			return err
+		}
+		return tx.Create(&loginFailureRow{Username: username, At: now}).Error
+	})
+}
+
+// LoginFailures counts failed logins for username within the window.
+func (s *Store) LoginFailures(ctx context.Context, username string, window time.Duration) (int64, error) {
+	var n int64
+	err := s.r.WithContext(ctx).Model(&loginFailureRow{}).
+		Where("username = ? AND at > ?", username, s.now().UTC().Add(-window)).Count(&n).Error
+	return n, err
+}
