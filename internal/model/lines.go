@@ -23,3 +23,10 @@ func (e LineErrors) Error() string {
 	}
 	return strings.Join(parts, "\n")
 }
+
+// SchoolLine is a school read from a roster file and the line it came from,
+// so that checks made later (does the division exist?) name the line.
+type SchoolLine struct {
+	Line   int
+	School School
+}

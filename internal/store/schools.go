@@ -161,7 +161,7 @@ type ImportResult struct {
 // ImportSchools creates or updates schools by code, all or nothing. Rows
 // whose division is unknown are reported by line, after the parser's own
 // checks; with dryRun nothing is written.
-func (s *Store) ImportSchools(ctx context.Context, actor model.User, rows []ImportRow, dryRun bool) (ImportResult, error) {
+func (s *Store) ImportSchools(ctx context.Context, actor model.User, rows []model.SchoolLine, dryRun bool) (ImportResult, error) {
 	var res ImportResult
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var counties []divisionRow
@@ -249,8 +249,10 @@ func (s *Store) ImportSchools(ctx context.Context, actor model.User, rows []Impo
 
 var errDryRun = errors.New("dry run")
 
-// ImportRow is one parsed roster row and its line in the file.
-type ImportRow struct {
-	Line   int
-	School model.School
+
+// SchoolCount returns how many schools exist, closed ones included.
+func (s *Store) SchoolCount(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.r.WithContext(ctx).Model(&schoolRow{}).Count(&n).Error
+	return n, err
 }

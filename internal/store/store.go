@@ -196,3 +196,22 @@ func notFound(err error) error {
 	}
 	return err
 }
+
+// WithClock returns a store on the same database with another clock; the
+// demo seeder uses it to replay months of activity day by day.
+func (s *Store) WithClock(now func() time.Time) *Store {
+	c := *s
+	c.now = now
+	return &c
+}
+
+// InTx runs fn with a store whose every call joins one transaction: all of
+// fn's writes commit together or not at all. Bulk seeding uses it to commit
+// once per day instead of once per record.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
+	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		c := *s
+		c.w, c.r = tx, tx
+		return fn(&c)
+	})
+}

@@ -1,0 +1,188 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"time"
+
+	"safecampus/internal/model"
+	"safecampus/internal/store"
+)
+
+// Login is a demo account.
+type Login struct {
+	Username, Password string
+	Role               model.Role
+	Scope              string
+}
+
+// Password is every demo account's password; demo databases are throwaway.
+const Password = "demo-pass"
+
+// Seed fills an empty database with the synthetic roster and replays about
+// five months of checklists, reviews and hazards day by day with the
+// store's clock moved along, so the coverage history is a real one. It
+// returns the demo logins. counties must be county-level divisions.
+func Seed(ctx context.Context, st *store.Store, counties []model.Division, seed uint64) ([]Login, error) {
+	loc := st.Location()
+	today := st.Today()
+	roster := Roster(counties, seed)
+	plans := Plans(roster, today, seed)
+	start := today.AddDays(-175)
+	for _, p := range plans {
+		if !p.Missing && p.CheckedOn < start {
+			start = p.CheckedOn
+		}
+	}
+	var clock time.Time
+	at := func(d model.Date) { clock = d.Time(loc).Add(10 * time.Hour) }
+	sim := st.WithClock(func() time.Time { return clock })
+
+	at(start.AddDays(-1))
+	lines := make([]model.SchoolLine, len(roster))
+	for i, s := range roster {
+		lines[i] = model.SchoolLine{Line: i + 2, School: s}
+	}
+	seeder := model.User{Username: "demo-seed"}
+	if _, err := sim.ImportSchools(ctx, seeder, lines, false); err != nil {
+		return nil, fmt.Errorf("seed schools: %w", err)
+	}
+
+	// Each plan is a submission on its check date and, for reviewed ones, a
+	// review one to four days later (never after today).
+	type event struct {
+		day    model.Date
+		review bool
+		plan   int
+	}
+	r := rand.New(rand.NewPCG(seed, seed^0x5eed))
+	var events []event
+	for i, p := range plans {
+		if p.Missing {
+			continue
+		}
+		events = append(events, event{day: p.CheckedOn, plan: i})
+		if p.State == model.Verified || p.State == model.Returned {
+			events = append(events, event{day: min(p.CheckedOn.AddDays(1+r.IntN(4)), today), review: true, plan: i})
+		}
+	}
+	sort.SliceStable(events, func(i, j int) bool {
+		if events[i].day != events[j].day {
+			return events[i].day < events[j].day
+		}
+		return !events[i].review && events[j].review
+	})
+	ids := map[string]int64{}
+	codes := map[string]int64{}
+	for start := 0; start < len(events); {
+		day := events[start].day
+		end := start
+		for end < len(events) && events[end].day == day {
+			end++
+		}
+		at(day)
+		err := sim.InTx(ctx, func(tx *store.Store) error {
+			for _, ev := range events[start:end] {
+				p := plans[ev.plan]
+				if !ev.review {
+					id, ok := codes[p.School.Code]
+					if !ok {
+						s, err := tx.School(ctx, p.School.Code)
+						if err != nil {
+							return err
+						}
+						id, codes[p.School.Code] = s.ID, s.ID
+					}
+					c, err := tx.CreateChecklist(ctx, seeder, id, store.ChecklistInput{
+						CheckedOn: p.CheckedOn, Facts: p.Facts, Submit: p.State != model.Draft,
+						Notes: "演示数据 synthetic demo checklist"})
+					if err != nil {
+						return fmt.Errorf("seed checklist for %s: %w", p.School.Code, err)
+					}
+					ids[p.School.Code] = c.ID
+					continue
+				}
+				var err error
+				if p.State == model.Verified {
+					_, err = tx.VerifyChecklist(ctx, seeder, ids[p.School.Code])
+				} else {
+					_, err = tx.ReturnChecklist(ctx, seeder, ids[p.School.Code], p.ReturnReason)
+				}
+				if err != nil {
+					return fmt.Errorf("seed review for %s: %w", p.School.Code, err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		start = end
+	}
+
+	at(today)
+	if err := seedHazards(ctx, sim, roster, codes, today, r); err != nil {
+		return nil, err
+	}
+	return seedUsers(ctx, st, roster, counties)
+}
+
+// seedHazards raises a few hazards in the last weeks, some overdue, some
+// already closed.
+func seedHazards(ctx context.Context, st *store.Store, roster []model.School, ids map[string]int64, today model.Date, r *rand.Rand) error {
+	descriptions := map[model.Measure]string{
+		model.NursingPost:      "放学时段护学岗人员未到岗（演示数据）",
+		model.ClosedManagement: "东侧围墙有缺口，外来人员可进入（演示数据）",
+		model.SecurityGuards:   "夜间值守保安离岗（演示数据）",
+		model.OneButtonAlarm:   "一键报警按钮测试未接通（演示数据）",
+		model.VideoNetworking:  "校门口摄像头画面模糊（演示数据）",
+	}
+	inspector := model.User{Username: "demo-seed"}
+	for i := 0; i < 40; i++ {
+		s := roster[r.IntN(len(roster))]
+		id, ok := ids[s.Code]
+		if !ok {
+			continue
+		}
+		m := model.Measures[r.IntN(5)]
+		h, err := st.CreateHazard(ctx, inspector, id, store.HazardInput{
+			Measure: m, Description: descriptions[m], Severity: model.Severities[r.IntN(3)],
+			Deadline: today.AddDays(7 + r.IntN(30))})
+		if err != nil {
+			return fmt.Errorf("seed hazard: %w", err)
+		}
+		if i%4 == 0 {
+			if _, err := st.CloseHazard(ctx, inspector, h.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// seedUsers creates one account per role.
+func seedUsers(ctx context.Context, st *store.Store, roster []model.School, counties []model.Division) ([]Login, error) {
+	if len(roster) == 0 || len(counties) == 0 {
+		return nil, fmt.Errorf("seed users: no schools")
+	}
+	prefecture := counties[0].ParentCode
+	logins := []Login{
+		{Username: "admin", Role: model.Admin},
+		{Username: "leader", Role: model.Leader, Scope: counties[0].ParentCode},
+		{Username: "inspector", Role: model.Inspector, Scope: prefecture},
+		{Username: "school", Role: model.SchoolRep, Scope: roster[0].Code},
+	}
+	if anc, err := st.Ancestors(ctx, counties[0].Code); err == nil && len(anc) > 0 {
+		logins[1].Scope = anc[0].Code // the leader watches the whole region
+	}
+	for i := range logins {
+		logins[i].Password = Password
+		u := model.User{Username: logins[i].Username, Role: logins[i].Role, ScopeCode: logins[i].Scope}
+		if _, err := st.CreateUser(ctx, model.User{Username: "demo-seed"}, u, Password); err != nil {
+			return nil, fmt.Errorf("seed user %s: %w", u.Username, err)
+		}
+	}
+	return logins, nil
+}

@@ -1,0 +1,187 @@
+// Package i18n translates SafeCampus's user interface into Chinese (zh-CN,
+// the default) and English. Messages live in TOML catalogs embedded in the
+// binary; templ components reach the request's Localizer through the
+// context.
+package i18n
+
+import (
+	"context"
+	"embed"
+	"strings"
+	"sync"
+
+	"github.com/BurntSushi/toml"
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+
+	"safecampus/internal/model"
+)
+
+// The supported languages, as stored in a user's setting and the cookie.
+const (
+	Chinese = "zh-CN"
+	English = "en"
+)
+
+// Default is the language used when nothing better is known.
+const Default = Chinese
+
+// Languages lists the supported languages, default first.
+var Languages = [2]string{Chinese, English}
+
+//go:embed locales/*.toml
+var locales embed.FS
+
+// catalogPath is where lang's catalog is embedded.
+func catalogPath(lang string) string { return "locales/active." + lang + ".toml" }
+
+// Bundle holds the parsed catalogs of every supported language. It is
+// read-only after NewBundle and safe for concurrent use.
+type Bundle struct {
+	b *goi18n.Bundle
+}
+
+// NewBundle parses the embedded catalogs.
+func NewBundle() (*Bundle, error) {
+	b := goi18n.NewBundle(language.MustParse(Default))
+	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	for _, lang := range Languages {
+		if _, err := b.LoadMessageFileFS(locales, catalogPath(lang)); err != nil {
+			return nil, err
+		}
+	}
+	return &Bundle{b: b}, nil
+}
+
+// Localizer translates into one language.
+type Localizer struct {
+	lang string
+	l    *goi18n.Localizer
+}
+
+// Localizer picks the first supported language from langs, given in order of
+// preference: the user's setting, the language cookie, then Accept-Language
+// header values. Each may be a single tag ("en") or a whole header
+// ("en-US,en;q=0.9"); empty strings are skipped. Without a match it is zh-CN.
+func (b *Bundle) Localizer(langs ...string) *Localizer {
+	lang := Match(langs...)
+	return &Localizer{lang: lang, l: goi18n.NewLocalizer(b.b, lang)}
+}
+
+// Match returns the supported language that langs ask for first (see
+// Bundle.Localizer), or Default.
+func Match(langs ...string) string {
+	for _, s := range langs {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		tags, _, err := language.ParseAcceptLanguage(s)
+		if err != nil {
+			continue
+		}
+		for _, t := range tags {
+			switch base, _ := t.Base(); base.String() {
+			case "zh":
+				return Chinese
+			case "en":
+				return English
+			}
+		}
+	}
+	return Default
+}
+
+// Supported reports whether lang is exactly one of the supported languages,
+// for validating a language setting.
+func Supported(lang string) bool { return lang == Chinese || lang == English }
+
+// Lang is the localizer's language, "zh-CN" or "en".
+func (l *Localizer) Lang() string { return l.lang }
+
+// T translates message id, filling its template with data[0] if given. A
+// missing id is returned as is, so a gap shows rather than breaks a page.
+func (l *Localizer) T(id string, data ...map[string]any) string {
+	cfg := &goi18n.LocalizeConfig{MessageID: id}
+	if len(data) > 0 && data[0] != nil {
+		cfg.TemplateData = data[0]
+	}
+	s, err := l.l.Localize(cfg)
+	if err != nil && s == "" {
+		return id
+	}
+	return s
+}
+
+type ctxKey struct{}
+
+// WithLocalizer returns a context carrying l, for templ components.
+func WithLocalizer(ctx context.Context, l *Localizer) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+// fallback is the zh-CN localizer used when a context carries none. It is
+// built once from the embedded catalogs and never changes.
+var fallback = sync.OnceValue(func() *Localizer {
+	b, err := NewBundle()
+	if err != nil {
+		panic("i18n: embedded catalogs: " + err.Error())
+	}
+	return b.Localizer(Default)
+})
+
+// FromContext returns the context's localizer, or the zh-CN default.
+func FromContext(ctx context.Context) *Localizer {
+	if l, ok := ctx.Value(ctxKey{}).(*Localizer); ok && l != nil {
+		return l
+	}
+	return fallback()
+}
+
+// T translates id with the context's localizer.
+func T(ctx context.Context, id string, data ...map[string]any) string {
+	return FromContext(ctx).T(id, data...)
+}
+
+// Lang is the context's language.
+func Lang(ctx context.Context) string { return FromContext(ctx).Lang() }
+
+// Reason renders why a measure is not covered, in the context's language.
+func Reason(ctx context.Context, r model.Reason) string {
+	return T(ctx, "reason."+r.Code, r.Args)
+}
+
+// Reasons renders several reasons joined by the language's list separator.
+func Reasons(ctx context.Context, rs []model.Reason) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = Reason(ctx, r)
+	}
+	sep := "; "
+	if Lang(ctx) == Chinese {
+		sep = "；"
+	}
+	return strings.Join(parts, sep)
+}
+
+// Measure is a measure's name, e.g. 护学岗 or Escort post. It also names
+// "other" and "all_five".
+func Measure(ctx context.Context, m model.Measure) string { return T(ctx, "measure."+string(m)) }
+
+// SchoolType is a school type's name.
+func SchoolType(ctx context.Context, t model.SchoolType) string { return T(ctx, "type."+string(t)) }
+
+// Role is a role's name.
+func Role(ctx context.Context, r model.Role) string { return T(ctx, "role."+string(r)) }
+
+// State is a checklist state's name.
+func State(ctx context.Context, s model.ChecklistState) string { return T(ctx, "state."+string(s)) }
+
+// DivisionName is the division's name in the context's language: the
+// English name when there is one and the page is in English.
+func DivisionName(ctx context.Context, d model.Division) string {
+	if Lang(ctx) == English && d.NameEn != "" {
+		return d.NameEn
+	}
+	return d.Name
+}

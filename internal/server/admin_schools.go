@@ -1,0 +1,134 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"safecampus/internal/i18n"
+	"safecampus/internal/model"
+	"safecampus/internal/store"
+	"safecampus/web"
+)
+
+var schoolFields = []string{"code", "name", "type", "division_code", "address", "students", "boarders", "police_station", "ownership"}
+
+// listAdminSchools lists and searches every school, closed ones included.
+func (s *Server) listAdminSchools(c echo.Context) error {
+	ctx := c.Request().Context()
+	page := 1
+	if p, err := strconv.Atoi(c.QueryParam("page")); err == nil && p > 0 {
+		page = p
+	}
+	items, total, err := s.store.Schools(ctx, store.SchoolQuery{Search: c.QueryParam("q"), Inactive: true,
+		Limit: schoolPageSize, Offset: (page - 1) * schoolPageSize})
+	if err != nil {
+		return err
+	}
+	p := web.AdminSchoolsPage{Query: c.QueryParam("q"), Rows: schoolRows(items), Total: int(total), Page: page, PageSize: schoolPageSize}
+	p.Base = s.base(c, i18n.T(ctx, "admin.schools.title"), "admin")
+	return render(c, http.StatusOK, web.AdminSchoolsView(p))
+}
+
+func (s *Server) newSchool(c echo.Context) error {
+	return s.renderSchoolForm(c, http.StatusOK, "", map[string]string{"ownership": "public"}, nil, true)
+}
+
+func (s *Server) editSchool(c echo.Context) error {
+	school, err := s.store.School(c.Request().Context(), c.Param("code"))
+	if err != nil {
+		return err
+	}
+	v := map[string]string{
+		"code": school.Code, "name": school.Name, "type": string(school.Type), "division_code": school.DivisionCode,
+		"address": school.Address, "students": strconv.Itoa(school.Students), "boarders": strconv.Itoa(school.Boarders),
+		"police_station": school.PoliceStation, "ownership": string(school.Ownership),
+	}
+	return s.renderSchoolForm(c, http.StatusOK, school.Code, v, nil, school.Active)
+}
+
+func (s *Server) createSchool(c echo.Context) error {
+	return s.saveSchool(c, model.School{Active: true}, "")
+}
+
+func (s *Server) updateSchool(c echo.Context) error {
+	school, err := s.store.School(c.Request().Context(), c.Param("code"))
+	if err != nil {
+		return err
+	}
+	return s.saveSchool(c, school, school.Code)
+}
+
+// saveSchool validates the posted form and creates or updates the school;
+// on bad input the form comes back with the values as typed.
+func (s *Server) saveSchool(c echo.Context, school model.School, code string) error {
+	u, _ := currentUser(c)
+	values := map[string]string{}
+	for _, k := range schoolFields {
+		values[k] = strings.TrimSpace(c.FormValue(k))
+	}
+	var errs model.FieldErrors
+	num := func(field string) int {
+		v := values[field]
+		if v == "" {
+			if field == "students" {
+				errs = append(errs, model.FieldError{Field: field, Message: "students is required"})
+			}
+			return 0
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs = append(errs, model.FieldError{Field: field, Message: fmt.Sprintf("%q is not a whole number", v)})
+		}
+		return n
+	}
+	school.Code, school.Name, school.DivisionCode = values["code"], values["name"], values["division_code"]
+	school.Type, school.Ownership = model.SchoolType(values["type"]), model.Ownership(values["ownership"])
+	school.Address, school.PoliceStation = values["address"], values["police_station"]
+	school.Students, school.Boarders = num("students"), num("boarders")
+	if len(errs) == 0 {
+		_, err := s.store.SaveSchool(c.Request().Context(), u, school)
+		if !errors.As(err, &errs) && err != nil {
+			return err
+		}
+	}
+	if len(errs) > 0 {
+		return s.renderSchoolForm(c, http.StatusUnprocessableEntity, code, values, errs, school.Active)
+	}
+	return s.flash(c, "school_saved", "/schools/"+school.Code)
+}
+
+func (s *Server) renderSchoolForm(c echo.Context, status int, code string, values map[string]string, errs model.FieldErrors, active bool) error {
+	ctx := c.Request().Context()
+	counties, err := s.store.Counties(ctx, "")
+	if err != nil {
+		return err
+	}
+	p := web.SchoolFormPage{IsNew: code == "", Code: code, Values: values, Errors: errs, Counties: counties, Active: active}
+	title := i18n.T(ctx, "admin.school.new_title")
+	if code != "" {
+		title = i18n.T(ctx, "admin.school.edit_title")
+	}
+	p.Base = s.base(c, title, "admin")
+	return render(c, status, web.SchoolFormView(p))
+}
+
+func (s *Server) deactivateSchool(c echo.Context) error { return s.setSchoolActive(c, false) }
+func (s *Server) activateSchool(c echo.Context) error   { return s.setSchoolActive(c, true) }
+
+func (s *Server) setSchoolActive(c echo.Context, active bool) error {
+	u, _ := currentUser(c)
+	code := c.Param("code")
+	if err := s.store.SetSchoolActive(c.Request().Context(), u, code, active); err != nil {
+		return err
+	}
+	key := "school_deactivated"
+	if active {
+		key = "school_activated"
+	}
+	return s.flash(c, key, "/schools/"+code)
+}

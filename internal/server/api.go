@@ -1,0 +1,318 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"safecampus/internal/model"
+	"safecampus/internal/store"
+)
+
+// JSON shapes of /api/v1, as SPEC section 6 fixes them.
+
+type apiDivision struct {
+	Code  string      `json:"code"`
+	Name  string      `json:"name"`
+	Level model.Level `json:"level"`
+}
+
+type apiShare struct {
+	Covered int           `json:"covered"`
+	Percent model.Percent `json:"percent"`
+}
+
+type apiCoverage struct {
+	Division apiDivision         `json:"division"`
+	Basis    model.Basis         `json:"basis"`
+	AsOf     model.Date          `json:"as_of"`
+	Schools  int                 `json:"schools"`
+	Measures map[string]apiShare `json:"measures"`
+	AllFive  apiShare            `json:"all_five"`
+	Children []apiCoverage       `json:"children,omitempty"`
+}
+
+func coverageJSON(d model.Division, basis model.Basis, asOf model.Date, c model.Counts) apiCoverage {
+	out := apiCoverage{Division: apiDivision{d.Code, d.Name, d.Level}, Basis: basis, AsOf: asOf, Schools: c.Schools,
+		Measures: map[string]apiShare{}, AllFive: apiShare{c.AllFive, c.AllFivePercent()}}
+	for i, m := range model.Measures {
+		out.Measures[string(m)] = apiShare{c.Measures[i], c.Percent(i)}
+	}
+	return out
+}
+
+// apiCoverage is GET /api/v1/coverage/{division_code}.
+func (s *Server) apiCoverage(c echo.Context) error {
+	d, _, err := s.visibleDivision(c)
+	if err != nil {
+		return err
+	}
+	basis, ok := model.ParseBasis(c.QueryParam("basis"))
+	if !ok {
+		return echo.NewHTTPError(http.StatusBadRequest, "basis must be verified or reported")
+	}
+	asOf, err := asOfParam(c, s.store.Today())
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	children, err := s.store.Children(ctx, d.Code)
+	if err != nil {
+		return err
+	}
+	codes := []string{d.Code}
+	for _, ch := range children {
+		codes = append(codes, ch.Code)
+	}
+	counts, err := s.store.Coverage(ctx, codes, basis, asOf)
+	if err != nil {
+		return err
+	}
+	out := coverageJSON(d, basis, asOf, counts[d.Code])
+	out.Children = make([]apiCoverage, len(children))
+	for i, ch := range children {
+		out.Children[i] = coverageJSON(ch, basis, asOf, counts[ch.Code])
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+type apiMeasure struct {
+	Covered   bool        `json:"covered"`
+	Reason    *string     `json:"reason"`
+	CheckedOn *model.Date `json:"checked_on"`
+	ExpiresOn *model.Date `json:"expires_on"`
+}
+
+type apiHazard struct {
+	ID       int64             `json:"id"`
+	Measure  model.Measure     `json:"measure"`
+	Severity model.Severity    `json:"severity"`
+	Deadline model.Date        `json:"deadline"`
+	State    model.HazardState `json:"state"`
+	Overdue  bool              `json:"overdue"`
+}
+
+type apiSchool struct {
+	Code         string                `json:"code"`
+	Name         string                `json:"name"`
+	Type         model.SchoolType      `json:"type"`
+	DivisionCode string                `json:"division_code"`
+	Students     int                   `json:"students"`
+	Boarders     int                   `json:"boarders"`
+	Active       bool                  `json:"active"`
+	Basis        model.Basis           `json:"basis"`
+	Measures     map[string]apiMeasure `json:"measures"`
+	AllFive      bool                  `json:"all_five"`
+	Hazards      []apiHazard           `json:"hazards"`
+}
+
+// apiSchool is GET /api/v1/schools/{code}.
+func (s *Server) apiSchool(c echo.Context) error {
+	school, _, err := s.visibleSchool(c)
+	if err != nil {
+		return err
+	}
+	basis, ok := model.ParseBasis(c.QueryParam("basis"))
+	if !ok {
+		return echo.NewHTTPError(http.StatusBadRequest, "basis must be verified or reported")
+	}
+	ctx := c.Request().Context()
+	st, err := s.store.SchoolStatus(ctx, school, basis)
+	if err != nil {
+		return err
+	}
+	hazards, err := s.store.OpenHazards(ctx, school.ID)
+	if err != nil {
+		return err
+	}
+	out := apiSchool{Code: school.Code, Name: school.Name, Type: school.Type, DivisionCode: school.DivisionCode,
+		Students: school.Students, Boarders: school.Boarders, Active: school.Active, Basis: basis,
+		Measures: map[string]apiMeasure{}, AllFive: st.AllFive, Hazards: []apiHazard{}}
+	for _, ms := range st.Measures {
+		m := apiMeasure{Covered: ms.Covered, CheckedOn: ms.CheckedOn, ExpiresOn: ms.ExpiresOn}
+		if !ms.Covered {
+			r := model.JoinReasons(ms.Reasons)
+			m.Reason = &r
+		}
+		out.Measures[string(ms.Measure)] = m
+	}
+	today := s.store.Today()
+	for _, h := range hazards {
+		out.Hazards = append(out.Hazards, apiHazard{h.ID, h.Measure, h.Severity, h.Deadline, h.State, h.Overdue(today)})
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// decodeJSON reads a JSON body strictly; an empty body is allowed when
+// optional. Malformed JSON is 400, a too-large body 413.
+func decodeJSON(c echo.Context, v any, optional bool) error {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "request body too large")
+		}
+		return echo.NewHTTPError(http.StatusBadRequest, "cannot read the request body")
+	}
+	if len(body) == 0 && optional {
+		return nil
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "malformed JSON: "+err.Error())
+	}
+	return nil
+}
+
+type apiState struct {
+	ID    int64  `json:"id"`
+	State string `json:"state"`
+}
+
+// apiCreateChecklist is POST /api/v1/schools/{code}/checklists.
+func (s *Server) apiCreateChecklist(c echo.Context) error {
+	school, u, err := s.visibleSchool(c)
+	if err != nil {
+		return err
+	}
+	if !canFill(u, school) {
+		return errForbidden
+	}
+	if !school.Active {
+		return echo.NewHTTPError(http.StatusConflict, "school "+school.Code+" is closed")
+	}
+	var req struct {
+		CheckedOn *json.RawMessage `json:"checked_on"`
+		Submit    bool             `json:"submit"`
+		Facts     json.RawMessage  `json:"facts"`
+	}
+	if err := decodeJSON(c, &req, false); err != nil {
+		return err
+	}
+	if req.CheckedOn == nil {
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, "checked_on is required")
+	}
+	var on model.Date
+	if err := json.Unmarshal(*req.CheckedOn, &on); err != nil {
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, "checked_on: "+err.Error())
+	}
+	facts, err := model.DecodeFacts(req.Facts)
+	if err != nil {
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, err.Error())
+	}
+	cl, err := s.store.CreateChecklist(c.Request().Context(), u, school.ID, store.ChecklistInput{CheckedOn: on, Facts: facts, Submit: req.Submit})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, apiState{cl.ID, string(cl.State)})
+}
+
+// apiVerifyChecklist is POST /api/v1/checklists/{id}/verify.
+func (s *Server) apiVerifyChecklist(c echo.Context) error {
+	cl, _, u, err := s.visibleChecklist(c)
+	if err != nil {
+		return err
+	}
+	if !canReview(u) {
+		return errForbidden
+	}
+	var body struct{}
+	if err := decodeJSON(c, &body, true); err != nil {
+		return err
+	}
+	out, err := s.store.VerifyChecklist(c.Request().Context(), u, cl.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, apiState{out.ID, string(out.State)})
+}
+
+// apiReturnChecklist is POST /api/v1/checklists/{id}/return.
+func (s *Server) apiReturnChecklist(c echo.Context) error {
+	cl, _, u, err := s.visibleChecklist(c)
+	if err != nil {
+		return err
+	}
+	if !canReview(u) {
+		return errForbidden
+	}
+	var body struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(c, &body, true); err != nil {
+		return err
+	}
+	out, err := s.store.ReturnChecklist(c.Request().Context(), u, cl.ID, body.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, apiState{out.ID, string(out.State)})
+}
+
+// apiCreateHazard is POST /api/v1/schools/{code}/hazards.
+func (s *Server) apiCreateHazard(c echo.Context) error {
+	school, u, err := s.visibleSchool(c)
+	if err != nil {
+		return err
+	}
+	if !canReview(u) {
+		return errForbidden
+	}
+	var body struct {
+		Measure     model.Measure  `json:"measure"`
+		Description string         `json:"description"`
+		Severity    model.Severity `json:"severity"`
+		Deadline    *model.Date    `json:"deadline"`
+	}
+	if err := decodeJSON(c, &body, false); err != nil {
+		return err
+	}
+	if body.Deadline == nil {
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, "deadline is required")
+	}
+	h, err := s.store.CreateHazard(c.Request().Context(), u, school.ID, store.HazardInput{
+		Measure: body.Measure, Description: body.Description, Severity: body.Severity, Deadline: *body.Deadline})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, apiState{h.ID, string(h.State)})
+}
+
+// apiCloseHazard is POST /api/v1/hazards/{id}/close.
+func (s *Server) apiCloseHazard(c echo.Context) error {
+	u, _ := currentUser(c)
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return errNotFound
+	}
+	ctx := c.Request().Context()
+	h, err := s.store.Hazard(ctx, id)
+	if err != nil {
+		return err
+	}
+	school, err := s.store.SchoolByID(ctx, h.SchoolID)
+	if err != nil {
+		return err
+	}
+	if ok, err := s.canSeeSchool(ctx, u, school); err != nil {
+		return err
+	} else if !ok {
+		return errForbidden
+	}
+	if !canReview(u) {
+		return errForbidden
+	}
+	var body struct{}
+	if err := decodeJSON(c, &body, true); err != nil {
+		return err
+	}
+	out, err := s.store.CloseHazard(ctx, u, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, apiState{out.ID, fmt.Sprint(out.State)})
+}

@@ -1,0 +1,101 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"safecampus/internal/i18n"
+	"safecampus/internal/store"
+	"safecampus/web"
+)
+
+// Login throttling: after this many failures for one username within the
+// window, further attempts get 429 whatever address they claim.
+const (
+	loginFailureLimit  = 10
+	loginFailureWindow = 15 * time.Minute
+)
+
+func (s *Server) showLogin(c echo.Context) error {
+	if _, ok := currentUser(c); ok {
+		return c.Redirect(http.StatusSeeOther, localPath(c.QueryParam("next"), "/"))
+	}
+	return s.renderLogin(c, http.StatusOK, "", "")
+}
+
+func (s *Server) renderLogin(c echo.Context, status int, username, msg string) error {
+	ctx := c.Request().Context()
+	p := web.LoginPage{Base: s.base(c, i18n.T(ctx, "login.title"), ""), Username: username, Error: msg,
+		Next: localPath(c.QueryParam("next"), ""), Demo: demoLogins(s.cfg.DemoLogins)}
+	return render(c, status, web.LoginView(p))
+}
+
+func demoLogins(ds []DemoLogin) []web.DemoLogin {
+	out := make([]web.DemoLogin, len(ds))
+	for i, d := range ds {
+		out[i] = web.DemoLogin{Username: d.Username, Password: d.Password, Role: d.Role}
+	}
+	return out
+}
+
+func (s *Server) login(c echo.Context) error {
+	ctx := c.Request().Context()
+	username := strings.TrimSpace(c.FormValue("username"))
+	password := c.FormValue("password")
+	failures, err := s.store.LoginFailures(ctx, username, loginFailureWindow)
+	if err != nil {
+		return err
+	}
+	if failures >= loginFailureLimit {
+		return s.renderLogin(c, http.StatusTooManyRequests, username, i18n.T(ctx, "login.throttled"))
+	}
+	u, err := s.store.Authenticate(ctx, username, password)
+	if errors.Is(err, store.ErrBadCredentials) {
+		if err := s.store.RecordLoginFailure(ctx, username); err != nil {
+			return err
+		}
+		return s.renderLogin(c, http.StatusUnauthorized, username, i18n.T(ctx, "login.failed"))
+	}
+	if err != nil {
+		return err
+	}
+	// A fresh session id at every login: a session fixed before login is
+	// worthless after it.
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		_ = s.store.DeleteSession(ctx, ck.Value)
+	}
+	token, err := s.store.CreateSession(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	setCookie(c, sessionCookie, token, int(store.SessionAbsolute.Seconds()), s.secure(c))
+	return c.Redirect(http.StatusSeeOther, localPath(c.FormValue("next"), "/"))
+}
+
+func (s *Server) logout(c echo.Context) error {
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		if err := s.store.DeleteSession(c.Request().Context(), ck.Value); err != nil {
+			return err
+		}
+	}
+	clearCookie(c, sessionCookie, s.secure(c))
+	return c.Redirect(http.StatusSeeOther, "/login")
+}
+
+func (s *Server) setLanguage(c echo.Context) error {
+	lang := c.FormValue("lang")
+	if !i18n.Supported(lang) {
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, "lang must be zh-CN or en")
+	}
+	if u, ok := currentUser(c); ok {
+		if err := s.store.SetLanguage(c.Request().Context(), u.ID, lang); err != nil {
+			return err
+		}
+	}
+	setCookie(c, langCookie, lang, 365*24*3600, s.secure(c))
+	return c.Redirect(http.StatusSeeOther, localPath(c.FormValue("next"), "/"))
+}

@@ -1,0 +1,99 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"safecampus/internal/model"
+	"safecampus/web"
+)
+
+// checklistForm is a checklist form as posted: the raw values (kept to
+// re-render the form as typed), what could be parsed, and what could not.
+type checklistForm struct {
+	Values    map[string]string
+	CheckedOn model.Date
+	Facts     model.Facts
+	Notes     string
+	Submit    bool
+	Errors    model.FieldErrors
+}
+
+// parseChecklistForm reads the fields named by web.FactFields. Values that
+// do not parse become field errors; empty values stay unanswered.
+func parseChecklistForm(form url.Values) checklistForm {
+	f := checklistForm{Values: map[string]string{}, Submit: form.Get("action") == "submit"}
+	get := func(k string) string {
+		v := strings.TrimSpace(form.Get(k))
+		f.Values[k] = v
+		return v
+	}
+	bad := func(field, format string, a ...any) {
+		f.Errors = append(f.Errors, model.FieldError{Field: field, Message: fmt.Sprintf(format, a...)})
+	}
+	if v := get("checked_on"); v == "" {
+		bad("checked_on", "the check date is required")
+	} else if d, err := model.ParseDate(v); err != nil {
+		bad("checked_on", "%v", err)
+	} else {
+		f.CheckedOn = d
+	}
+	f.Notes = form.Get("notes")
+	f.Values["notes"] = f.Notes
+
+	// The form becomes the same JSON the API accepts, so model.DecodeFacts
+	// stays the one definition of the facts.
+	facts := map[string]map[string]any{}
+	for _, m := range model.Measures {
+		facts[string(m)] = map[string]any{}
+		for _, field := range web.FactFields(m) {
+			v := get(field.Key)
+			if v == "" {
+				continue
+			}
+			_, name, _ := strings.Cut(field.Key, ".")
+			switch field.Kind {
+			case web.FactBool:
+				if v != "yes" && v != "no" {
+					bad(field.Key, "%q is not yes or no", v)
+					continue
+				}
+				facts[string(m)][name] = v == "yes"
+			case web.FactInt:
+				n, err := strconv.Atoi(v)
+				if err != nil {
+					bad(field.Key, "%q is not a whole number", v)
+					continue
+				}
+				facts[string(m)][name] = n
+			case web.FactDate:
+				if _, err := model.ParseDate(v); err != nil {
+					bad(field.Key, "%v", err)
+					continue
+				}
+				facts[string(m)][name] = v
+			case web.FactChoice:
+				facts[string(m)][name] = v
+			}
+		}
+	}
+	b, _ := json.Marshal(facts)
+	parsed, err := model.DecodeFacts(b)
+	if err != nil {
+		bad("", "%v", err)
+	}
+	f.Facts = parsed
+	return f
+}
+
+
+func valuesToForm(values map[string]string) url.Values {
+	form := url.Values{}
+	for k, v := range values {
+		form.Set(k, v)
+	}
+	return form
+}

@@ -1,0 +1,228 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"safecampus/internal/i18n"
+	"safecampus/internal/model"
+	"safecampus/internal/store"
+	"safecampus/web"
+)
+
+// newChecklist shows an empty checklist form, prefilled from the school's
+// latest checklist: most facts do not change between two checks.
+func (s *Server) newChecklist(c echo.Context) error {
+	school, u, err := s.visibleSchool(c)
+	if err != nil {
+		return err
+	}
+	if !canFill(u, school) || !school.Active {
+		return errForbidden
+	}
+	values := map[string]string{}
+	prev, err := s.store.SchoolChecklists(c.Request().Context(), school.ID, 1)
+	if err != nil {
+		return err
+	}
+	if len(prev) > 0 {
+		values = web.ChecklistValues(prev[0])
+		values["notes"] = ""
+	}
+	values["checked_on"] = s.store.Today().String()
+	return s.renderChecklistForm(c, http.StatusOK, school, model.Checklist{}, values, nil)
+}
+
+// createChecklist saves a new checklist as a draft or submits it.
+func (s *Server) createChecklist(c echo.Context) error {
+	school, u, err := s.visibleSchool(c)
+	if err != nil {
+		return err
+	}
+	if !canFill(u, school) || !school.Active {
+		return errForbidden
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "malformed form")
+	}
+	f := parseChecklistForm(form)
+	if len(f.Errors) > 0 {
+		return s.renderChecklistForm(c, http.StatusUnprocessableEntity, school, model.Checklist{}, f.Values, f.Errors)
+	}
+	cl, err := s.store.CreateChecklist(c.Request().Context(), u, school.ID, store.ChecklistInput{
+		CheckedOn: f.CheckedOn, Facts: f.Facts, Notes: f.Notes, Submit: f.Submit})
+	var fe model.FieldErrors
+	if errors.As(err, &fe) {
+		return s.renderChecklistForm(c, http.StatusUnprocessableEntity, school, model.Checklist{}, f.Values, fe)
+	}
+	if err != nil {
+		return err
+	}
+	return s.flash(c, "checklist_"+string(cl.State), fmt.Sprintf("/checklists/%d", cl.ID))
+}
+
+// editChecklist shows a draft or returned checklist for correction.
+func (s *Server) editChecklist(c echo.Context) error {
+	cl, school, u, err := s.visibleChecklist(c)
+	if err != nil {
+		return err
+	}
+	if !canFill(u, school) {
+		return errForbidden
+	}
+	if !cl.Editable() {
+		return store.ErrConflict
+	}
+	return s.renderChecklistForm(c, http.StatusOK, school, cl, web.ChecklistValues(cl), nil)
+}
+
+// updateChecklist saves changes to a draft or returned checklist.
+func (s *Server) updateChecklist(c echo.Context) error {
+	cl, school, u, err := s.visibleChecklist(c)
+	if err != nil {
+		return err
+	}
+	if !canFill(u, school) {
+		return errForbidden
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "malformed form")
+	}
+	f := parseChecklistForm(form)
+	if len(f.Errors) > 0 {
+		return s.renderChecklistForm(c, http.StatusUnprocessableEntity, school, cl, f.Values, f.Errors)
+	}
+	updated, err := s.store.UpdateChecklist(c.Request().Context(), u, cl.ID, store.ChecklistInput{
+		CheckedOn: f.CheckedOn, Facts: f.Facts, Notes: f.Notes, Submit: f.Submit})
+	var fe model.FieldErrors
+	if errors.As(err, &fe) {
+		return s.renderChecklistForm(c, http.StatusUnprocessableEntity, school, cl, f.Values, fe)
+	}
+	if err != nil {
+		return err
+	}
+	return s.flash(c, "checklist_"+string(updated.State), fmt.Sprintf("/checklists/%d", updated.ID))
+}
+
+// previewChecklist answers the form's htmx requests with the rule verdicts
+// for the facts entered so far.
+func (s *Server) previewChecklist(c echo.Context) error {
+	u, _ := currentUser(c)
+	var school model.School
+	var err error
+	if c.Param("id") != "" {
+		_, school, _, err = s.visibleChecklist(c)
+	} else {
+		school, _, err = s.visibleSchool(c)
+	}
+	if err != nil {
+		return err
+	}
+	if !canFill(u, school) {
+		return errForbidden
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "malformed form")
+	}
+	f := parseChecklistForm(form)
+	rules, err := s.store.RuleSet(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	on := f.CheckedOn
+	if on == 0 {
+		on = s.store.Today()
+	}
+	return render(c, http.StatusOK, web.ChecklistPreview(rules.Evaluate(school, on, f.Facts)))
+}
+
+func (s *Server) renderChecklistForm(c echo.Context, status int, school model.School, cl model.Checklist, values map[string]string, errs model.FieldErrors) error {
+	ctx := c.Request().Context()
+	rules, err := s.store.RuleSet(ctx)
+	if err != nil {
+		return err
+	}
+	f := parseChecklistForm(valuesToForm(values))
+	on := f.CheckedOn
+	if on == 0 {
+		on = s.store.Today()
+	}
+	p := web.ChecklistFormPage{
+		School: school, ChecklistID: cl.ID, Values: values, Errors: errs,
+		Preview: rules.Evaluate(school, on, f.Facts), ReturnReason: cl.ReturnReason,
+		Action: "/schools/" + school.Code + "/checklists", PreviewURL: "/schools/" + school.Code + "/checklists/preview",
+	}
+	if cl.ID != 0 {
+		p.Action = fmt.Sprintf("/checklists/%d", cl.ID)
+		p.PreviewURL = fmt.Sprintf("/checklists/%d/preview", cl.ID)
+	}
+	p.Base = s.base(c, i18n.T(ctx, "checklist.form_title"), "dashboard")
+	return render(c, status, web.ChecklistFormView(p))
+}
+
+// showChecklist shows one checklist with its verdicts and, to reviewers,
+// the verify and return forms.
+func (s *Server) showChecklist(c echo.Context) error {
+	cl, school, u, err := s.visibleChecklist(c)
+	if err != nil {
+		return err
+	}
+	return s.renderChecklist(c, http.StatusOK, cl, school, u, "", "")
+}
+
+func (s *Server) renderChecklist(c echo.Context, status int, cl model.Checklist, school model.School, u model.User, returnErr, returnValue string) error {
+	ctx := c.Request().Context()
+	rules, err := s.store.RuleSet(ctx)
+	if err != nil {
+		return err
+	}
+	p := web.ChecklistPage{
+		School: school, Checklist: cl, Results: rules.Evaluate(school, cl.CheckedOn, cl.Facts), ExpiresOn: cl.ExpiresOn(rules),
+		CanReview: canReview(u) && cl.State == model.Submitted, CanEdit: canFill(u, school) && cl.Editable(),
+		ReturnError: returnErr, ReturnValue: returnValue,
+	}
+	p.Base = s.base(c, fmt.Sprintf("%s · %s", school.Name, cl.CheckedOn), "review")
+	return render(c, status, web.ChecklistView(p))
+}
+
+// verifyChecklist accepts a submitted checklist.
+func (s *Server) verifyChecklist(c echo.Context) error {
+	cl, _, u, err := s.visibleChecklist(c)
+	if err != nil {
+		return err
+	}
+	if !canReview(u) {
+		return errForbidden
+	}
+	if _, err := s.store.VerifyChecklist(c.Request().Context(), u, cl.ID); err != nil {
+		return err
+	}
+	return s.flash(c, "checklist_verified", localPath(c.FormValue("next"), fmt.Sprintf("/checklists/%d", cl.ID)))
+}
+
+// returnChecklist sends a submitted checklist back with a reason.
+func (s *Server) returnChecklist(c echo.Context) error {
+	cl, school, u, err := s.visibleChecklist(c)
+	if err != nil {
+		return err
+	}
+	if !canReview(u) {
+		return errForbidden
+	}
+	reason := c.FormValue("reason")
+	_, err = s.store.ReturnChecklist(c.Request().Context(), u, cl.ID, reason)
+	var fe model.FieldErrors
+	if errors.As(err, &fe) {
+		return s.renderChecklist(c, http.StatusUnprocessableEntity, cl, school, u, i18n.T(c.Request().Context(), "review.reason_required"), reason)
+	}
+	if err != nil {
+		return err
+	}
+	return s.flash(c, "checklist_returned", localPath(c.FormValue("next"), fmt.Sprintf("/checklists/%d", cl.ID)))
+}

@@ -1,0 +1,180 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"safecampus/internal/i18n"
+	"safecampus/internal/model"
+	"safecampus/internal/store"
+	"safecampus/web"
+)
+
+const schoolPageSize = 50
+
+// showDashboard is "/": the dashboard of the user's scope.
+func (s *Server) showDashboard(c echo.Context) error {
+	u, _ := currentUser(c)
+	ctx := c.Request().Context()
+	switch u.Role {
+	case model.SchoolRep:
+		return c.Redirect(http.StatusSeeOther, "/schools/"+u.ScopeCode)
+	case model.Leader, model.Inspector:
+		d, err := s.store.Division(ctx, u.ScopeCode)
+		if err != nil {
+			return err
+		}
+		return s.renderDivision(c, d, "dashboard")
+	}
+	provinces, err := s.store.Children(ctx, "")
+	if err != nil {
+		return err
+	}
+	if len(provinces) == 1 {
+		return s.renderDivision(c, provinces[0], "dashboard")
+	}
+	return s.renderDivision(c, model.Division{}, "dashboard")
+}
+
+// showDivision is a division's coverage page.
+func (s *Server) showDivision(c echo.Context) error {
+	d, _, err := s.visibleDivision(c)
+	if err != nil {
+		return err
+	}
+	return s.renderDivision(c, d, "dashboard")
+}
+
+func (s *Server) renderDivision(c echo.Context, d model.Division, nav string) error {
+	ctx := c.Request().Context()
+	filter, err := schoolFilterOf(c)
+	if err != nil {
+		return err
+	}
+	asOf, err := asOfParam(c, s.store.Today())
+	if err != nil {
+		return err
+	}
+	children, err := s.store.Children(ctx, d.Code)
+	if err != nil {
+		return err
+	}
+	p := web.DivisionPage{Division: d, AsOf: asOf, CanExport: d.Code != ""}
+	if d.Code != "" {
+		if p.Breadcrumb, err = s.store.Ancestors(ctx, d.Code); err != nil {
+			return err
+		}
+	}
+	if p.Verified, p.Reported, p.Children, err = s.divisionCoverage(ctx, d, children, asOf); err != nil {
+		return err
+	}
+	items, total, err := s.store.Schools(ctx, store.SchoolQuery{
+		Under: d.Code, Search: filter.Query, Type: filter.Type, Uncovered: string(filter.Uncovered), Due: filter.Due,
+		Basis: filter.Basis, Limit: schoolPageSize, Offset: (filter.Page - 1) * schoolPageSize,
+	})
+	if err != nil {
+		return err
+	}
+	p.Schools = web.SchoolList{Filter: filter, Rows: schoolRows(items), Total: int(total), Page: filter.Page, PageSize: schoolPageSize}
+	title := i18n.DivisionName(ctx, d)
+	if d.Code == "" {
+		title = i18n.T(ctx, "division.national")
+	}
+	p.Base = s.base(c, title, nav)
+	return render(c, http.StatusOK, web.DivisionView(p))
+}
+
+// divisionCoverage reads the division's own counts and its children's on
+// both bases. The national root is the sum of the provinces.
+func (s *Server) divisionCoverage(ctx context.Context, d model.Division, children []model.Division, asOf model.Date) (v, r model.Counts, rows []web.ChildRow, err error) {
+	codes := make([]string, 0, len(children)+1)
+	for _, ch := range children {
+		codes = append(codes, ch.Code)
+	}
+	if d.Code != "" {
+		codes = append(codes, d.Code)
+	}
+	ver, err := s.store.Coverage(ctx, codes, model.BasisVerified, asOf)
+	if err != nil {
+		return v, r, nil, err
+	}
+	rep, err := s.store.Coverage(ctx, codes, model.BasisReported, asOf)
+	if err != nil {
+		return v, r, nil, err
+	}
+	rows = make([]web.ChildRow, len(children))
+	for i, ch := range children {
+		rows[i] = web.ChildRow{Division: ch, Verified: ver[ch.Code], Reported: rep[ch.Code]}
+		if d.Code == "" {
+			v, r = addCounts(v, ver[ch.Code]), addCounts(r, rep[ch.Code])
+		}
+	}
+	if d.Code != "" {
+		v, r = ver[d.Code], rep[d.Code]
+	}
+	return v, r, rows, nil
+}
+
+func addCounts(a, b model.Counts) model.Counts {
+	a.Schools += b.Schools
+	a.AllFive += b.AllFive
+	for i := range a.Measures {
+		a.Measures[i] += b.Measures[i]
+	}
+	return a
+}
+
+// schoolFilterOf reads the school list filter from the query string.
+func schoolFilterOf(c echo.Context) (web.SchoolFilter, error) {
+	f := web.SchoolFilter{Query: c.QueryParam("q"), Due: c.QueryParam("due") == "1", Page: 1}
+	var ok bool
+	if f.Basis, ok = model.ParseBasis(c.QueryParam("basis")); !ok {
+		return f, echo.NewHTTPError(http.StatusBadRequest, "basis must be verified or reported")
+	}
+	if t := c.QueryParam("type"); t != "" {
+		if f.Type, ok = model.ParseSchoolType(t); !ok {
+			return f, echo.NewHTTPError(http.StatusBadRequest, "unknown school type "+strconv.Quote(t))
+		}
+	}
+	if m := c.QueryParam("uncovered"); m != "" {
+		if !store.ValidUncovered(m) {
+			return f, echo.NewHTTPError(http.StatusBadRequest, "uncovered must be a measure key or all_five")
+		}
+		f.Uncovered = model.Measure(m)
+	}
+	if p := c.QueryParam("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 100000 {
+			return f, echo.NewHTTPError(http.StatusBadRequest, "page must be a positive number")
+		}
+		f.Page = n
+	}
+	return f, nil
+}
+
+// asOfParam reads as_of=YYYY-MM-DD (default today); the future is refused.
+func asOfParam(c echo.Context, today model.Date) (model.Date, error) {
+	v := c.QueryParam("as_of")
+	if v == "" {
+		return today, nil
+	}
+	d, err := model.ParseDate(v)
+	if err != nil {
+		return 0, echo.NewHTTPError(http.StatusBadRequest, "as_of: "+err.Error())
+	}
+	if d > today {
+		return 0, echo.NewHTTPError(http.StatusBadRequest, "as_of "+v+" is in the future")
+	}
+	return d, nil
+}
+
+func schoolRows(items []store.SchoolListItem) []web.SchoolRow {
+	rows := make([]web.SchoolRow, len(items))
+	for i, it := range items {
+		rows[i] = web.SchoolRow{School: it.School, DivisionName: it.DivisionName, Status: it.Status, Due: it.Due}
+	}
+	return rows
+}

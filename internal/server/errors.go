@@ -1,0 +1,73 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"safecampus/internal/i18n"
+	"safecampus/internal/model"
+	"safecampus/internal/store"
+	"safecampus/web"
+)
+
+var (
+	errForbidden = echo.NewHTTPError(http.StatusForbidden, "outside your role or scope")
+	errNotFound  = echo.NewHTTPError(http.StatusNotFound, "not found")
+)
+
+// handleError is the one place errors become responses: JSON for the API,
+// a page for people. Internal errors are logged and never shown.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, msg := classify(err)
+	if status >= 500 {
+		s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	}
+	var rerr error
+	if isAPI(c) {
+		rerr = c.JSON(status, map[string]string{"error": msg})
+	} else {
+		ctx := c.Request().Context()
+		if status >= 500 {
+			msg = i18n.T(ctx, "error.internal")
+		}
+		rerr = render(c, status, web.ErrorView(web.ErrorPage{Base: s.base(c, i18n.T(ctx, "error.title"), ""), Status: status, Message: msg}))
+	}
+	if rerr != nil {
+		s.log.Error("writing error response", "err", rerr)
+	}
+}
+
+func classify(err error) (int, string) {
+	var he *echo.HTTPError
+	var fe model.FieldErrors
+	var le model.LineErrors
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &he):
+		if m, ok := he.Message.(string); ok {
+			return he.Code, m
+		}
+		return he.Code, http.StatusText(he.Code)
+	case errors.Is(err, store.ErrNotFound):
+		return http.StatusNotFound, "not found"
+	case errors.Is(err, store.ErrConflict):
+		return http.StatusConflict, "the record is no longer in a state that allows this; reload it"
+	case errors.As(err, &fe):
+		return http.StatusUnprocessableEntity, fe.Error()
+	case errors.As(err, &le):
+		return http.StatusUnprocessableEntity, le.Error()
+	case errors.As(err, &mbe):
+		return http.StatusRequestEntityTooLarge, "request body too large"
+	}
+	return http.StatusInternalServerError, "internal error"
+}
+
+func isAPI(c echo.Context) bool {
+	return strings.HasPrefix(c.Request().URL.Path, "/api/")
+}

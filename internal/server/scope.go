@@ -1,0 +1,104 @@
+package server
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"safecampus/internal/model"
+)
+
+// Scope rules, checked on the server for every record. A school user sees
+// only their school; leaders and inspectors their division's subtree.
+
+func (s *Server) canSeeDivision(ctx context.Context, u model.User, code string) (bool, error) {
+	switch u.Role {
+	case model.Admin:
+		return true, nil
+	case model.Leader, model.Inspector:
+		return s.store.Within(ctx, u.ScopeCode, code)
+	}
+	return false, nil
+}
+
+func (s *Server) canSeeSchool(ctx context.Context, u model.User, school model.School) (bool, error) {
+	switch u.Role {
+	case model.Admin:
+		return true, nil
+	case model.SchoolRep:
+		return u.ScopeCode == school.Code, nil
+	}
+	return s.store.Within(ctx, u.ScopeCode, school.DivisionCode)
+}
+
+// canFill: admins for any school, school users for their own.
+func canFill(u model.User, school model.School) bool {
+	return u.Role == model.Admin || (u.Role == model.SchoolRep && u.ScopeCode == school.Code)
+}
+
+// canReview: admins anywhere, inspectors in their subtree (the caller has
+// already checked that the user can see the school).
+func canReview(u model.User) bool { return u.CanReview() }
+
+// visibleSchool loads the school named in the URL and checks the user may
+// see it: 404 when it does not exist, 403 when it is outside the scope.
+func (s *Server) visibleSchool(c echo.Context) (model.School, model.User, error) {
+	u, _ := currentUser(c)
+	school, err := s.store.School(c.Request().Context(), c.Param("code"))
+	if err != nil {
+		return school, u, err
+	}
+	ok, err := s.canSeeSchool(c.Request().Context(), u, school)
+	if err != nil {
+		return school, u, err
+	}
+	if !ok {
+		return school, u, errForbidden
+	}
+	return school, u, nil
+}
+
+// visibleChecklist loads the checklist named in the URL with its school.
+func (s *Server) visibleChecklist(c echo.Context) (model.Checklist, model.School, model.User, error) {
+	u, _ := currentUser(c)
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return model.Checklist{}, model.School{}, u, errNotFound
+	}
+	ctx := c.Request().Context()
+	cl, err := s.store.Checklist(ctx, id)
+	if err != nil {
+		return cl, model.School{}, u, err
+	}
+	school, err := s.store.SchoolByID(ctx, cl.SchoolID)
+	if err != nil {
+		return cl, school, u, err
+	}
+	ok, err := s.canSeeSchool(ctx, u, school)
+	if err != nil {
+		return cl, school, u, err
+	}
+	if !ok {
+		return cl, school, u, errForbidden
+	}
+	return cl, school, u, nil
+}
+
+// visibleDivision loads the division named in the URL and checks scope.
+func (s *Server) visibleDivision(c echo.Context) (model.Division, model.User, error) {
+	u, _ := currentUser(c)
+	ctx := c.Request().Context()
+	d, err := s.store.Division(ctx, c.Param("code"))
+	if err != nil {
+		return d, u, err
+	}
+	ok, err := s.canSeeDivision(ctx, u, d.Code)
+	if err != nil {
+		return d, u, err
+	}
+	if !ok {
+		return d, u, errForbidden
+	}
+	return d, u, nil
+}
