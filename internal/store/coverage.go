@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"safecampus/internal/model"
 )
@@ -90,8 +91,15 @@ func (r *schoolCoverageRow) status(today model.Date) model.SchoolStatus {
 // refreshSchools derives the coverage of the given schools from their
 // records as they stand in tx, and writes the change of every count into the
 // ledger of each of their divisions. Every write that can change a school's
-// status calls it in the same transaction, so aggregates never drift.
+// status calls it in the same transaction, so aggregates never drift. It
+// works in batches with a fixed number of queries per batch, so a roster
+// import or a rule change costs a few queries per 500 schools.
 func (s *Store) refreshSchools(tx *gorm.DB, ids ...int64) error {
+	if s.pending != nil {
+		*s.pending = append(*s.pending, ids...)
+		return nil
+	}
+	ids = uniqueIDs(ids)
 	if len(ids) == 0 {
 		return nil
 	}
@@ -100,53 +108,10 @@ func (s *Store) refreshSchools(tx *gorm.DB, ids ...int64) error {
 	if err != nil {
 		return err
 	}
-	type key struct {
-		division string
-		basis    model.Basis
-		day      model.Date
-	}
-	ledger := map[key]counts{}
-	for _, id := range ids {
-		var sr schoolRow
-		if err := tx.Where("id = ?", id).Take(&sr).Error; err != nil {
-			return notFound(err)
-		}
-		school := sr.model()
-		hazards, err := openHazardsByMeasure(tx, id)
-		if err != nil {
+	ledger := map[ledgerKey]counts{}
+	for start := 0; start < len(ids); start += refreshBatch {
+		if err := s.refreshBatch(tx, ids[start:min(start+refreshBatch, len(ids))], rules, today, ledger); err != nil {
 			return err
-		}
-		var old []schoolCoverageRow
-		if err := tx.Where("school_id = ?", id).Find(&old).Error; err != nil {
-			return err
-		}
-		var ancestors []string
-		if err := tx.Model(&closureRow{}).Where("descendant_code = ?", school.DivisionCode).
-			Pluck("ancestor_code", &ancestors).Error; err != nil {
-			return err
-		}
-		for _, basis := range model.Bases {
-			latest, err := latestChecklist(tx, id, basis)
-			if err != nil {
-				return err
-			}
-			st := model.Derive(rules, school, basis, latest, hazards, today)
-			next := coverageRowOf(school, basis, latest, st, rules)
-			var prev *schoolCoverageRow
-			for i := range old {
-				if old[i].Basis == string(basis) {
-					prev = &old[i]
-				}
-			}
-			for day, c := range ledgerChanges(prev.until(), next.until(), today) {
-				for _, d := range ancestors {
-					k := key{d, basis, day}
-					ledger[k] = ledger[k].add(c)
-				}
-			}
-			if err := tx.Save(&next).Error; err != nil {
-				return err
-			}
 		}
 	}
 	if len(ledger) == 0 {
@@ -155,7 +120,125 @@ func (s *Store) refreshSchools(tx *gorm.DB, ids ...int64) error {
 	if err := s.dropCheckpointsFrom(tx, today); err != nil {
 		return err
 	}
-	keys := make([]key, 0, len(ledger))
+	return writeLedger(tx, ledger)
+}
+
+const refreshBatch = 500
+
+type ledgerKey struct {
+	division string
+	basis    model.Basis
+	day      model.Date
+}
+
+func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, rules model.RuleSet, today model.Date, ledger map[ledgerKey]counts) error {
+	var schools []schoolRow
+	if err := tx.Where("id IN ?", ids).Find(&schools).Error; err != nil {
+		return err
+	}
+	if len(schools) != len(ids) {
+		return ErrNotFound
+	}
+	var hazards []hazardRow
+	if err := tx.Select("id, school_id, measure").Where("school_id IN ? AND state <> ?", ids, string(model.HazardClosed)).
+		Order("id").Find(&hazards).Error; err != nil {
+		return err
+	}
+	openHazards := map[int64]map[model.Measure]int64{}
+	for _, h := range hazards {
+		if openHazards[h.SchoolID] == nil {
+			openHazards[h.SchoolID] = map[model.Measure]int64{}
+		}
+		if _, ok := openHazards[h.SchoolID][model.Measure(h.Measure)]; !ok {
+			openHazards[h.SchoolID][model.Measure(h.Measure)] = h.ID
+		}
+	}
+	var old []schoolCoverageRow
+	if err := tx.Where("school_id IN ?", ids).Find(&old).Error; err != nil {
+		return err
+	}
+	prev := map[int64]map[string]*schoolCoverageRow{}
+	for i := range old {
+		if prev[old[i].SchoolID] == nil {
+			prev[old[i].SchoolID] = map[string]*schoolCoverageRow{}
+		}
+		prev[old[i].SchoolID][old[i].Basis] = &old[i]
+	}
+	latest, err := latestChecklists(tx, ids)
+	if err != nil {
+		return err
+	}
+	counties := map[string]bool{}
+	for _, sr := range schools {
+		counties[sr.DivisionCode] = true
+	}
+	var closure []closureRow
+	if err := tx.Where("descendant_code IN ?", keys(counties)).Find(&closure).Error; err != nil {
+		return err
+	}
+	ancestors := map[string][]string{}
+	for _, c := range closure {
+		ancestors[c.DescendantCode] = append(ancestors[c.DescendantCode], c.AncestorCode)
+	}
+	next := make([]schoolCoverageRow, 0, 2*len(schools))
+	for _, sr := range schools {
+		school := sr.model()
+		for _, basis := range model.Bases {
+			l := latest[sr.ID][basis]
+			st := model.Derive(rules, school, basis, l, openHazards[sr.ID], today)
+			row := coverageRowOf(school, basis, l, st, rules)
+			for day, c := range ledgerChanges(prev[sr.ID][string(basis)].until(), row.until(), today) {
+				for _, d := range ancestors[school.DivisionCode] {
+					k := ledgerKey{d, basis, day}
+					ledger[k] = ledger[k].add(c)
+				}
+			}
+			next = append(next, row)
+		}
+	}
+	return tx.Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "school_id"}, {Name: "basis"}},
+		DoUpdates: clause.AssignmentColumns([]string{"active", "checklist_id", "checked_on", "expires_on",
+			"nursing_post", "closed_management", "security_guards", "one_button_alarm", "video_networking", "all_five", "reasons"}),
+	}).CreateInBatches(next, 200).Error
+}
+
+// latestChecklists returns, per school and basis, the checklist that
+// counts: the latest verified one, or for "reported" the latest submitted
+// or verified one.
+func latestChecklists(tx *gorm.DB, ids []int64) (map[int64]map[model.Basis]*model.Checklist, error) {
+	var rows []checklistRow
+	err := tx.Where("school_id IN ? AND state IN ?", ids, []string{string(model.Submitted), string(model.Verified)}).
+		Order("school_id, checked_on DESC, id DESC").Find(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]map[model.Basis]*model.Checklist{}
+	for _, r := range rows {
+		m := out[r.SchoolID]
+		if m == nil {
+			m = map[model.Basis]*model.Checklist{}
+			out[r.SchoolID] = m
+		}
+		if m[model.BasisReported] != nil && (m[model.BasisVerified] != nil || r.State != string(model.Verified)) {
+			continue
+		}
+		c, err := r.model()
+		if err != nil {
+			return nil, err
+		}
+		if m[model.BasisReported] == nil {
+			m[model.BasisReported] = &c
+		}
+		if m[model.BasisVerified] == nil && r.State == string(model.Verified) {
+			m[model.BasisVerified] = &c
+		}
+	}
+	return out, nil
+}
+
+func writeLedger(tx *gorm.DB, ledger map[ledgerKey]counts) error {
+	keys := make([]ledgerKey, 0, len(ledger))
 	for k, c := range ledger {
 		if c != (counts{}) {
 			keys = append(keys, k)
@@ -199,6 +282,28 @@ func (s *Store) refreshSchools(tx *gorm.DB, ids ...int64) error {
 		}
 	}
 	return nil
+}
+
+func uniqueIDs(ids []int64) []int64 {
+	seen := make(map[int64]bool, len(ids))
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func (c counts) add(d counts) counts {

@@ -227,14 +227,18 @@ func (s *Store) ImportSchools(ctx context.Context, actor model.User, rows []mode
 		if err != nil {
 			return err
 		}
+		var added []string
 		for _, r := range batch {
 			if _, ok := existing[r.Code]; !ok {
-				var id int64
-				if err := tx.Model(&schoolRow{}).Where("code = ?", r.Code).Pluck("id", &id).Error; err != nil {
-					return err
-				}
-				changed = append(changed, id)
+				added = append(added, r.Code)
 			}
+		}
+		for start := 0; start < len(added); start += 500 {
+			var ids []int64
+			if err := tx.Model(&schoolRow{}).Where("code IN ?", added[start:min(start+500, len(added))]).Pluck("id", &ids).Error; err != nil {
+				return err
+			}
+			changed = append(changed, ids...)
 		}
 		if err := s.audit(tx, actor, "import", "school", fmt.Sprintf("%d rows", len(rows)), "", nil, res); err != nil {
 			return err
