@@ -89,7 +89,6 @@ func parseChecklistForm(form url.Values) checklistForm {
 	return f
 }
 
-
 func valuesToForm(values map[string]string) url.Values {
 	form := url.Values{}
 	for k, v := range values {

@@ -5,7 +5,6 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 )
 
-
 // routes lists every route of the product.
 func (s *Server) routes(e *echo.Echo) {
 	e.Pre(middleware.RemoveTrailingSlash())

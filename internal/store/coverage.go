@@ -28,7 +28,7 @@ var beginning = model.NewDate(1, 1, 1)
 
 // schoolCoverageRow is a school's derived coverage on one basis.
 type schoolCoverageRow struct {
-	SchoolID         int64 `gorm:"primaryKey"`
+	SchoolID         int64  `gorm:"primaryKey"`
 	Basis            string `gorm:"primaryKey"`
 	Active           bool
 	ChecklistID      *int64

@@ -253,7 +253,6 @@ func (s *Store) ImportSchools(ctx context.Context, actor model.User, rows []mode
 
 var errDryRun = errors.New("dry run")
 
-
 // SchoolCount returns how many schools exist, closed ones included.
 func (s *Store) SchoolCount(ctx context.Context) (int64, error) {
 	var n int64
