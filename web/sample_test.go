@@ -212,7 +212,8 @@ func sampleUserFormPage() UserFormPage {
 func sampleLoginPage() LoginPage {
 	b := sampleBase("", "")
 	b.Path = "/login"
-	return LoginPage{Base: b, Username: "zhang.wei", Error: "用户名或密码错误"}
+	return LoginPage{Base: b, Username: "zhang.wei", Error: "用户名或密码错误", Next: "/schools/1501020001",
+		Demo: []DemoLogin{{Username: "admin", Password: "demo-admin-1", Role: "admin"}, {Username: "leader", Password: "demo-leader-1", Role: "leader"}}}
 }
 
 func sampleErrorPage() ErrorPage {

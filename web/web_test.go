@@ -238,6 +238,11 @@ func TestNavByRole(t *testing.T) {
 		}
 	}
 	login := render(t, b, "zh-CN", LoginView(sampleLoginPage()))
+	for _, w := range []string{`name="next" value="/schools/1501020001"`, `data-testid="demo-logins"`, "demo-leader-1", "领导"} {
+		if !strings.Contains(login, w) {
+			t.Errorf("login page: %q missing", w)
+		}
+	}
 	if strings.Contains(login, "main-nav") || !strings.Contains(login, `action="/settings/language"`) || !strings.Contains(login, `name="next" value="/login"`) {
 		t.Error("login page: no nav, but a language switch")
 	}

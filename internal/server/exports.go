@@ -1,0 +1,129 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"safecampus/internal/model"
+	"safecampus/internal/roster"
+	"safecampus/internal/store"
+)
+
+// Exports of SPEC section 6: the children grid and the school list of a
+// division as CSV (UTF-8 with BOM) or XLSX, with the page's filters.
+
+func (s *Server) exportCoverageCSV(c echo.Context) error  { return s.exportCoverage(c, "csv") }
+func (s *Server) exportCoverageXLSX(c echo.Context) error { return s.exportCoverage(c, "xlsx") }
+func (s *Server) exportSchoolsCSV(c echo.Context) error   { return s.exportSchools(c, "csv") }
+func (s *Server) exportSchoolsXLSX(c echo.Context) error  { return s.exportSchools(c, "xlsx") }
+
+func (s *Server) exportCoverage(c echo.Context, format string) error {
+	d, _, err := s.visibleDivision(c)
+	if err != nil {
+		return err
+	}
+	basis, ok := model.ParseBasis(c.QueryParam("basis"))
+	if !ok {
+		return echo.NewHTTPError(http.StatusBadRequest, "basis must be verified or reported")
+	}
+	asOf, err := asOfParam(c, s.store.Today())
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	children, err := s.store.Children(ctx, d.Code)
+	if err != nil {
+		return err
+	}
+	codes := make([]string, len(children))
+	for i, ch := range children {
+		codes[i] = ch.Code
+	}
+	counts, err := s.store.Coverage(ctx, codes, basis, asOf)
+	if err != nil {
+		return err
+	}
+	header := []string{"code", "name", "schools"}
+	for _, m := range model.Measures {
+		header = append(header, string(m)+"_covered", string(m)+"_percent")
+	}
+	header = append(header, "all_five_covered", "all_five_percent")
+	rows := make([][]roster.Cell, len(children))
+	for i, ch := range children {
+		n := counts[ch.Code]
+		row := []roster.Cell{roster.Text(ch.Code), roster.Text(ch.Name), roster.Int(n.Schools)}
+		for j := range model.Measures {
+			row = append(row, roster.Int(n.Measures[j]), roster.Percent(n.Percent(j)))
+		}
+		rows[i] = append(row, roster.Int(n.AllFive), roster.Percent(n.AllFivePercent()))
+	}
+	name := fmt.Sprintf("coverage-%s-%s-%s.%s", d.Code, basis, asOf, format)
+	return writeTable(c, format, name, "coverage", header, rows)
+}
+
+func (s *Server) exportSchools(c echo.Context, format string) error {
+	d, _, err := s.visibleDivision(c)
+	if err != nil {
+		return err
+	}
+	f, err := schoolFilterOf(c)
+	if err != nil {
+		return err
+	}
+	header := []string{"code", "name", "type", "division_code", "division", "students", "boarders"}
+	for _, m := range model.Measures {
+		header = append(header, string(m)+"_covered")
+	}
+	header = append(header, "all_five_covered", "checked_on", "expires_on", "due")
+	var rows [][]roster.Cell
+	q := store.SchoolQuery{Under: d.Code, Search: f.Query, Type: f.Type, Uncovered: string(f.Uncovered), Due: f.Due,
+		Basis: f.Basis, Limit: 2000}
+	for {
+		items, total, err := s.store.Schools(c.Request().Context(), q)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			row := []roster.Cell{roster.Text(it.School.Code), roster.Text(it.School.Name), roster.Text(string(it.School.Type)),
+				roster.Text(it.School.DivisionCode), roster.Text(it.DivisionName), roster.Int(it.School.Students), roster.Int(it.School.Boarders)}
+			for _, ms := range it.Status.Measures {
+				row = append(row, roster.Int(b2i(ms.Covered)))
+			}
+			checked, expires := roster.Empty(), roster.Empty()
+			if ms := it.Status.Measures[0]; ms.CheckedOn != nil {
+				checked, expires = roster.Text(ms.CheckedOn.String()), roster.Text(ms.ExpiresOn.String())
+			}
+			rows = append(rows, append(row, roster.Int(b2i(it.Status.AllFive)), checked, expires, roster.Int(b2i(it.Due))))
+		}
+		q.Offset += len(items)
+		if len(items) == 0 || int64(q.Offset) >= total {
+			break
+		}
+	}
+	name := fmt.Sprintf("schools-%s-%s-%s.%s", d.Code, f.Basis, s.store.Today(), format)
+	return writeTable(c, format, name, "schools", header, rows)
+}
+
+func writeTable(c echo.Context, format, filename, sheet string, header []string, rows [][]roster.Cell) error {
+	h := c.Response().Header()
+	h.Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(filename, `"`, "")+`"`)
+	h.Set("Cache-Control", "no-store")
+	if format == "csv" {
+		h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+		c.Response().WriteHeader(http.StatusOK)
+		return roster.WriteCSV(c.Response(), header, rows)
+	}
+	h.Set(echo.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	c.Response().WriteHeader(http.StatusOK)
+	return roster.WriteXLSX(c.Response(), sheet, header, rows)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
