@@ -78,39 +78,56 @@ func (s *Store) Schools(ctx context.Context, q SchoolQuery) ([]SchoolListItem, i
 	if q.Limit <= 0 {
 		q.Limit = 50
 	}
-	var rows []struct {
-		schoolRow
-		DivisionName string
-		RCExpiresOn  *model.Date
-	}
-	err := db.Session(&gorm.Session{}).
-		Select("s.*, d.name AS division_name, rc.expires_on AS rc_expires_on").
-		Joins("JOIN divisions d ON d.code = s.division_code").
-		Order("s.division_code, s.name, s.id").Limit(q.Limit).Offset(q.Offset).Scan(&rows).Error
-	if err != nil {
+	var ids []int64
+	if err := db.Session(&gorm.Session{}).Order("s.division_code, s.name, s.id").
+		Limit(q.Limit).Offset(q.Offset).Pluck("s.id", &ids).Error; err != nil {
 		return nil, 0, err
 	}
-	ids := make([]int64, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
+	if len(ids) == 0 {
+		return nil, total, nil
+	}
+	read := s.r.WithContext(ctx)
+	var schools []schoolRow
+	if err := read.Where("id IN ?", ids).Find(&schools).Error; err != nil {
+		return nil, 0, err
 	}
 	var cov []schoolCoverageRow
-	if len(ids) > 0 {
-		if err := s.r.WithContext(ctx).Where("school_id IN ? AND basis = ?", ids, string(q.Basis)).Find(&cov).Error; err != nil {
-			return nil, 0, err
-		}
+	if err := read.Where("school_id IN ?", ids).Find(&cov).Error; err != nil {
+		return nil, 0, err
 	}
-	byID := make(map[int64]*schoolCoverageRow, len(cov))
+	type coverageKey struct {
+		id    int64
+		basis string
+	}
+	byKey := make(map[coverageKey]*schoolCoverageRow, len(cov))
+	divisions := map[string]bool{}
 	for i := range cov {
-		byID[cov[i].SchoolID] = &cov[i]
+		byKey[coverageKey{cov[i].SchoolID, cov[i].Basis}] = &cov[i]
 	}
-	items := make([]SchoolListItem, len(rows))
-	for i, r := range rows {
-		items[i] = SchoolListItem{School: r.schoolRow.model(), DivisionName: r.DivisionName,
-			Due: r.RCExpiresOn == nil || *r.RCExpiresOn < today}
-		if c := byID[r.ID]; c != nil {
-			items[i].Status = c.status(today)
+	byID := make(map[int64]schoolRow, len(schools))
+	for _, r := range schools {
+		byID[r.ID] = r
+		divisions[r.DivisionCode] = true
+	}
+	var divRows []divisionRow
+	if err := read.Where("code IN ?", keys(divisions)).Find(&divRows).Error; err != nil {
+		return nil, 0, err
+	}
+	names := make(map[string]string, len(divRows))
+	for _, d := range divRows {
+		names[d.Code] = d.Name
+	}
+	items := make([]SchoolListItem, 0, len(ids))
+	for _, id := range ids {
+		r := byID[id]
+		it := SchoolListItem{School: r.model(), DivisionName: names[r.DivisionCode], Due: true}
+		if c := byKey[coverageKey{id, string(q.Basis)}]; c != nil {
+			it.Status = c.status(today)
 		}
+		if rc := byKey[coverageKey{id, string(model.BasisReported)}]; rc != nil && rc.ExpiresOn != nil {
+			it.Due = *rc.ExpiresOn < today
+		}
+		items = append(items, it)
 	}
 	return items, total, nil
 }

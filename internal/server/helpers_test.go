@@ -1,0 +1,638 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"html"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"safecampus/internal/i18n"
+	"safecampus/internal/model"
+	"safecampus/internal/roster"
+	"safecampus/internal/server"
+	"safecampus/internal/store"
+	"safecampus/web"
+)
+
+// The seeded tree: two prefectures of the built-in Inner Mongolia list, with
+// schools in three counties.
+const (
+	province  = "150000" // 内蒙古自治区
+	prefHohhot = "150100" // 呼和浩特市
+	prefBaotou = "150200" // 包头市
+	countyXC  = "150102" // 新城区, under 150100
+	countyHM  = "150103" // 回民区, under 150100
+	countyYQ  = "150104" // 玉泉区, under 150100, no schools
+	countyDH  = "150202" // 东河区, under 150200
+
+	schoolA = "1501020001" // 新城区, primary, 500 students: needs 2 guards
+	schoolB = "1501020002" // 新城区, kindergarten, 1240 students: needs 3 guards
+	schoolC = "1501030001" // 回民区, junior, 50 students: needs 1 guard
+	schoolD = "1502020001" // 东河区, primary, 300 students: needs 2 guards
+	schoolE = "1501030002" // 回民区, senior, 800 students: spare, for activation
+
+	unknownSchool   = "9999999999"
+	unknownDivision = "159999"
+
+	password = "Correct-Horse-9"
+)
+
+// Usernames of the seeded users, one per role, plus an inspector of the
+// other prefecture.
+const (
+	userAdmin      = "admin"
+	userLeader     = "leader"     // leader of 150100
+	userInspector  = "inspector"  // inspector of 150100
+	userSchool     = "school-a"   // school user of schoolA
+	userInspector2 = "inspector2" // inspector of 150200
+)
+
+// day0 is the day every test starts on.
+var day0 = model.NewDate(2026, 3, 2)
+
+// testClock is a settable clock, safe to read from the server's goroutines.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// SetDay moves the clock to noon (UTC, the store's zone in tests) on d.
+func (c *testClock) SetDay(d model.Date) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = d.Time(time.UTC).Add(12 * time.Hour)
+}
+
+// Advance moves the clock forward by d.
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// Today is the clock's calendar day.
+func (c *testClock) Today() model.Date { return model.DateOf(c.Now().UTC()) }
+
+// testApp is the real server on a real, migrated SQLite file.
+type testApp struct {
+	handler http.Handler
+	store   *store.Store
+	clock   *testClock
+	srv     *httptest.Server
+	users   map[string]model.User
+	schools map[string]model.School
+}
+
+// appOptions change how newTestAppWith builds the app.
+type appOptions struct {
+	cfg server.Config
+	tls bool // serve over TLS (httptest.NewTLSServer)
+}
+
+// newTestApp builds the seeded app served over plain HTTP on day0.
+func newTestApp(t *testing.T) *testApp {
+	t.Helper()
+	return newTestAppWith(t, appOptions{})
+}
+
+func newTestAppWith(t *testing.T, opts appOptions) *testApp {
+	t.Helper()
+	clk := &testClock{}
+	clk.SetDay(day0)
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
+	st, err := store.Open(store.Options{DSN: filepath.Join(t.TempDir(), "test.db"), Now: clk.Now, Logger: log})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ctx := context.Background()
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	if err := st.ImportDivisions(ctx, roster.InnerMongolia()); err != nil {
+		t.Fatalf("import divisions: %v", err)
+	}
+	bundle, err := i18n.NewBundle()
+	if err != nil {
+		t.Fatalf("i18n bundle: %v", err)
+	}
+	h := server.New(opts.cfg, st, bundle, log, prometheus.NewRegistry()).Handler()
+	a := &testApp{handler: h, store: st, clock: clk, users: map[string]model.User{}, schools: map[string]model.School{}}
+	if opts.tls {
+		a.srv = httptest.NewTLSServer(h)
+	} else {
+		a.srv = httptest.NewServer(h)
+	}
+	t.Cleanup(a.srv.Close)
+	a.seed(t)
+	return a
+}
+
+var seedAdmin = model.User{Username: "seed", Role: model.Admin}
+
+func (a *testApp) seed(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	for _, s := range []model.School{
+		{Code: schoolA, Name: "新城区第一小学", Type: model.Primary, DivisionCode: countyXC, Students: 500},
+		{Code: schoolB, Name: "新城区幼儿园", Type: model.Kindergarten, DivisionCode: countyXC, Students: 1240},
+		{Code: schoolC, Name: "回民区初级中学", Type: model.Junior, DivisionCode: countyHM, Students: 50},
+		{Code: schoolD, Name: "东河区第一小学", Type: model.Primary, DivisionCode: countyDH, Students: 300},
+		{Code: schoolE, Name: "回民区高级中学", Type: model.Senior, DivisionCode: countyHM, Students: 800},
+	} {
+		s.Active, s.Ownership = true, model.Public
+		saved, err := a.store.SaveSchool(ctx, seedAdmin, s)
+		if err != nil {
+			t.Fatalf("seed school %s: %v", s.Code, err)
+		}
+		a.schools[s.Code] = saved
+	}
+	users := []model.User{
+		{Username: userAdmin, Role: model.Admin},
+		{Username: userLeader, Role: model.Leader, ScopeCode: prefHohhot},
+		{Username: userInspector, Role: model.Inspector, ScopeCode: prefHohhot},
+		{Username: userSchool, Role: model.SchoolRep, ScopeCode: schoolA},
+		{Username: userInspector2, Role: model.Inspector, ScopeCode: prefBaotou},
+	}
+	// bcrypt is slow under -race: hash the users in parallel.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	errs := make([]error, len(users))
+	for i, u := range users {
+		wg.Go(func() {
+			created, err := a.store.CreateUser(ctx, seedAdmin, u, password)
+			errs[i] = err
+			mu.Lock()
+			a.users[u.Username] = created
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("seed user %s: %v", users[i].Username, err)
+		}
+	}
+}
+
+// school returns a seeded school (with its id).
+func (a *testApp) school(t *testing.T, code string) model.School {
+	t.Helper()
+	s, err := a.store.School(context.Background(), code)
+	if err != nil {
+		t.Fatalf("school %s: %v", code, err)
+	}
+	return s
+}
+
+// schoolCount is how many schools exist, closed ones included.
+func (a *testApp) schoolCount(t *testing.T) int64 {
+	t.Helper()
+	n, err := a.store.SchoolCount(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// checklist records a checklist for a school straight in the store, as the
+// admin: submitted when submit, else a draft.
+func (a *testApp) checklist(t *testing.T, code string, on model.Date, f model.Facts, submit bool) model.Checklist {
+	t.Helper()
+	cl, err := a.store.CreateChecklist(context.Background(), a.users[userAdmin], a.school(t, code).ID,
+		store.ChecklistInput{CheckedOn: on, Facts: f, Submit: submit})
+	if err != nil {
+		t.Fatalf("checklist for %s: %v", code, err)
+	}
+	return cl
+}
+
+// hazard raises an open hazard straight in the store.
+func (a *testApp) hazard(t *testing.T, code string, m model.Measure) model.Hazard {
+	t.Helper()
+	h, err := a.store.CreateHazard(context.Background(), a.users[userAdmin], a.school(t, code).ID, store.HazardInput{
+		Measure: m, Description: "gate camera broken", Severity: model.High, Deadline: a.clock.Today().AddDays(10)})
+	if err != nil {
+		t.Fatalf("hazard for %s: %v", code, err)
+	}
+	return h
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// goodFacts satisfies every default rule for a school of 100–999 students
+// checked on day d: 2 licensed guards, a recent alarm test.
+func goodFacts(d model.Date) model.Facts {
+	ar := model.AntiRamming("bollards")
+	return model.Facts{
+		NursingPost:      model.NursingPostFacts{SetUp: ptr(true), AMStaff: ptr(2), PMStaff: ptr(2), PolicePresent: ptr(true), RosterOnFile: ptr(true)},
+		ClosedManagement: model.ClosedManagementFacts{PerimeterEnclosed: ptr(true), GateRoom24h: ptr(true), VisitorRegistration: ptr(true), AntiRamming: &ar},
+		SecurityGuards:   model.SecurityGuardsFacts{FullTimeGuards: ptr(2), LicensedGuards: ptr(2)},
+		OneButtonAlarm:   model.OneButtonAlarmFacts{Installed: ptr(true), LinkedToPolice: ptr(true), LastTestOn: ptr(d.AddDays(-10)), LastTestOK: ptr(true)},
+		VideoNetworking:  model.VideoNetworkingFacts{Cameras: ptr(12), GateCovered: ptr(true), NetworkedToPolice: ptr(true), RetentionDays: ptr(30)},
+	}
+}
+
+// goodFactsJSON is goodFacts as the API's "facts" object.
+func goodFactsJSON(d model.Date) map[string]map[string]any {
+	return map[string]map[string]any{
+		"nursing_post":      {"set_up": true, "am_staff": 2, "pm_staff": 2, "police_present": true, "roster_on_file": true},
+		"closed_management": {"perimeter_enclosed": true, "gate_room_24h": true, "visitor_registration": true, "anti_ramming": "bollards"},
+		"security_guards":   {"full_time_guards": 2, "licensed_guards": 2},
+		"one_button_alarm":  {"installed": true, "linked_to_police": true, "last_test_on": d.AddDays(-10).String(), "last_test_ok": true},
+		"video_networking":  {"cameras": 12, "gate_covered": true, "networked_to_police": true, "retention_days": 30},
+	}
+}
+
+// goodForm is goodFacts as the checklist form posts it, submitting.
+func goodForm(t *testing.T, d model.Date) url.Values {
+	t.Helper()
+	f := url.Values{"checked_on": {d.String()}, "action": {"submit"}}
+	for m, facts := range goodFactsJSON(d) {
+		for k, v := range facts {
+			switch v := v.(type) {
+			case bool:
+				f.Set(m+"."+k, map[bool]string{true: "yes", false: "no"}[v])
+			default:
+				f.Set(m+"."+k, strings.TrimSpace(jsonString(v)))
+			}
+		}
+	}
+	// The form must name exactly the fields the form page renders.
+	for _, m := range model.Measures {
+		for _, field := range web.FactFields(m) {
+			if _, ok := f[field.Key]; !ok {
+				t.Fatalf("goodForm lacks field %s of web.FactFields", field.Key)
+			}
+		}
+	}
+	return f
+}
+
+func jsonString(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// response is a finished HTTP exchange, its body read.
+type response struct {
+	status int
+	header http.Header
+	body   string
+	resp   *http.Response
+}
+
+// text is the body with HTML entities decoded, to search for messages.
+func (r response) text() string { return html.UnescapeString(r.body) }
+
+// cookie returns the Set-Cookie of the given name, or nil.
+func (r response) cookie(name string) *http.Cookie {
+	for _, c := range r.resp.Cookies() {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func (r response) isHTML() bool {
+	return strings.HasPrefix(r.header.Get("Content-Type"), "text/html")
+}
+
+// client is a browser without JavaScript: a cookie jar, no automatic
+// redirects, and the CSRF token of the last page it read.
+type client struct {
+	t    *testing.T
+	app  *testApp
+	base string
+	hc   *http.Client
+	csrf string
+	// header is added to every request.
+	header http.Header
+}
+
+func (a *testApp) newClient(t *testing.T) *client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc := a.srv.Client()
+	hc.Jar = jar
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &client{t: t, app: a, base: a.srv.URL, hc: hc, header: http.Header{}}
+}
+
+// loggedIn returns a client signed in as username.
+func (a *testApp) loggedIn(t *testing.T, username string) *client {
+	t.Helper()
+	c := a.newClient(t)
+	if r := c.login(username, password); r.status != http.StatusSeeOther {
+		t.Fatalf("login %s: got status %d, want 303; body:\n%s", username, r.status, r.body)
+	}
+	return c
+}
+
+var (
+	csrfInput = regexp.MustCompile(`<input[^>]*name="_csrf"[^>]*>`)
+	valueAttr = regexp.MustCompile(`value="([^"]*)"`)
+)
+
+// csrfOf reads the hidden _csrf input of a page.
+func csrfOf(body string) string {
+	in := csrfInput.FindString(body)
+	if m := valueAttr.FindStringSubmatch(in); m != nil {
+		return html.UnescapeString(m[1])
+	}
+	return ""
+}
+
+func (c *client) do(req *http.Request) response {
+	c.t.Helper()
+	for k, vs := range c.header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	res, err := c.hc.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		c.t.Fatalf("%s %s: reading body: %v", req.Method, req.URL, err)
+	}
+	r := response{status: res.StatusCode, header: res.Header, body: string(b), resp: res}
+	if tok := csrfOf(r.body); tok != "" {
+		c.csrf = tok
+	}
+	return r
+}
+
+func (c *client) newRequest(method, path string, body io.Reader) *http.Request {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.base+path, body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return req
+}
+
+// get fetches a page.
+func (c *client) get(path string) response {
+	c.t.Helper()
+	return c.do(c.newRequest(http.MethodGet, path, nil))
+}
+
+// postRaw posts a form as is: no token is added.
+func (c *client) postRaw(path string, form url.Values, hdr ...string) response {
+	c.t.Helper()
+	req := c.newRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	return c.do(req)
+}
+
+// post posts a form with the CSRF token of the last page read.
+func (c *client) post(path string, form url.Values) response {
+	c.t.Helper()
+	if c.csrf == "" {
+		c.t.Fatalf("POST %s: no CSRF token read yet", path)
+	}
+	f := cloneValues(form)
+	f.Set("_csrf", c.csrf)
+	return c.postRaw(path, f)
+}
+
+// submit reads the page a form is on, then posts the form to action with
+// that page's CSRF token, as a browser does.
+func (c *client) submit(page, action string, form url.Values) response {
+	c.t.Helper()
+	r := c.get(page)
+	tok := csrfOf(r.body)
+	if tok == "" {
+		c.t.Fatalf("GET %s: status %d and no _csrf input on the page", page, r.status)
+	}
+	f := cloneValues(form)
+	f.Set("_csrf", tok)
+	return c.postRaw(action, f)
+}
+
+// upload posts a multipart form with one file, with the CSRF token of page.
+func (c *client) upload(page, action, field, filename string, content []byte, form url.Values) response {
+	c.t.Helper()
+	r := c.get(page)
+	tok := csrfOf(r.body)
+	if tok == "" {
+		c.t.Fatalf("GET %s: status %d and no _csrf input on the page", page, r.status)
+	}
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	f := cloneValues(form)
+	f.Set("_csrf", tok)
+	for k, vs := range f {
+		for _, v := range vs {
+			if err := mw.WriteField(k, v); err != nil {
+				c.t.Fatal(err)
+			}
+		}
+	}
+	fw, err := mw.CreateFormFile(field, filename)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	fw.Write(content)
+	if err := mw.Close(); err != nil {
+		c.t.Fatal(err)
+	}
+	req := c.newRequest(http.MethodPost, action, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return c.do(req)
+}
+
+// login signs in through the real form: GET /login for the token, then
+// POST the credentials.
+func (c *client) login(username, pw string, hdr ...string) response {
+	c.t.Helper()
+	if c.csrf == "" {
+		if r := c.get("/login"); r.status != http.StatusOK {
+			c.t.Fatalf("GET /login: status %d", r.status)
+		}
+	}
+	return c.postRaw("/login", url.Values{"_csrf": {c.csrf}, "username": {username}, "password": {pw}}, hdr...)
+}
+
+// sessionCookie is the client's current sc_session value, or "".
+func (c *client) sessionCookie() string {
+	u, _ := url.Parse(c.base)
+	for _, ck := range c.hc.Jar.Cookies(u) {
+		if ck.Name == "sc_session" {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+// apiClient calls /api/v1 with an API token.
+type apiClient struct {
+	t     *testing.T
+	base  string
+	hc    *http.Client
+	token string
+}
+
+// api returns a client with a fresh API token of username ("" for none).
+func (a *testApp) api(t *testing.T, username string) *apiClient {
+	t.Helper()
+	c := &apiClient{t: t, base: a.srv.URL, hc: a.srv.Client()}
+	if username != "" {
+		u, ok := a.users[username]
+		if !ok {
+			t.Fatalf("no seeded user %s", username)
+		}
+		tok, err := a.store.CreateToken(context.Background(), u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.token = tok
+	}
+	return c
+}
+
+// call sends body as JSON: nil sends no body, a string or []byte is sent
+// as is, anything else is marshalled.
+func (c *apiClient) call(method, path string, body any) response {
+	c.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	case io.Reader:
+		rd = b
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, c.base+path, rd)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	res, err := c.hc.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return response{status: res.StatusCode, header: res.Header, body: string(b), resp: res}
+}
+
+func (c *apiClient) get(path string) response {
+	c.t.Helper()
+	return c.call(http.MethodGet, path, nil)
+}
+
+func (c *apiClient) post(path string, body any) response {
+	c.t.Helper()
+	return c.call(http.MethodPost, path, body)
+}
+
+// decode reads a JSON response into v, failing on anything else.
+func decode(t *testing.T, r response, v any) {
+	t.Helper()
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Fatalf("Content-Type %q, want application/json; body:\n%s", ct, r.body)
+	}
+	if err := json.Unmarshal([]byte(r.body), v); err != nil {
+		t.Fatalf("decoding %s: %v", r.body, err)
+	}
+}
+
+// wantStatus fails when the status is not want.
+func wantStatus(t *testing.T, what string, r response, want int) {
+	t.Helper()
+	if r.status != want {
+		t.Fatalf("%s: got status %d, want %d; body:\n%s", what, r.status, want, truncate(r.body, 2000))
+	}
+}
+
+// wantJSONError checks an API error: the status, JSON {"error": "..."} with
+// a message and nothing else, never HTML. It returns the message.
+func wantJSONError(t *testing.T, what string, r response, status int) string {
+	t.Helper()
+	if r.status != status {
+		t.Errorf("%s: got status %d, want %d; body: %s", what, r.status, status, truncate(r.body, 500))
+	}
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("%s: Content-Type %q, want application/json", what, ct)
+	}
+	if strings.Contains(strings.ToLower(r.body), "<html") || strings.Contains(r.body, "goroutine ") {
+		t.Errorf("%s: error body is HTML or a stack trace: %s", what, truncate(r.body, 500))
+	}
+	var body map[string]any
+	if err := json.Unmarshal([]byte(r.body), &body); err != nil {
+		t.Errorf("%s: error body is not JSON: %v: %s", what, err, truncate(r.body, 500))
+		return ""
+	}
+	msg, ok := body["error"].(string)
+	if !ok || msg == "" || len(body) != 1 {
+		t.Errorf(`%s: error body %s, want exactly {"error": "<message>"}`, what, r.body)
+	}
+	return msg
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
