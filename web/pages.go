@@ -117,6 +117,7 @@ type ChecklistPage struct {
 	CanReview, CanEdit bool
 	ReturnError        string // why the return form was refused
 	ReturnValue        string // the reason as typed
+	CorrectURL         string // for a returned checklist: the form that starts its correction
 }
 
 // ReviewPage is the inspector's queue of submitted checklists.

@@ -28,9 +28,10 @@ type Checklist struct {
 	ReviewedAt   *time.Time
 }
 
-// Editable reports whether the school may still change the checklist: a
-// verified checklist is immutable, a submitted one waits for review.
-func (c Checklist) Editable() bool { return c.State == Draft || c.State == Returned }
+// Editable reports whether the school may still change the checklist. Only
+// drafts change: once submitted a checklist is a record that coverage
+// history rests on; a returned one is corrected by a new checklist.
+func (c Checklist) Editable() bool { return c.State == Draft }
 
 // ExpiresOn is the last day the check counts.
 func (c Checklist) ExpiresOn(r RuleSet) Date { return c.CheckedOn.AddDays(r.ValidityDays) }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -28,12 +29,21 @@ func (s *Server) newChecklist(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	var from model.Checklist
+	if id, err := strconv.ParseInt(c.QueryParam("from"), 10, 64); err == nil {
+		// Correcting a returned checklist starts from its facts and shows
+		// why it was returned.
+		if from, err = s.store.Checklist(c.Request().Context(), id); err != nil || from.SchoolID != school.ID {
+			return errNotFound
+		}
+		prev = []model.Checklist{from}
+	}
 	if len(prev) > 0 {
 		values = web.ChecklistValues(prev[0])
 		values["notes"] = ""
 	}
 	values["checked_on"] = s.store.Today().String()
-	return s.renderChecklistForm(c, http.StatusOK, school, model.Checklist{}, values, nil)
+	return s.renderChecklistForm(c, http.StatusOK, school, model.Checklist{ReturnReason: from.ReturnReason}, values, nil)
 }
 
 // createChecklist saves a new checklist as a draft or submits it.
@@ -186,6 +196,9 @@ func (s *Server) renderChecklist(c echo.Context, status int, cl model.Checklist,
 		School: school, Checklist: cl, Results: rules.Evaluate(school, cl.CheckedOn, cl.Facts), ExpiresOn: cl.ExpiresOn(rules),
 		CanReview: canReview(u) && cl.State == model.Submitted, CanEdit: canFill(u, school) && cl.Editable(),
 		ReturnError: returnErr, ReturnValue: returnValue,
+	}
+	if cl.State == model.Returned && canFill(u, school) && school.Active {
+		p.CorrectURL = fmt.Sprintf("/schools/%s/checklists/new?from=%d", school.Code, cl.ID)
 	}
 	p.Base = s.base(c, fmt.Sprintf("%s · %s", school.Name, cl.CheckedOn), "review")
 	return render(c, status, web.ChecklistView(p))

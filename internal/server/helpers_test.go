@@ -32,13 +32,13 @@ import (
 // The seeded tree: two prefectures of the built-in Inner Mongolia list, with
 // schools in three counties.
 const (
-	province  = "150000" // 内蒙古自治区
+	province   = "150000" // 内蒙古自治区
 	prefHohhot = "150100" // 呼和浩特市
 	prefBaotou = "150200" // 包头市
-	countyXC  = "150102" // 新城区, under 150100
-	countyHM  = "150103" // 回民区, under 150100
-	countyYQ  = "150104" // 玉泉区, under 150100, no schools
-	countyDH  = "150202" // 东河区, under 150200
+	countyXC   = "150102" // 新城区, under 150100
+	countyHM   = "150103" // 回民区, under 150100
+	countyYQ   = "150104" // 玉泉区, under 150100, no schools
+	countyDH   = "150202" // 东河区, under 150200
 
 	schoolA = "1501020001" // 新城区, primary, 500 students: needs 2 guards
 	schoolB = "1501020002" // 新城区, kindergarten, 1240 students: needs 3 guards
@@ -341,10 +341,11 @@ func (a *testApp) newClient(t *testing.T) *client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hc := a.srv.Client()
+	// srv.Client() is shared: copy it, so each client has its own jar.
+	hc := *a.srv.Client()
 	hc.Jar = jar
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &client{t: t, app: a, base: a.srv.URL, hc: hc, header: http.Header{}}
+	return &client{t: t, app: a, base: a.srv.URL, hc: &hc, header: http.Header{}}
 }
 
 // loggedIn returns a client signed in as username.
@@ -519,7 +520,9 @@ type apiClient struct {
 // api returns a client with a fresh API token of username ("" for none).
 func (a *testApp) api(t *testing.T, username string) *apiClient {
 	t.Helper()
-	c := &apiClient{t: t, base: a.srv.URL, hc: a.srv.Client()}
+	hc := *a.srv.Client()
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c := &apiClient{t: t, base: a.srv.URL, hc: &hc}
 	if username != "" {
 		u, ok := a.users[username]
 		if !ok {

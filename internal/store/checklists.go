@@ -105,9 +105,9 @@ func (s *Store) CreateChecklist(ctx context.Context, actor model.User, schoolID 
 	return row.model()
 }
 
-// UpdateChecklist changes a draft or returned checklist, and submits it
-// when in.Submit. A submitted or verified checklist cannot change:
-// ErrConflict.
+// UpdateChecklist changes a draft, and submits it when in.Submit. Any
+// other checklist cannot change (ErrConflict): submitted checklists are
+// the record coverage history is rebuilt from.
 func (s *Store) UpdateChecklist(ctx context.Context, actor model.User, id int64, in ChecklistInput) (model.Checklist, error) {
 	if errs := s.validateChecklist(in); len(errs) > 0 {
 		return model.Checklist{}, errs
@@ -124,7 +124,7 @@ func (s *Store) UpdateChecklist(ctx context.Context, actor model.User, id int64,
 		if in.Submit {
 			set["state"], set["submitted_at"] = string(model.Submitted), now
 		}
-		res := tx.Model(&checklistRow{}).Where("id = ? AND state IN ?", id, []string{string(model.Draft), string(model.Returned)}).Updates(set)
+		res := tx.Model(&checklistRow{}).Where("id = ? AND state = ?", id, string(model.Draft)).Updates(set)
 		if res.Error != nil {
 			return res.Error
 		}

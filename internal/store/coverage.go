@@ -132,6 +132,16 @@ type ledgerKey struct {
 }
 
 func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, rules model.RuleSet, today model.Date, ledger map[ledgerKey]counts) error {
+	// Two servers refreshing one school at once would both read the same
+	// old status and count its change twice. On PostgreSQL the school rows
+	// are locked, in id order so that writers never deadlock; SQLite has a
+	// single writer and needs no lock.
+	if s.postgres {
+		var locked []int64
+		if err := tx.Raw("SELECT id FROM schools WHERE id IN ? ORDER BY id FOR UPDATE", ids).Scan(&locked).Error; err != nil {
+			return err
+		}
+	}
 	var schools []schoolRow
 	if err := tx.Where("id IN ?", ids).Find(&schools).Error; err != nil {
 		return err

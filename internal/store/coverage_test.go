@@ -10,8 +10,12 @@ import (
 )
 
 func TestCoverageFollowsChecklistsReviewsAndExpiry(t *testing.T) {
+	forEachEngine(t, testCoverageFollowsChecklistsReviewsAndExpiry)
+}
+
+func testCoverageFollowsChecklistsReviewsAndExpiry(t *testing.T, engine string) {
 	d0 := model.NewDate(2026, 3, 1)
-	s, clk := newTestStore(t, d0)
+	s, clk := newTestStore(t, engine, d0)
 	ctx := context.Background()
 	a := addSchool(t, s, "1000000001", "150102", 500)
 	b := addSchool(t, s, "1000000002", "150102", 1240) // needs 3 guards
@@ -101,8 +105,14 @@ func TestCoverageFollowsChecklistsReviewsAndExpiry(t *testing.T) {
 }
 
 func TestVerifyTwiceConflicts(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		testVerifyTwiceConflicts(t, engine)
+	})
+}
+
+func testVerifyTwiceConflicts(t *testing.T, engine string) {
 	d0 := model.NewDate(2026, 3, 1)
-	s, _ := newTestStore(t, d0)
+	s, _ := newTestStore(t, engine, d0)
 	a := addSchool(t, s, "1000000001", "150102", 500)
 	c := submit(t, s, a, d0, goodFacts(d0))
 	verify(t, s, c)

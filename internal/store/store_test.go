@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"safecampus/internal/model"
+	"safecampus/internal/pgtest"
 )
 
 // clock is a settable test clock.
@@ -17,14 +18,34 @@ func (c *clock) now() time.Time { return c.t }
 // day moves the clock to noon on d.
 func (c *clock) day(d model.Date) { c.t = d.Time(time.UTC).Add(12 * time.Hour) }
 
-// newTestStore opens a migrated SQLite store in a temp dir with a small
-// tree: province 150000 > prefecture 150100 > counties 150102, 150103;
-// prefecture 150200 > county 150202.
-func newTestStore(t *testing.T, start model.Date) (*Store, *clock) {
+// engines are the databases every store test runs on.
+var engines = []string{"sqlite", "postgres"}
+
+// forEachEngine runs the test once per database engine.
+func forEachEngine(t *testing.T, test func(t *testing.T, engine string)) {
+	for _, e := range engines {
+		t.Run(e, func(t *testing.T) { test(t, e) })
+	}
+}
+
+// testDSN returns a fresh database of the engine: a SQLite file in a temp
+// dir, or a new database on the test PostgreSQL server.
+func testDSN(t *testing.T, engine string) string {
+	t.Helper()
+	if engine == "postgres" {
+		return pgtest.Database(t)
+	}
+	return filepath.Join(t.TempDir(), "test.db")
+}
+
+// newTestStore opens a migrated store with a small tree: province 150000 >
+// prefecture 150100 > counties 150102, 150103; prefecture 150200 > county
+// 150202.
+func newTestStore(t *testing.T, engine string, start model.Date) (*Store, *clock) {
 	t.Helper()
 	c := &clock{}
 	c.day(start)
-	s, err := Open(Options{DSN: filepath.Join(t.TempDir(), "test.db"), Now: c.now})
+	s, err := Open(Options{DSN: testDSN(t, engine), Now: c.now})
 	if err != nil {
 		t.Fatal(err)
 	}
