@@ -26,11 +26,13 @@ func (auditRow) TableName() string { return "audit_log" }
 
 // audit records a change in the same transaction as the change itself.
 func (s *Store) audit(tx *gorm.DB, actor model.User, action, entity, id, division string, old, new any) error {
-	row := auditRow{At: s.now().UTC(), Username: actor.Username, Action: action, Entity: entity, EntityID: id, DivisionCode: division}
-	if actor.ID != 0 {
-		uid := actor.ID
-		row.UserID = &uid
-	}
+	row := s.auditEntry(actor, action, entity, id, division, old, new)
+	return tx.Create(&row).Error
+}
+
+func (s *Store) auditEntry(actor model.User, action, entity, id, division string, old, new any) auditRow {
+	row := auditRow{At: s.now().UTC(), UserID: actorID(actor), Username: actor.Username, Action: action,
+		Entity: entity, EntityID: id, DivisionCode: division}
 	if old != nil {
 		b, _ := json.Marshal(old)
 		row.OldValue = string(b)
@@ -39,7 +41,7 @@ func (s *Store) audit(tx *gorm.DB, actor model.User, action, entity, id, divisio
 		b, _ := json.Marshal(new)
 		row.NewValue = string(b)
 	}
-	return tx.Create(&row).Error
+	return row
 }
 
 // actorID is the user id to store, or NULL for the command line and seeding.

@@ -135,10 +135,12 @@ func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, rules model.RuleSet, toda
 	// Two servers refreshing one school at once would both read the same
 	// old status and count its change twice. On PostgreSQL the school rows
 	// are locked, in id order so that writers never deadlock; SQLite has a
-	// single writer and needs no lock.
+	// single writer and needs no lock. NO KEY UPDATE, not UPDATE: the
+	// transaction's own foreign-key checks hold KEY SHARE locks on the same
+	// rows, and FOR UPDATE would deadlock two of them against each other.
 	if s.postgres {
 		var locked []int64
-		if err := tx.Raw("SELECT id FROM schools WHERE id IN ? ORDER BY id FOR UPDATE", ids).Scan(&locked).Error; err != nil {
+		if err := tx.Raw("SELECT id FROM schools WHERE id IN ? ORDER BY id FOR NO KEY UPDATE", ids).Scan(&locked).Error; err != nil {
 			return err
 		}
 	}

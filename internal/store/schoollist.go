@@ -15,8 +15,9 @@ type SchoolQuery struct {
 	Under     string // division subtree; "" = everywhere
 	Search    string // part of the name or code
 	Type      model.SchoolType
-	Uncovered string // a measure key or "all_five": only schools not covered on it
-	Due       bool   // only schools with no current reported check
+	Uncovered string        // a measure key or "all_five": only schools not covered on it
+	Gap       model.GapKind // only schools whose gap on Uncovered is of this kind (see ValidGap)
+	Due       bool          // only schools with no current reported check
 	Basis     model.Basis
 	Inactive  bool // include closed schools
 	Limit     int
@@ -67,6 +68,9 @@ func (s *Store) Schools(ctx context.Context, q SchoolQuery) ([]SchoolListItem, i
 	}
 	if col, ok := uncoveredColumn[q.Uncovered]; ok {
 		db = db.Where("("+col+" IS NULL OR "+col+" < ?)", today)
+	}
+	if q.Gap != "" {
+		db = whereGap(db, q.Gap, model.Measure(q.Uncovered), today)
 	}
 	if q.Due {
 		db = db.Where("(rc.expires_on IS NULL OR rc.expires_on < ?)", today)

@@ -240,7 +240,17 @@ func (s *Store) ImportSchools(ctx context.Context, actor model.User, rows []mode
 			}
 			changed = append(changed, ids...)
 		}
-		if err := s.audit(tx, actor, "import", "school", fmt.Sprintf("%d rows", len(rows)), "", nil, res); err != nil {
+		// One audit entry per school, like any other change: the coverage
+		// rebuild replays enrolment changes from them.
+		entries := make([]auditRow, 0, len(batch))
+		for _, r := range batch {
+			e := s.auditEntry(actor, "import", "school", r.Code, r.DivisionCode, nil, r.model())
+			if old, ok := existing[r.Code]; ok {
+				e = s.auditEntry(actor, "import", "school", r.Code, r.DivisionCode, old.model(), r.model())
+			}
+			entries = append(entries, e)
+		}
+		if err := tx.CreateInBatches(entries, 500).Error; err != nil {
 			return err
 		}
 		return s.refreshSchools(tx, changed...)

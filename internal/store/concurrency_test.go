@@ -1,0 +1,121 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"safecampus/internal/model"
+)
+
+// TestConcurrentWritersKeepAggregatesExact has two stores on one database,
+// as two application servers would be, submit and review checklists for the
+// same schools at once. The ledger must still equal a rebuild from the raw
+// records, and each checklist must be reviewed exactly once.
+func TestConcurrentWritersKeepAggregatesExact(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		d0 := model.NewDate(2026, 5, 4)
+		dsn := testDSN(t, engine)
+		clk := &clock{}
+		clk.day(d0)
+		open := func() *Store {
+			s, err := Open(Options{DSN: dsn, Now: clk.now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		}
+		a := open()
+		if _, err := a.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.ImportDivisions(ctx, []model.Division{
+			{Code: "150000", Name: "内蒙古自治区", Level: model.LevelProvince},
+			{Code: "150100", Name: "呼和浩特市", ParentCode: "150000", Level: model.LevelPrefecture},
+			{Code: "150102", Name: "新城区", ParentCode: "150100", Level: model.LevelCounty},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		b := open()
+		var schools []model.School
+		for i := range 6 {
+			schools = append(schools, addSchool(t, a, fmt.Sprintf("C%03d", i), "150102", 300))
+		}
+
+		const perWorker = 15
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		var ids []int64
+		errs := make(chan error, 100)
+		for w, st := range []*Store{a, b, a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range perWorker {
+					sc := schools[(w+i)%len(schools)]
+					c, err := st.CreateChecklist(ctx, testAdmin, sc.ID, ChecklistInput{CheckedOn: d0, Facts: goodFacts(d0), Submit: true})
+					if err != nil {
+						errs <- err
+						return
+					}
+					mu.Lock()
+					ids = append(ids, c.ID)
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		// Every checklist reviewed by both stores at once: one wins.
+		var won, lost int
+		for _, id := range ids {
+			var once sync.WaitGroup
+			results := make(chan error, 2)
+			for _, st := range []*Store{a, b} {
+				once.Add(1)
+				go func() {
+					defer once.Done()
+					_, err := st.VerifyChecklist(ctx, testAdmin, id)
+					results <- err
+				}()
+			}
+			once.Wait()
+			close(results)
+			for err := range results {
+				switch {
+				case err == nil:
+					won++
+				case errors.Is(err, ErrConflict):
+					lost++
+				default:
+					errs <- err
+				}
+			}
+		}
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		if won != len(ids) || lost != len(ids) {
+			t.Errorf("reviews: %d won and %d lost, want %d each", won, lost, len(ids))
+		}
+		before := coverageOf(t, a, "150000", model.BasisVerified, d0)
+		want := model.Counts{Schools: 6, Measures: [5]int{6, 6, 6, 6, 6}, AllFive: 6}
+		if before != want {
+			t.Errorf("coverage after concurrent writes: got %+v, want %+v", before, want)
+		}
+		rep := coverageOf(t, a, "150000", model.BasisReported, d0)
+		if err := a.RebuildCoverage(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := coverageOf(t, a, "150000", model.BasisVerified, d0); got != before {
+			t.Errorf("verified: incremental %+v, rebuild %+v", before, got)
+		}
+		if got := coverageOf(t, a, "150000", model.BasisReported, d0); got != rep {
+			t.Errorf("reported: incremental %+v, rebuild %+v", rep, got)
+		}
+	})
+}

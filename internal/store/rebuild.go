@@ -1,0 +1,283 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"gorm.io/gorm"
+
+	"safecampus/internal/model"
+)
+
+// RebuildCoverage throws the coverage aggregates away and derives them
+// again from the raw records by replaying history school by school: the
+// checklists (submitted, reviewed), the hazards (raised, closed), the rule
+// sets (effective from) and the audit trail of each school (created,
+// enrolment changed, closed, reopened). It is the check on the incremental
+// ledger, and the repair if it ever drifted. It runs in one transaction.
+//
+// Incremental writes and the replay agree exactly, except for a rule set
+// dated in the future: the replay applies it on its effective day, the
+// incremental ledger when the server's maintenance applies it (hourly).
+func (s *Store) RebuildCoverage(ctx context.Context) error {
+	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, table := range []string{"coverage_checkpoints", "coverage_checkpoint_days", "coverage_deltas", "school_coverage"} {
+			if err := tx.Exec("DELETE FROM " + table).Error; err != nil {
+				return err
+			}
+		}
+		rules, err := allRuleSets(tx)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		if err := tx.Model(&schoolRow{}).Order("id").Pluck("id", &ids).Error; err != nil {
+			return err
+		}
+		for start := 0; start < len(ids); start += refreshBatch {
+			if err := s.replayBatch(tx, ids[start:min(start+refreshBatch, len(ids))], rules); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// allRuleSets returns every rule set in the order Store.ruleSet prefers
+// them, least preferred first.
+func allRuleSets(tx *gorm.DB) ([]model.RuleSet, error) {
+	var rows []ruleSetRow
+	if err := tx.Order("effective_from, id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]model.RuleSet, len(rows))
+	for i, r := range rows {
+		var rs model.RuleSet
+		if err := json.Unmarshal([]byte(r.Params), &rs); err != nil {
+			return nil, err
+		}
+		rs.Name, rs.Version, rs.EffectiveFrom = r.Name, r.Version, r.EffectiveFrom
+		out[i] = rs
+	}
+	return out, nil
+}
+
+// schoolHistory is what the replay knows of one school.
+type schoolHistory struct {
+	current    schoolRow
+	versions   []schoolVersion // from the audit trail, in order
+	checklists []checklistRow
+	hazards    []hazardRow
+}
+
+type schoolVersion struct {
+	at     time.Time
+	school *model.School // nil: only the active flag changed
+	active *bool
+}
+
+func (s *Store) replayBatch(tx *gorm.DB, ids []int64, rules []model.RuleSet) error {
+	hist := map[int64]*schoolHistory{}
+	var schools []schoolRow
+	if err := tx.Where("id IN ?", ids).Find(&schools).Error; err != nil {
+		return err
+	}
+	codes := make([]string, len(schools))
+	byCode := map[string]*schoolHistory{}
+	counties := map[string]bool{}
+	for i, sr := range schools {
+		h := &schoolHistory{current: sr}
+		hist[sr.ID], byCode[sr.Code] = h, h
+		codes[i] = sr.Code
+		counties[sr.DivisionCode] = true
+	}
+	var audits []auditRow
+	if err := tx.Where("entity = ? AND entity_id IN ?", "school", codes).Order("at, id").Find(&audits).Error; err != nil {
+		return err
+	}
+	for _, a := range audits {
+		v := schoolVersion{at: a.At}
+		switch a.Action {
+		case "create", "update", "import":
+			var m model.School
+			if err := json.Unmarshal([]byte(a.NewValue), &m); err != nil {
+				return fmt.Errorf("audit %d: %w", a.ID, err)
+			}
+			v.school = &m
+		case "activate", "deactivate":
+			active := a.Action == "activate"
+			v.active = &active
+		default:
+			continue
+		}
+		byCode[a.EntityID].versions = append(byCode[a.EntityID].versions, v)
+	}
+	var checklists []checklistRow
+	if err := tx.Where("school_id IN ? AND state <> ?", ids, string(model.Draft)).Order("id").Find(&checklists).Error; err != nil {
+		return err
+	}
+	for _, c := range checklists {
+		hist[c.SchoolID].checklists = append(hist[c.SchoolID].checklists, c)
+	}
+	var hazards []hazardRow
+	if err := tx.Where("school_id IN ?", ids).Order("id").Find(&hazards).Error; err != nil {
+		return err
+	}
+	for _, h := range hazards {
+		hist[h.SchoolID].hazards = append(hist[h.SchoolID].hazards, h)
+	}
+	var closure []closureRow
+	if err := tx.Where("descendant_code IN ?", keys(counties)).Find(&closure).Error; err != nil {
+		return err
+	}
+	ancestors := map[string][]string{}
+	for _, c := range closure {
+		ancestors[c.DescendantCode] = append(ancestors[c.DescendantCode], c.AncestorCode)
+	}
+
+	ledger := map[ledgerKey]counts{}
+	rows := make([]schoolCoverageRow, 0, 2*len(ids))
+	for _, id := range ids {
+		h := hist[id]
+		final, err := s.replaySchool(h, rules, ancestors, ledger)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, final...)
+	}
+	if err := tx.CreateInBatches(rows, 200).Error; err != nil {
+		return err
+	}
+	return writeLedger(tx, ledger)
+}
+
+// replaySchool walks one school's history day by day, adding each day's
+// change of contribution to the ledger, and returns its final coverage rows.
+func (s *Store) replaySchool(h *schoolHistory, rules []model.RuleSet, ancestors map[string][]string, ledger map[ledgerKey]counts) ([]schoolCoverageRow, error) {
+	day := func(t time.Time) model.Date { return model.DateOf(t.In(s.loc)) }
+	days := map[model.Date]bool{day(h.current.CreatedAt): true}
+	for _, v := range h.versions {
+		days[day(v.at)] = true
+	}
+	for _, c := range h.checklists {
+		if c.SubmittedAt != nil {
+			days[day(*c.SubmittedAt)] = true
+		}
+		if c.ReviewedAt != nil {
+			days[day(*c.ReviewedAt)] = true
+		}
+	}
+	for _, hz := range h.hazards {
+		days[day(hz.RaisedAt)] = true
+		if hz.ClosedAt != nil {
+			days[day(*hz.ClosedAt)] = true
+		}
+	}
+	first := day(h.current.CreatedAt)
+	for _, r := range rules {
+		if r.EffectiveFrom > first {
+			days[r.EffectiveFrom] = true
+		}
+	}
+	order := make([]model.Date, 0, len(days))
+	for d := range days {
+		if d >= first {
+			order = append(order, d)
+		}
+	}
+	sort.Slice(order, func(i, j int) bool { return order[i] < order[j] })
+
+	prev := map[model.Basis]*schoolCoverageRow{}
+	var rows []schoolCoverageRow
+	for _, d := range order {
+		end := d.AddDays(1).Time(s.loc) // the end of day d
+		// The school as its audit trail says it stood at the end of day d
+		// (versions carry the whole school, active flag included).
+		school := h.current.model()
+		for _, v := range h.versions {
+			if !v.at.Before(end) {
+				break
+			}
+			if v.school != nil {
+				school = *v.school
+				school.ID = h.current.ID
+			}
+			if v.active != nil {
+				school.Active = *v.active
+			}
+		}
+		rs, ok := ruleSetOn(rules, d)
+		if !ok {
+			return nil, fmt.Errorf("no rule set in force on %s", d)
+		}
+		open := map[model.Measure]int64{}
+		for _, hz := range h.hazards {
+			if hz.RaisedAt.Before(end) && (hz.ClosedAt == nil || !hz.ClosedAt.Before(end)) {
+				if _, seen := open[model.Measure(hz.Measure)]; !seen {
+					open[model.Measure(hz.Measure)] = hz.ID
+				}
+			}
+		}
+		rows = rows[:0]
+		for _, basis := range model.Bases {
+			latest, err := latestOn(h.checklists, basis, end)
+			if err != nil {
+				return nil, err
+			}
+			st := model.Derive(rs, school, basis, latest, open, d)
+			row := coverageRowOf(school, basis, latest, st, rs)
+			for change, c := range ledgerChanges(prev[basis].until(), row.until(), d) {
+				for _, a := range ancestors[school.DivisionCode] {
+					k := ledgerKey{a, basis, change}
+					ledger[k] = ledger[k].add(c)
+				}
+			}
+			prev[basis] = &row
+			rows = append(rows, row)
+		}
+	}
+	return rows, nil
+}
+
+// ruleSetOn is the rule set in force on day d, as Store.ruleSet chooses
+// it: the latest effective by then. Rule sets take effect today or later,
+// never backdated, so one in force on d was recorded by d.
+func ruleSetOn(rules []model.RuleSet, d model.Date) (model.RuleSet, bool) {
+	for i := len(rules) - 1; i >= 0; i-- {
+		if rules[i].EffectiveFrom <= d {
+			return rules[i], true
+		}
+	}
+	return model.RuleSet{}, false
+}
+
+// latestOn is the checklist that counted on the basis at instant end.
+func latestOn(checklists []checklistRow, basis model.Basis, end time.Time) (*model.Checklist, error) {
+	var best *checklistRow
+	for i := range checklists {
+		c := &checklists[i]
+		reviewed := c.ReviewedAt != nil && c.ReviewedAt.Before(end)
+		var counts bool
+		switch basis {
+		case model.BasisVerified:
+			counts = c.State == string(model.Verified) && reviewed
+		case model.BasisReported:
+			submitted := c.SubmittedAt != nil && c.SubmittedAt.Before(end)
+			counts = submitted && !(c.State == string(model.Returned) && reviewed)
+		}
+		if !counts {
+			continue
+		}
+		if best == nil || c.CheckedOn > best.CheckedOn || (c.CheckedOn == best.CheckedOn && c.ID > best.ID) {
+			best = c
+		}
+	}
+	if best == nil {
+		return nil, nil
+	}
+	m, err := best.model()
+	return &m, err
+}
