@@ -55,7 +55,7 @@ func newRootCommand(getenv func(string) string, stdin io.Reader, stdout, stderr 
 	root.PersistentFlags().StringVar(&e.cfg.tz, "tz", def("SAFECAMPUS_TZ", "Asia/Shanghai"),
 		"time zone in which days are counted (env SAFECAMPUS_TZ)")
 	root.AddCommand(e.demoCommand(def), e.serveCommand(def), e.migrateCommand(), e.userCommand(),
-		e.tokenCommand(), e.importCommand(), e.backupCommand())
+		e.tokenCommand(), e.importCommand(), e.backupCommand(), e.rebuildCommand())
 	return root
 }
 
@@ -303,6 +303,29 @@ func (e *env) backupCommand() *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "backup written to %s\n", args[0])
+			return nil
+		},
+	}
+}
+
+func (e *env) rebuildCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "rebuild",
+		Short: "Rebuild the coverage aggregates and history from the raw records",
+		Long: "Throw the coverage aggregates away and derive them again, history included, by replaying the " +
+			"checklists, reviews, hazards, rule sets and school changes. Runs in one transaction.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := e.openStore(cmd.Context(), e.cfg.db)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			start := time.Now()
+			if err := st.RebuildCoverage(cmd.Context()); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "coverage rebuilt in %.1fs\n", time.Since(start).Seconds())
 			return nil
 		},
 	}
