@@ -26,9 +26,28 @@ const Password = "demo-pass"
 // store's clock moved along, so the coverage history is a real one. It
 // returns the demo logins. counties must be county-level divisions.
 func Seed(ctx context.Context, st *store.Store, counties []model.Division, seed uint64) ([]Login, error) {
+	roster := Roster(counties, seed)
+	ids, err := Replay(ctx, st, roster, seed)
+	if err != nil {
+		return nil, err
+	}
+	today := st.Today()
+	clock := today.Time(st.Location()).Add(10 * time.Hour)
+	sim := st.WithClock(func() time.Time { return clock })
+	if err := seedHazards(ctx, sim, roster, ids, today, rand.New(rand.NewPCG(seed, 0x4a2a))); err != nil {
+		return nil, err
+	}
+	return seedUsers(ctx, st, roster, counties)
+}
+
+// Replay imports the roster and replays its checklist plans (see Plans):
+// each submission on its check date and each review one to four days later,
+// one transaction per day, with the store's clock set to that day. It
+// returns the schools' ids by code. The benchmark uses it at national
+// scale.
+func Replay(ctx context.Context, st *store.Store, roster []model.School, seed uint64) (map[string]int64, error) {
 	loc := st.Location()
 	today := st.Today()
-	roster := Roster(counties, seed)
 	plans := Plans(roster, today, seed)
 	start := today.AddDays(-175)
 	for _, p := range plans {
@@ -46,8 +65,14 @@ func Seed(ctx context.Context, st *store.Store, counties []model.Division, seed 
 		lines[i] = model.SchoolLine{Line: i + 2, School: s}
 	}
 	seeder := model.User{Username: "demo-seed"}
-	if _, err := sim.ImportSchools(ctx, seeder, lines, false); err != nil {
-		return nil, fmt.Errorf("seed schools: %w", err)
+	for from := 0; from < len(lines); from += 20000 {
+		if _, err := sim.ImportSchools(ctx, seeder, lines[from:min(from+20000, len(lines))], false); err != nil {
+			return nil, fmt.Errorf("seed schools: %w", err)
+		}
+	}
+	codes, err := st.SchoolIDs(ctx)
+	if err != nil {
+		return nil, err
 	}
 
 	// Each plan is a submission on its check date and, for reviewed ones, a
@@ -74,8 +99,7 @@ func Seed(ctx context.Context, st *store.Store, counties []model.Division, seed 
 		}
 		return !events[i].review && events[j].review
 	})
-	ids := map[string]int64{}
-	codes := map[string]int64{}
+	checklists := make(map[string]int64, len(plans))
 	for start := 0; start < len(events); {
 		day := events[start].day
 		end := start
@@ -83,50 +107,51 @@ func Seed(ctx context.Context, st *store.Store, counties []model.Division, seed 
 			end++
 		}
 		at(day)
-		err := sim.InTx(ctx, func(tx *store.Store) error {
-			for _, ev := range events[start:end] {
-				p := plans[ev.plan]
-				if !ev.review {
-					id, ok := codes[p.School.Code]
-					if !ok {
-						s, err := tx.School(ctx, p.School.Code)
-						if err != nil {
-							return err
-						}
-						id, codes[p.School.Code] = s.ID, s.ID
-					}
-					c, err := tx.CreateChecklist(ctx, seeder, id, store.ChecklistInput{
-						CheckedOn: p.CheckedOn, Facts: p.Facts, Submit: p.State != model.Draft,
-						Notes: "演示数据 synthetic demo checklist"})
-					if err != nil {
-						return fmt.Errorf("seed checklist for %s: %w", p.School.Code, err)
-					}
-					ids[p.School.Code] = c.ID
-					continue
-				}
-				var err error
-				if p.State == model.Verified {
-					_, err = tx.VerifyChecklist(ctx, seeder, ids[p.School.Code])
-				} else {
-					_, err = tx.ReturnChecklist(ctx, seeder, ids[p.School.Code], p.ReturnReason)
-				}
-				if err != nil {
-					return fmt.Errorf("seed review for %s: %w", p.School.Code, err)
-				}
+		var submits []store.BulkChecklist
+		var submitted []string
+		var reviewed []Plan
+		for _, ev := range events[start:end] {
+			p := plans[ev.plan]
+			if ev.review {
+				reviewed = append(reviewed, p)
+				continue
 			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
+			submits = append(submits, store.BulkChecklist{SchoolID: codes[p.School.Code], CheckedOn: p.CheckedOn,
+				Facts: p.Facts, Draft: p.State == model.Draft})
+			submitted = append(submitted, p.School.Code)
+		}
+		if len(submits) > 0 {
+			ids, err := sim.BulkSubmit(ctx, seeder, submits)
+			if err != nil {
+				return nil, fmt.Errorf("seed checklists of %s: %w", day, err)
+			}
+			for i, code := range submitted {
+				checklists[code] = ids[i]
+			}
+		}
+		// Reviews after the day's submissions: some are reviewed the day
+		// they are submitted.
+		reviews := map[model.ChecklistState][]int64{}
+		reasons := map[int64]string{}
+		for _, p := range reviewed {
+			id := checklists[p.School.Code]
+			reviews[p.State] = append(reviews[p.State], id)
+			reasons[id] = p.ReturnReason
+		}
+		if ids := reviews[model.Verified]; len(ids) > 0 {
+			if err := sim.BulkReview(ctx, seeder, ids, model.Verified, ""); err != nil {
+				return nil, fmt.Errorf("seed reviews of %s: %w", day, err)
+			}
+		}
+		// Returns carry their own reasons: one call each, they are few.
+		for _, id := range reviews[model.Returned] {
+			if err := sim.BulkReview(ctx, seeder, []int64{id}, model.Returned, reasons[id]); err != nil {
+				return nil, fmt.Errorf("seed return of %s: %w", day, err)
+			}
 		}
 		start = end
 	}
-
-	at(today)
-	if err := seedHazards(ctx, sim, roster, codes, today, r); err != nil {
-		return nil, err
-	}
-	return seedUsers(ctx, st, roster, counties)
+	return codes, nil
 }
 
 // seedHazards raises a few hazards in the last weeks, some overdue, some

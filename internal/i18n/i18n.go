@@ -7,6 +7,7 @@ package i18n
 import (
 	"context"
 	"embed"
+	"io/fs"
 	"strings"
 	"sync"
 
@@ -39,24 +40,45 @@ func catalogPath(lang string) string { return "locales/active." + lang + ".toml"
 // read-only after NewBundle and safe for concurrent use.
 type Bundle struct {
 	b *goi18n.Bundle
+	// plain holds, per language, the messages without template actions:
+	// most of a page's strings. Returning them from a map skips go-i18n's
+	// per-call template work, which made a dashboard's thousands of labels
+	// the largest cost of rendering it.
+	plain map[string]map[string]string
 }
 
 // NewBundle parses the embedded catalogs.
 func NewBundle() (*Bundle, error) {
 	b := goi18n.NewBundle(language.MustParse(Default))
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	plain := map[string]map[string]string{}
 	for _, lang := range Languages {
 		if _, err := b.LoadMessageFileFS(locales, catalogPath(lang)); err != nil {
 			return nil, err
 		}
+		raw, err := fs.ReadFile(locales, catalogPath(lang))
+		if err != nil {
+			return nil, err
+		}
+		var messages map[string]any
+		if err := toml.Unmarshal(raw, &messages); err != nil {
+			return nil, err
+		}
+		plain[lang] = map[string]string{}
+		for id, m := range messages {
+			if text, ok := m.(string); ok && !strings.Contains(text, "{{") {
+				plain[lang][id] = text
+			}
+		}
 	}
-	return &Bundle{b: b}, nil
+	return &Bundle{b: b, plain: plain}, nil
 }
 
 // Localizer translates into one language.
 type Localizer struct {
-	lang string
-	l    *goi18n.Localizer
+	lang  string
+	l     *goi18n.Localizer
+	plain map[string]string
 }
 
 // Localizer picks the first supported language from langs, given in order of
@@ -65,7 +87,7 @@ type Localizer struct {
 // ("en-US,en;q=0.9"); empty strings are skipped. Without a match it is zh-CN.
 func (b *Bundle) Localizer(langs ...string) *Localizer {
 	lang := Match(langs...)
-	return &Localizer{lang: lang, l: goi18n.NewLocalizer(b.b, lang)}
+	return &Localizer{lang: lang, l: goi18n.NewLocalizer(b.b, lang), plain: b.plain[lang]}
 }
 
 // Match returns the supported language that langs ask for first (see
@@ -102,6 +124,9 @@ func (l *Localizer) Lang() string { return l.lang }
 // T translates message id, filling its template with data[0] if given. A
 // missing id is returned as is, so a gap shows rather than breaks a page.
 func (l *Localizer) T(id string, data ...map[string]any) string {
+	if text, ok := l.plain[id]; ok {
+		return text
+	}
 	cfg := &goi18n.LocalizeConfig{MessageID: id}
 	if len(data) > 0 && data[0] != nil {
 		cfg.TemplateData = data[0]

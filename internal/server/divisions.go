@@ -58,11 +58,15 @@ func (s *Server) renderDivision(c echo.Context, d model.Division, nav string) er
 	if err != nil {
 		return err
 	}
+	sort, err := gridSortOf(c)
+	if err != nil {
+		return err
+	}
 	children, err := s.store.Children(ctx, d.Code)
 	if err != nil {
 		return err
 	}
-	p := web.DivisionPage{Division: d, AsOf: asOf, CanExport: d.Code != ""}
+	p := web.DivisionPage{Division: d, AsOf: asOf, CanExport: d.Code != "", Query: c.QueryParams(), Sort: sort}
 	if d.Code != "" {
 		if p.Breadcrumb, err = s.store.Ancestors(ctx, d.Code); err != nil {
 			return err
@@ -71,9 +75,14 @@ func (s *Server) renderDivision(c echo.Context, d model.Division, nav string) er
 	if p.Verified, p.Reported, p.Children, err = s.divisionCoverage(ctx, d, children, asOf); err != nil {
 		return err
 	}
+	sortChildren(p.Children, sort, func(d model.Division) string { return i18n.DivisionName(ctx, d) })
+	if p.Trend, err = s.trend(ctx, d, children, asOf); err != nil {
+		return err
+	}
 	items, total, err := s.store.Schools(ctx, store.SchoolQuery{
-		Under: d.Code, Search: filter.Query, Type: filter.Type, Uncovered: string(filter.Uncovered), Due: filter.Due,
-		Basis: filter.Basis, Limit: schoolPageSize, Offset: (filter.Page - 1) * schoolPageSize,
+		Under: d.Code, Search: filter.Query, Type: filter.Type, Uncovered: string(filter.Uncovered), Gap: filter.Gap,
+		Due: filter.Due, Basis: filter.Basis, Limit: schoolPageSize, Offset: (filter.Page - 1) * schoolPageSize,
+		Total: listTotal(filter, p.Verified, p.Reported, asOf == s.store.Today()),
 	})
 	if err != nil {
 		return err
@@ -145,6 +154,13 @@ func schoolFilterOf(c echo.Context) (web.SchoolFilter, error) {
 		}
 		f.Uncovered = model.Measure(m)
 	}
+	if g := c.QueryParam("gap"); g != "" {
+		k, ok := model.ParseGapKind(g)
+		if !ok || !store.ValidGap(k, f.Uncovered) {
+			return f, echo.NewHTTPError(http.StatusBadRequest, "gap must be no_check, check_expired, or hazard_open or rule_failed with uncovered set to a measure")
+		}
+		f.Gap = k
+	}
 	if p := c.QueryParam("page"); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 100000 {
@@ -177,4 +193,28 @@ func schoolRows(items []store.SchoolListItem) []web.SchoolRow {
 		rows[i] = web.SchoolRow{School: it.School, DivisionName: it.DivisionName, Status: it.Status, Due: it.Due}
 	}
 	return rows
+}
+
+// listTotal is the school list's length when the coverage ledger already
+// knows it: all active schools, or those not covered on one measure. Other
+// filters count with a query.
+func listTotal(f web.SchoolFilter, verified, reported model.Counts, today bool) *int64 {
+	if !today || f.Query != "" || f.Type != "" || f.Due || f.Gap != "" {
+		return nil
+	}
+	c := verified
+	if f.Basis == model.BasisReported {
+		c = reported
+	}
+	n := int64(c.Schools)
+	switch {
+	case f.Uncovered == "":
+	case f.Uncovered == "all_five":
+		n -= int64(c.AllFive)
+	case f.Uncovered.Valid():
+		n -= int64(c.Measures[f.Uncovered.Index()])
+	default:
+		return nil
+	}
+	return &n
 }

@@ -101,31 +101,7 @@ func (s *Store) CreateHazard(ctx context.Context, actor model.User, schoolID int
 
 // CloseHazard closes an open or answered hazard; a closed one is ErrConflict.
 func (s *Store) CloseHazard(ctx context.Context, actor model.User, id int64) (model.Hazard, error) {
-	var out hazardRow
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		now := s.now().UTC()
-		res := tx.Model(&hazardRow{}).Where("id = ? AND state <> ?", id, string(model.HazardClosed)).
-			Updates(map[string]any{"state": string(model.HazardClosed), "closed_by": actorID(actor), "closed_at": now})
-		if res.Error != nil {
-			return res.Error
-		}
-		if err := tx.Where("id = ?", id).Take(&out).Error; err != nil {
-			return notFound(err)
-		}
-		if res.RowsAffected == 0 {
-			return ErrConflict
-		}
-		division, code, err := schoolPlace(tx, out.SchoolID)
-		if err != nil {
-			return err
-		}
-		if err := s.audit(tx, actor, "close", "hazard", itoa(id), division,
-			map[string]any{"school": code, "state": "open"}, map[string]any{"school": code, "state": out.State}); err != nil {
-			return err
-		}
-		return s.refreshSchools(tx, out.SchoolID)
-	})
-	return out.model(), err
+	return s.closeHazard(ctx, actor, id, []model.HazardState{model.HazardOpen, model.HazardAnswered}, "")
 }
 
 // Hazard returns one hazard.

@@ -18,6 +18,7 @@ type ruleSetRow struct {
 	Params        string
 	CreatedBy     *int64
 	CreatedAt     time.Time
+	AppliedAt     *time.Time // when every school's coverage was derived under it
 }
 
 func (ruleSetRow) TableName() string { return "rule_sets" }
@@ -30,7 +31,9 @@ func (s *Store) ensureDefaultRuleSet(ctx context.Context) error {
 	}
 	rs := model.DefaultRuleSet()
 	b, _ := json.Marshal(rs)
-	return s.w.WithContext(ctx).Create(&ruleSetRow{Name: rs.Name, Version: rs.Version, EffectiveFrom: rs.EffectiveFrom, Params: string(b)}).Error
+	now := s.now().UTC()
+	return s.w.WithContext(ctx).Create(&ruleSetRow{Name: rs.Name, Version: rs.Version, EffectiveFrom: rs.EffectiveFrom, Params: string(b),
+		CreatedAt: now, AppliedAt: &now}).Error
 }
 
 // RuleSet returns the rule set in force today.

@@ -22,6 +22,11 @@ type SchoolQuery struct {
 	Inactive  bool // include closed schools
 	Limit     int
 	Offset    int
+	// Total, when set, is the number of schools the query matches, known
+	// to the caller (the coverage ledger counts active and uncovered
+	// schools); the list then skips counting them, which at national scale
+	// is the expensive part.
+	Total *int64
 }
 
 // SchoolListItem is a school with its coverage on the query's basis.
@@ -50,9 +55,15 @@ func (s *Store) Schools(ctx context.Context, q SchoolQuery) ([]SchoolListItem, i
 		q.Basis = model.BasisVerified
 	}
 	today := s.Today()
-	db := s.r.WithContext(ctx).Table("schools s").
-		Joins("JOIN school_coverage sc ON sc.school_id = s.id AND sc.basis = ?", string(q.Basis)).
-		Joins("JOIN school_coverage rc ON rc.school_id = s.id AND rc.basis = ?", string(model.BasisReported))
+	// Coverage is joined only when a filter needs it: the plain list is
+	// an ordered walk of the schools index, county by county.
+	db := s.r.WithContext(ctx).Table("schools s")
+	if _, ok := uncoveredColumn[q.Uncovered]; ok || q.Gap != "" {
+		db = db.Joins("JOIN school_coverage sc ON sc.school_id = s.id AND sc.basis = ?", string(q.Basis))
+	}
+	if q.Due {
+		db = db.Joins("JOIN school_coverage rc ON rc.school_id = s.id AND rc.basis = ?", string(model.BasisReported))
+	}
 	if q.Under != "" {
 		db = db.Where("s.division_code IN (SELECT descendant_code FROM division_closure WHERE ancestor_code = ?)", q.Under)
 	}
@@ -76,7 +87,9 @@ func (s *Store) Schools(ctx context.Context, q SchoolQuery) ([]SchoolListItem, i
 		db = db.Where("(rc.expires_on IS NULL OR rc.expires_on < ?)", today)
 	}
 	var total int64
-	if err := db.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+	if q.Total != nil {
+		total = *q.Total
+	} else if err := db.Session(&gorm.Session{}).Count(&total).Error; err != nil {
 		return nil, 0, err
 	}
 	if q.Limit <= 0 {

@@ -269,3 +269,19 @@ func (s *Store) SchoolCount(ctx context.Context) (int64, error) {
 	err := s.r.WithContext(ctx).Model(&schoolRow{}).Count(&n).Error
 	return n, err
 }
+
+// SchoolIDs maps every school's code to its id.
+func (s *Store) SchoolIDs(ctx context.Context) (map[string]int64, error) {
+	var rows []struct {
+		ID   int64
+		Code string
+	}
+	if err := s.r.WithContext(ctx).Model(&schoolRow{}).Select("id, code").Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		out[r.Code] = r.ID
+	}
+	return out, nil
+}

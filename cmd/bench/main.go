@@ -1,0 +1,193 @@
+// Command bench measures SafeCampus at national scale: it builds datasets of
+// synthetic schools on the mainland China divisions, starts the real server
+// binary on loopback against each, and measures, side by side in one run,
+// dashboard and coverage API latency, the dashboard's request rate against
+// a static file's, checklist submissions under 200 concurrent clients, a
+// roster import, start-up time and peak memory. It prints a table and, as
+// its last line, one JSON object with the figures.
+//
+// Run it with `go run ./cmd/bench` (or `task bench`) from the repository.
+// Timings are only comparable within one run: the machine is shared.
+package main
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "time/tzdata"
+)
+
+//go:embed divisions-china.csv
+var chinaCSV string
+
+func main() {
+	sizesFlag := flag.String("sizes", "10000,100000,800000", "school counts of the datasets")
+	keep := flag.String("dir", "", "work directory (default: a temporary one, removed at the end)")
+	requests := flag.Int("requests", 300, "sequential requests per latency figure")
+	flag.Parse()
+	var sizes []int
+	for _, f := range strings.Split(*sizesFlag, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			fmt.Fprintln(os.Stderr, "bench: bad --sizes")
+			os.Exit(2)
+		}
+		sizes = append(sizes, n)
+	}
+	dir := *keep
+	if dir == "" {
+		d, err := os.MkdirTemp("", "safecampus-bench-")
+		if err != nil {
+			fail(err)
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	b := &bench{dir: dir, requests: *requests, ctx: context.Background()}
+	if err := b.run(sizes); err != nil {
+		fail(err)
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "bench:", err)
+	os.Exit(1)
+}
+
+type bench struct {
+	ctx      context.Context
+	dir      string
+	binary   string
+	requests int
+	results  results
+}
+
+// results is the JSON line.
+type results struct {
+	Sizes   []sizeResult `json:"sizes"`
+	Import  importResult `json:"import_100k"`
+	Submits submitResult `json:"submissions"`
+	Targets targets      `json:"targets"`
+}
+
+type sizeResult struct {
+	Schools          int     `json:"schools"`
+	SeedSeconds      float64 `json:"seed_seconds"`
+	DBMegabytes      float64 `json:"db_mb"`
+	StartupSeconds   float64 `json:"startup_seconds"`
+	RegionPageP50    float64 `json:"region_page_p50_ms"`
+	RegionPageP99    float64 `json:"region_page_p99_ms"`
+	CountyPageP50    float64 `json:"county_page_p50_ms"`
+	CountyPageP99    float64 `json:"county_page_p99_ms"`
+	RegionAPIP50     float64 `json:"region_api_p50_ms"`
+	RegionAPIP99     float64 `json:"region_api_p99_ms"`
+	CountyAPIP50     float64 `json:"county_api_p50_ms"`
+	CountyAPIP99     float64 `json:"county_api_p99_ms"`
+	PageRPS          float64 `json:"dashboard_rps"`
+	PageBytes        int     `json:"dashboard_bytes"`
+	StaticRPS        float64 `json:"static_rps"`
+	StaticBytes      int     `json:"static_bytes"`
+	RPSRatio         float64 `json:"dashboard_to_static_ratio"`
+	PeakRSSMegabytes float64 `json:"peak_rss_mb"`
+}
+
+type importResult struct {
+	Schools int     `json:"schools"`
+	Seconds float64 `json:"seconds"`
+}
+
+type submitResult struct {
+	AtSchools int     `json:"at_schools"`
+	Clients   int     `json:"clients"`
+	Seconds   float64 `json:"seconds"`
+	Accepted  int     `json:"accepted"`
+	Errors    int     `json:"errors"`
+	PerSecond float64 `json:"per_second"`
+}
+
+type targets struct {
+	P99Ratio        float64 `json:"region_page_p99_largest_over_smallest"`
+	P99RatioOK      bool    `json:"p99_ratio_within_1_5"`
+	RPSRatioOK      bool    `json:"dashboard_at_least_0_3_of_static"`
+	SubmitsOK       bool    `json:"at_least_1000_submissions_per_second_no_errors"`
+	ImportOK        bool    `json:"import_100k_within_10s"`
+	MemoryOK        bool    `json:"peak_rss_under_300mb"`
+	StartupSeconds  float64 `json:"startup_seconds_largest"`
+	PeakRSSLargest  float64 `json:"peak_rss_mb_largest"`
+	LargestSchools  int     `json:"largest_schools"`
+	SmallestSchools int     `json:"smallest_schools"`
+}
+
+func (b *bench) run(sizes []int) error {
+	fmt.Fprintln(os.Stderr, "building the server binary…")
+	b.binary = filepath.Join(b.dir, "safecampus")
+	if err := command("go", "build", "-o", b.binary, "./cmd/safecampus").Run(); err != nil {
+		return fmt.Errorf("go build ./cmd/safecampus (run the bench from the repository root): %w", err)
+	}
+	for i, n := range sizes {
+		r, err := b.measureSize(n, i == len(sizes)/2 || len(sizes) == 1)
+		if err != nil {
+			return fmt.Errorf("%d schools: %w", n, err)
+		}
+		b.results.Sizes = append(b.results.Sizes, r)
+	}
+	imp, err := b.measureImport(100_000)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	b.results.Import = imp
+	b.judge()
+	b.print()
+	return nil
+}
+
+func (b *bench) judge() {
+	rs := b.results.Sizes
+	first, last := rs[0], rs[len(rs)-1]
+	t := &b.results.Targets
+	t.SmallestSchools, t.LargestSchools = first.Schools, last.Schools
+	if first.RegionPageP99 > 0 {
+		t.P99Ratio = round2(last.RegionPageP99 / first.RegionPageP99)
+	}
+	t.P99RatioOK = t.P99Ratio <= 1.5
+	t.RPSRatioOK = last.RPSRatio >= 0.3
+	s := b.results.Submits
+	t.SubmitsOK = s.PerSecond >= 1000 && s.Errors == 0
+	t.ImportOK = b.results.Import.Seconds <= 10
+	t.PeakRSSLargest, t.StartupSeconds = last.PeakRSSMegabytes, last.StartupSeconds
+	t.MemoryOK = last.PeakRSSMegabytes < 300
+}
+
+func (b *bench) print() {
+	w := os.Stdout
+	fmt.Fprintln(w, "\nSafeCampus benchmark —", time.Now().Format("2006-01-02 15:04"), "— latencies in ms")
+	fmt.Fprintf(w, "%-10s %8s %8s %9s %9s %9s %9s %9s %9s %9s %9s %8s %8s %6s %7s %7s\n", "schools", "seed s", "start s",
+		"rgnpg p50", "rgnpg p99", "cntpg p50", "cntpg p99", "rgnapi50", "rgnapi99", "cntapi50", "cntapi99",
+		"page/s", "static/s", "ratio", "rss MB", "db MB")
+	for _, r := range b.results.Sizes {
+		fmt.Fprintf(w, "%-10d %8.1f %8.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %8.0f %8.0f %6.2f %7.0f %7.0f\n",
+			r.Schools, r.SeedSeconds, r.StartupSeconds, r.RegionPageP50, r.RegionPageP99, r.CountyPageP50, r.CountyPageP99,
+			r.RegionAPIP50, r.RegionAPIP99, r.CountyAPIP50, r.CountyAPIP99, r.PageRPS, r.StaticRPS, r.RPSRatio,
+			r.PeakRSSMegabytes, r.DBMegabytes)
+	}
+	s := b.results.Submits
+	fmt.Fprintf(w, "\nsubmissions at %d schools, %d clients, %.0fs: %d accepted, %d errors, %.0f per second\n",
+		s.AtSchools, s.Clients, s.Seconds, s.Accepted, s.Errors, s.PerSecond)
+	fmt.Fprintf(w, "roster import of %d schools: %.1fs\n", b.results.Import.Schools, b.results.Import.Seconds)
+	t := b.results.Targets
+	fmt.Fprintf(w, "\ntargets: region page p99 %d/%d schools = %.2fx (≤1.5: %v); dashboard/static ≥0.3: %v; "+
+		"≥1000 submits/s, 0 errors: %v; import ≤10s: %v; peak RSS <300 MB: %v\n",
+		t.LargestSchools, t.SmallestSchools, t.P99Ratio, t.P99RatioOK, t.RPSRatioOK, t.SubmitsOK, t.ImportOK, t.MemoryOK)
+	line, _ := json.Marshal(b.results)
+	fmt.Fprintln(w, string(line))
+}
+
+func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }

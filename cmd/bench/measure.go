@@ -1,0 +1,109 @@
+package main
+
+import (
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"safecampus/internal/store"
+)
+
+func (b *bench) measureSize(n int, withSubmissions bool) (sizeResult, error) {
+	fmt.Fprintf(os.Stderr, "building %d schools…\n", n)
+	d, err := b.buildDataset(n)
+	if err != nil {
+		return sizeResult{}, err
+	}
+	r := sizeResult{Schools: n, SeedSeconds: round2(d.seed.Seconds())}
+	if fi, err := os.Stat(d.dsn); err == nil {
+		r.DBMegabytes = round2(float64(fi.Size()) / (1 << 20))
+	}
+	fmt.Fprintf(os.Stderr, "  seeded in %.1fs; starting the server…\n", d.seed.Seconds())
+	srv, err := b.startServer(d.dsn)
+	if err != nil {
+		return r, err
+	}
+	defer srv.stop()
+	r.StartupSeconds = round2(srv.startup.Seconds())
+	base := srv.base
+	figures := []struct {
+		path     string
+		p50, p99 *float64
+	}{
+		{"/divisions/" + d.region, &r.RegionPageP50, &r.RegionPageP99},
+		{"/divisions/" + d.county, &r.CountyPageP50, &r.CountyPageP99},
+		{"/api/v1/coverage/" + d.region, &r.RegionAPIP50, &r.RegionAPIP99},
+		{"/api/v1/coverage/" + d.county, &r.CountyAPIP50, &r.CountyAPIP99},
+	}
+	for _, f := range figures {
+		if *f.p50, *f.p99, err = latency(base+f.path, d.token, b.requests); err != nil {
+			return r, err
+		}
+	}
+	fmt.Fprintln(os.Stderr, "  measuring request rates…")
+	if r.PageRPS, r.PageBytes, err = rate(base+"/divisions/"+d.region, d.token, 8, 5*time.Second); err != nil {
+		return r, err
+	}
+	if r.StaticRPS, r.StaticBytes, err = rate(base+"/static/js/htmx.min.js", "", 8, 5*time.Second); err != nil {
+		return r, err
+	}
+	r.PageRPS, r.StaticRPS = round2(r.PageRPS), round2(r.StaticRPS)
+	if r.StaticRPS > 0 {
+		r.RPSRatio = round2(r.PageRPS / r.StaticRPS)
+	}
+	if withSubmissions {
+		fmt.Fprintln(os.Stderr, "  200 clients submitting checklists…")
+		s := submissions(base, d.token, d.schools, 200, 10*time.Second)
+		s.AtSchools = n
+		b.results.Submits = s
+	}
+	r.PeakRSSMegabytes = round2(srv.peakRSS())
+	return r, nil
+}
+
+// measureImport times `safecampus import schools` of a fresh n-school CSV
+// into a database that has the divisions.
+func (b *bench) measureImport(n int) (importResult, error) {
+	fmt.Fprintf(os.Stderr, "importing %d schools through the CLI…\n", n)
+	dsn := filepath.Join(b.dir, "import.db")
+	_ = os.Remove(dsn)
+	st, err := store.Open(store.Options{DSN: dsn})
+	if err != nil {
+		return importResult{}, err
+	}
+	all, counties, err := divisions()
+	if err == nil {
+		_, err = st.Migrate(b.ctx)
+	}
+	if err == nil {
+		err = st.ImportDivisions(b.ctx, all)
+	}
+	st.Close()
+	if err != nil {
+		return importResult{}, err
+	}
+	path := filepath.Join(b.dir, "roster.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		return importResult{}, err
+	}
+	w := csv.NewWriter(f)
+	_ = w.Write([]string{"code", "name", "type", "division_code", "address", "students", "boarders", "police_station", "ownership"})
+	for _, s := range syntheticRoster(counties, n, 7) {
+		_ = w.Write([]string{s.Code, s.Name, string(s.Type), s.DivisionCode, "", strconv.Itoa(s.Students),
+			strconv.Itoa(s.Boarders), "", string(s.Ownership)})
+	}
+	w.Flush()
+	if err := f.Close(); err != nil {
+		return importResult{}, err
+	}
+	start := time.Now()
+	cmd := command(b.binary, "import", "schools", path, "--db", dsn)
+	if err := cmd.Run(); err != nil {
+		return importResult{}, err
+	}
+	return importResult{Schools: n, Seconds: round2(time.Since(start).Seconds())}, nil
+}

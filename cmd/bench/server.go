@@ -1,0 +1,78 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// serverProcess is the real binary serving a dataset on loopback.
+type serverProcess struct {
+	cmd     *exec.Cmd
+	base    string
+	startup time.Duration
+}
+
+func (b *bench) startServer(dsn string) (*serverProcess, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	p := &serverProcess{base: "http://" + addr}
+	p.cmd = exec.Command(b.binary, "serve", "--db", dsn, "--addr", addr)
+	p.cmd.Stdout, p.cmd.Stderr = nil, nil
+	start := time.Now()
+	if err := p.cmd.Start(); err != nil {
+		return nil, err
+	}
+	for {
+		resp, err := http.Get(p.base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Since(start) > 2*time.Minute {
+			p.stop()
+			return nil, fmt.Errorf("server did not become ready")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	p.startup = time.Since(start)
+	return p, nil
+}
+
+// peakRSS is the process's high-water resident memory in MB.
+func (p *serverProcess) peakRSS() float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+func (p *serverProcess) stop() {
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = p.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		_ = p.cmd.Process.Kill()
+	}
+}

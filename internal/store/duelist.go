@@ -1,0 +1,133 @@
+package store
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+
+	"safecampus/internal/model"
+)
+
+// SoonDueDays is how far ahead the reminder list looks: a check whose last
+// valid day is within this many days of today is "soon due".
+const SoonDueDays = 30
+
+// DueKind says why a school is on the reminder list.
+type DueKind string
+
+const (
+	DueNever   DueKind = "never"   // no checklist on the basis at all
+	DueExpired DueKind = "expired" // the last check's validity has ended
+	DueSoon    DueKind = "soon"    // still valid, but not for more than SoonDueDays
+)
+
+// DueKinds lists the kinds, latest first.
+var DueKinds = []DueKind{DueNever, DueExpired, DueSoon}
+
+// DueQuery filters the reminder list of a division.
+type DueQuery struct {
+	Under  string // division subtree; "" = everywhere
+	Basis  model.Basis
+	Kind   DueKind // "" = all three
+	Type   model.SchoolType
+	Limit  int
+	Offset int
+}
+
+// DueItem is a school on the reminder list. DaysLate counts from the
+// last valid day: 1 for a check that expired yesterday, 0 for one valid
+// through today, −30 for one valid for 30 more days; it is unset for a
+// school never checked.
+type DueItem struct {
+	School       model.School
+	DivisionName string
+	Kind         DueKind
+	CheckedOn    *model.Date
+	ExpiresOn    *model.Date
+	DaysLate     int
+}
+
+// DueSchools returns the active schools of the subtree with no current
+// check on the basis, or one that ends within SoonDueDays, the latest
+// first: never checked, then by last valid day (the longest expired
+// first), then by county and name.
+func (s *Store) DueSchools(ctx context.Context, q DueQuery) ([]DueItem, int64, error) {
+	if q.Basis == "" {
+		q.Basis = model.BasisReported
+	}
+	today := s.Today()
+	soon := today.AddDays(SoonDueDays)
+	db := s.r.WithContext(ctx).Table("schools s").
+		Joins("JOIN school_coverage sc ON sc.school_id = s.id AND sc.basis = ?", string(q.Basis)).
+		Where("s.active = ?", true)
+	if q.Under != "" {
+		db = db.Where("s.division_code IN (SELECT descendant_code FROM division_closure WHERE ancestor_code = ?)", q.Under)
+	}
+	if q.Type != "" {
+		db = db.Where("s.type = ?", string(q.Type))
+	}
+	switch q.Kind {
+	case DueNever:
+		db = db.Where("sc.expires_on IS NULL")
+	case DueExpired:
+		db = db.Where("sc.expires_on < ?", today)
+	case DueSoon:
+		db = db.Where("sc.expires_on >= ? AND sc.expires_on <= ?", today, soon)
+	default:
+		db = db.Where("(sc.expires_on IS NULL OR sc.expires_on <= ?)", soon)
+	}
+	var total int64
+	if err := db.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	if q.Limit <= 0 {
+		q.Limit = 100
+	}
+	var rows []struct {
+		ID        int64
+		CheckedOn *model.Date
+		ExpiresOn *model.Date
+	}
+	err := db.Session(&gorm.Session{}).Select("s.id, sc.checked_on, sc.expires_on").
+		Order("CASE WHEN sc.expires_on IS NULL THEN 0 ELSE 1 END, sc.expires_on, s.division_code, s.name, s.id").
+		Limit(q.Limit).Offset(q.Offset).Scan(&rows).Error
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(rows) == 0 {
+		return nil, total, nil
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	read := s.r.WithContext(ctx)
+	var schools []schoolRow
+	if err := read.Where("id IN ?", ids).Find(&schools).Error; err != nil {
+		return nil, 0, err
+	}
+	byID := make(map[int64]schoolRow, len(schools))
+	counties := map[string]bool{}
+	for _, sr := range schools {
+		byID[sr.ID] = sr
+		counties[sr.DivisionCode] = true
+	}
+	names, err := divisionNames(read, keys(counties))
+	if err != nil {
+		return nil, 0, err
+	}
+	items := make([]DueItem, len(rows))
+	for i, r := range rows {
+		sr := byID[r.ID]
+		it := DueItem{School: sr.model(), DivisionName: names[sr.DivisionCode], CheckedOn: r.CheckedOn, ExpiresOn: r.ExpiresOn, Kind: DueNever}
+		if r.ExpiresOn != nil {
+			it.DaysLate = today.DaysSince(*r.ExpiresOn)
+			it.Kind = DueSoon
+			if it.DaysLate > 0 {
+				it.Kind = DueExpired
+			}
+		}
+		items[i] = it
+	}
+	return items, total, nil
+}
