@@ -68,7 +68,7 @@ func (b *bench) buildDataset(n int) (*dataset, error) {
 	}
 	d := &dataset{dsn: filepath.Join(b.dir, fmt.Sprintf("schools-%d.db", n)), region: "150000"}
 	_ = os.Remove(d.dsn)
-	st, err := store.Open(store.Options{DSN: d.dsn, Location: loc})
+	st, err := store.Open(store.Options{DSN: d.dsn, Location: loc, NoSync: true})
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"safecampus/internal/demo"
 	"safecampus/internal/model"
 	"safecampus/internal/server"
+	"safecampus/internal/store"
 )
 
 func (e *env) demoCommand(def func(string, string) string) *cobra.Command {
@@ -50,7 +52,7 @@ func (e *env) demoCommand(def func(string, string) string) *cobra.Command {
 			}
 			fmt.Fprintln(e.stdout, "seeding synthetic demo data (invented schools, not real records)…")
 			start := time.Now()
-			logins, err := demo.Seed(ctx, st, counties, 2021)
+			logins, err := e.seedDemo(ctx, dsn, counties)
 			if err != nil {
 				return err
 			}
@@ -74,4 +76,20 @@ func (e *env) demoCommand(def func(string, string) string) *cobra.Command {
 	}
 	e.serverFlags(cmd, def)
 	return cmd
+}
+
+// seedDemo loads the demo data through a second store that skips fsync:
+// the database is throwaway, and seeding commits one transaction per
+// simulated day. The server then runs on the durable store.
+func (e *env) seedDemo(ctx context.Context, dsn string, counties []model.Division) ([]demo.Login, error) {
+	loc, err := e.location()
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(store.Options{DSN: dsn, Location: loc, NoSync: !store.IsPostgres(dsn)})
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return demo.Seed(ctx, st, counties, 2021)
 }
