@@ -82,7 +82,7 @@ func (s *Store) CreateChecklist(ctx context.Context, actor model.User, schoolID 
 	if in.Submit {
 		row.State, row.SubmittedAt = string(model.Submitted), &now
 	}
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transact(ctx, func(tx *gorm.DB) error {
 		var school schoolRow
 		if err := tx.Where("id = ?", schoolID).Take(&school).Error; err != nil {
 			return notFound(err)
@@ -114,7 +114,7 @@ func (s *Store) UpdateChecklist(ctx context.Context, actor model.User, id int64,
 	}
 	facts, _ := json.Marshal(in.Facts)
 	var out checklistRow
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transact(ctx, func(tx *gorm.DB) error {
 		var old checklistRow
 		if err := tx.Where("id = ?", id).Take(&old).Error; err != nil {
 			return notFound(err)
@@ -175,7 +175,7 @@ func (s *Store) ReturnChecklist(ctx context.Context, actor model.User, id int64,
 
 func (s *Store) review(ctx context.Context, actor model.User, id int64, to model.ChecklistState, reason string) (model.Checklist, error) {
 	var out checklistRow
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transact(ctx, func(tx *gorm.DB) error {
 		now := s.now().UTC()
 		set := map[string]any{"state": string(to), "reviewed_by": actorID(actor), "reviewed_at": now, "updated_at": now, "return_reason": reason}
 		res := tx.Model(&checklistRow{}).Where("id = ? AND state = ?", id, string(model.Submitted)).Updates(set)

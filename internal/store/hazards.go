@@ -82,7 +82,7 @@ func (s *Store) CreateHazard(ctx context.Context, actor model.User, schoolID int
 	if actor.ID != 0 {
 		row.RaisedBy = &actor.ID
 	}
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transact(ctx, func(tx *gorm.DB) error {
 		division, code, err := schoolPlace(tx, schoolID)
 		if err != nil {
 			return err

@@ -58,6 +58,9 @@ type Store struct {
 	// pending, when set, collects the schools to re-derive at the end of
 	// an InTx transaction instead of one by one.
 	pending *[]int64
+	// group queues writes for group commit (SQLite only; see transact).
+	group   chan writeRequest
+	stopped chan struct{}
 }
 
 // Open connects to the database named by opts.DSN. It does not migrate.
@@ -106,6 +109,8 @@ func Open(opts Options) (*Store, error) {
 	}
 	wdb, _ := s.w.DB()
 	wdb.SetMaxOpenConns(1)
+	s.group, s.stopped = make(chan writeRequest, maxGroup), make(chan struct{})
+	go s.groupCommits(s.group, s.stopped)
 	rdb, _ := s.r.DB()
 	rdb.SetMaxOpenConns(8)
 	rdb.SetConnMaxIdleTime(time.Minute)
@@ -139,6 +144,10 @@ func (s *Store) Ready(ctx context.Context) error {
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	if s.group != nil {
+		close(s.group)
+		<-s.stopped
+	}
 	var errs []error
 	for _, g := range []*gorm.DB{s.w, s.r} {
 		if db, err := g.DB(); err == nil {
@@ -224,7 +233,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var pending []int64
 		c := *s
-		c.w, c.r, c.pending = tx, tx, &pending
+		c.w, c.r, c.pending, c.group = tx, tx, &pending, nil
 		if err := fn(&c); err != nil {
 			return err
 		}
