@@ -1,0 +1,168 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"safecampus/internal/i18n"
+	"safecampus/internal/model"
+	"safecampus/internal/pgtest"
+	"safecampus/internal/roster"
+	"safecampus/internal/server"
+	"safecampus/internal/store"
+)
+
+// TestTwoServersOnOnePostgres runs two application servers on one
+// PostgreSQL database, as behind a load balancer, and alternates one
+// user's requests between them: sign-in, pages, a form posted to the other
+// server, the API, login throttling and sign-out all hold across both.
+func TestTwoServersOnOnePostgres(t *testing.T) {
+	dsn := pgtest.Database(t)
+	ctx := context.Background()
+	now := func() time.Time { return time.Date(2026, 4, 1, 4, 0, 0, 0, time.UTC) }
+	bundle, err := i18n.NewBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := func() (*store.Store, *httptest.Server) {
+		st, err := store.Open(store.Options{DSN: dsn, Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		if _, err := st.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(server.New(server.Config{}, st, bundle, slog.New(slog.DiscardHandler), prometheus.NewRegistry()).Handler())
+		t.Cleanup(srv.Close)
+		return st, srv
+	}
+	stA, a := start()
+	_, b := start()
+	if err := stA.ImportDivisions(ctx, roster.InnerMongolia()); err != nil {
+		t.Fatal(err)
+	}
+	admin := model.User{Username: "setup"}
+	if _, err := stA.SaveSchool(ctx, admin, model.School{Code: "1501020001", Name: "新城区第一小学", Type: model.Primary,
+		DivisionCode: "150102", Students: 400, Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stA.CreateUser(ctx, admin, model.User{Username: "school", Role: model.SchoolRep, ScopeCode: "1501020001"}, "Correct-Horse-9"); err != nil {
+		t.Fatal(err)
+	}
+
+	// Cookies are not scoped by port, so one jar serves both servers, as a
+	// browser behind one load-balanced host name would.
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	user := c
+	get := func(base, path string) (int, string) {
+		t.Helper()
+		resp, err := c.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	post := func(base, path string, form url.Values) int {
+		t.Helper()
+		resp, err := c.PostForm(base+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	csrf := regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+	token := func(page string) string {
+		t.Helper()
+		m := csrf.FindStringSubmatch(page)
+		if m == nil {
+			t.Fatal("no _csrf field on the page")
+		}
+		return m[1]
+	}
+
+	_, login := get(a.URL, "/login")
+	if got := post(a.URL, "/login", url.Values{"username": {"school"}, "password": {"Correct-Horse-9"}, "_csrf": {token(login)}}); got != http.StatusSeeOther {
+		t.Fatalf("sign in on A: status %d, want 303", got)
+	}
+	if got, _ := get(b.URL, "/schools/1501020001"); got != http.StatusOK {
+		t.Fatalf("school page on B with A's session: status %d, want 200", got)
+	}
+	_, form := get(b.URL, "/schools/1501020001/checklists/new")
+	on := "2026-04-01"
+	values := url.Values{"_csrf": {token(form)}, "checked_on": {on}, "action": {"submit"},
+		"nursing_post.set_up": {"yes"}, "nursing_post.am_staff": {"2"}, "nursing_post.pm_staff": {"2"},
+		"nursing_post.police_present": {"yes"}, "nursing_post.roster_on_file": {"yes"},
+		"closed_management.perimeter_enclosed": {"yes"}, "closed_management.gate_room_24h": {"yes"},
+		"closed_management.visitor_registration": {"yes"}, "closed_management.anti_ramming": {"bollards"},
+		"security_guards.full_time_guards": {"2"}, "security_guards.licensed_guards": {"2"},
+		"one_button_alarm.installed": {"yes"}, "one_button_alarm.linked_to_police": {"yes"},
+		"one_button_alarm.last_test_on": {"2026-03-20"}, "one_button_alarm.last_test_ok": {"yes"},
+		"video_networking.cameras": {"8"}, "video_networking.gate_covered": {"yes"},
+		"video_networking.networked_to_police": {"yes"}, "video_networking.retention_days": {"30"}}
+	if got := post(a.URL, "/schools/1501020001/checklists", values); got != http.StatusSeeOther {
+		t.Fatalf("checklist posted to A with B's form: status %d, want 303", got)
+	}
+	if _, page := get(b.URL, "/schools/1501020001"); !strings.Contains(page, on) {
+		t.Errorf("B's school page does not show the checklist of %s submitted through A", on)
+	}
+
+	// Ten failures split over both servers throttle the username on both
+	// (tried from another browser, since this one is signed in).
+	anonJar, _ := cookiejar.New(nil)
+	c = &http.Client{Jar: anonJar, CheckRedirect: user.CheckRedirect}
+	for i := range 10 {
+		base := a.URL
+		if i%2 == 1 {
+			base = b.URL
+		}
+		_, page := get(base, "/login")
+		if got := post(base, "/login", url.Values{"username": {"school"}, "password": {"wrong"}, "_csrf": {token(page)}}); got != http.StatusUnauthorized {
+			t.Fatalf("failure %d: status %d, want 401", i+1, got)
+		}
+	}
+	_, page := get(b.URL, "/login")
+	if got := post(b.URL, "/login", url.Values{"username": {"school"}, "password": {"Correct-Horse-9"}, "_csrf": {token(page)}}); got != http.StatusTooManyRequests {
+		t.Errorf("after 10 failures on two servers: status %d, want 429", got)
+	}
+
+	// Signing out on B ends the session on A.
+	c = user
+	kept := jar.Cookies(mustURL(t, a.URL))
+	_, page = get(b.URL, "/schools/1501020001")
+	if got := post(b.URL, "/logout", url.Values{"_csrf": {token(page)}}); got != http.StatusSeeOther {
+		t.Fatalf("sign out on B: status %d", got)
+	}
+	// Replay the old session cookie against A: the session is gone from
+	// the shared database, not only from this browser.
+	oldJar, _ := cookiejar.New(nil)
+	oldJar.SetCookies(mustURL(t, a.URL), kept)
+	c = &http.Client{Jar: oldJar, CheckRedirect: user.CheckRedirect}
+	if got, _ := get(a.URL, "/schools/1501020001"); got != http.StatusSeeOther {
+		t.Errorf("A with the signed-out session cookie: status %d, want 303 to the login page", got)
+	}
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
