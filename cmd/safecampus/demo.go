@@ -25,7 +25,8 @@ func (e *env) demoCommand(def func(string, string) string) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			dsn := e.cfg.db
-			if !cmd.Flags().Changed("db") && e.getenv("SAFECAMPUS_DB") == "" {
+			throwaway := !cmd.Flags().Changed("db") && e.getenv("SAFECAMPUS_DB") == ""
+			if throwaway {
 				dir, err := os.MkdirTemp("", "safecampus-demo-")
 				if err != nil {
 					return err
@@ -70,7 +71,11 @@ func (e *env) demoCommand(def func(string, string) string) *cobra.Command {
 					}
 					fmt.Fprintf(e.stdout, "  %-10s %-10s scope %s\n", l.Username, l.Role, scope)
 				}
-				fmt.Fprintln(e.stdout, "\nPress Ctrl+C to stop; the demo database is deleted on exit.")
+				if throwaway {
+					fmt.Fprintln(e.stdout, "\nPress Ctrl+C to stop; the demo database is deleted on exit.")
+				} else {
+					fmt.Fprintf(e.stdout, "\nPress Ctrl+C to stop; the demo data stays in %s.\n", redactDSN(dsn))
+				}
 			})
 		},
 	}

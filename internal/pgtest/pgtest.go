@@ -59,29 +59,41 @@ func Database(t testing.TB) string {
 		}
 		t.Skipf("PostgreSQL not available: %s", why)
 	}
+	d, drop, err := NewDatabase()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(drop)
+	return d
+}
+
+// NewDatabase creates an empty database on the shared server (starting it
+// on first use) and returns its DSN and a function that drops it. The
+// benchmark uses it outside tests.
+func NewDatabase() (string, func(), error) {
 	once.Do(start)
 	if srv.err != nil {
-		t.Fatalf("starting PostgreSQL: %v", srv.err)
+		return "", nil, fmt.Errorf("starting PostgreSQL: %w", srv.err)
 	}
 	name := fmt.Sprintf("t%d_%d", os.Getpid(), counter.Add(1))
 	admin := dsn(srv, "postgres")
 	db, err := sql.Open("pgx", admin)
 	if err != nil {
-		t.Fatal(err)
+		return "", nil, err
 	}
 	defer db.Close()
 	if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("create database: %v", err)
+		return "", nil, fmt.Errorf("create database: %w", err)
 	}
-	t.Cleanup(func() {
+	drop := func() {
 		db, err := sql.Open("pgx", admin)
 		if err != nil {
 			return
 		}
 		defer db.Close()
 		_, _ = db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-	})
-	return dsn(srv, name)
+	}
+	return dsn(srv, name), drop, nil
 }
 
 func dsn(s server, db string) string {
