@@ -12,6 +12,7 @@ import (
 
 	"safecampus/internal/demo"
 	"safecampus/internal/model"
+	"safecampus/internal/pgtest"
 	"safecampus/internal/roster"
 	"safecampus/internal/store"
 )
@@ -60,15 +61,29 @@ type dataset struct {
 	seed                       time.Duration
 }
 
-func (b *bench) buildDataset(n int) (*dataset, error) {
+// newDSN is a fresh, empty database of the engine.
+func (b *bench) newDSN(e engine, name string) (string, error) {
+	if e == postgres {
+		dsn, _, err := pgtest.NewDatabase()
+		return dsn, err
+	}
+	path := filepath.Join(b.dir, name+".db")
+	_ = os.Remove(path)
+	return path, nil
+}
+
+func (b *bench) buildDataset(e engine, n int) (*dataset, error) {
 	ctx := context.Background()
 	loc, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
 		return nil, err
 	}
-	d := &dataset{dsn: filepath.Join(b.dir, fmt.Sprintf("schools-%d.db", n)), region: "150000"}
-	_ = os.Remove(d.dsn)
-	st, err := store.Open(store.Options{DSN: d.dsn, Location: loc, NoSync: true})
+	dsn, err := b.newDSN(e, fmt.Sprintf("schools-%d", n))
+	if err != nil {
+		return nil, err
+	}
+	d := &dataset{dsn: dsn, region: "150000"}
+	st, err := store.Open(store.Options{DSN: d.dsn, Location: loc, NoSync: e == sqlite})
 	if err != nil {
 		return nil, err
 	}

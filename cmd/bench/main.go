@@ -23,24 +23,28 @@ import (
 	"time"
 
 	_ "time/tzdata"
+
+	"safecampus/internal/pgtest"
 )
 
 //go:embed divisions-china.csv
 var chinaCSV string
 
 func main() {
-	sizesFlag := flag.String("sizes", "10000,100000,800000", "school counts of the datasets")
+	sizesFlag := flag.String("sizes", "10000,100000,800000", "school counts of the SQLite datasets")
+	pgSizesFlag := flag.String("pg-sizes", "10000,100000", "school counts of the PostgreSQL datasets (empty: skip PostgreSQL)")
 	keep := flag.String("dir", "", "work directory (default: a temporary one, removed at the end)")
 	requests := flag.Int("requests", 300, "sequential requests per latency figure")
 	flag.Parse()
-	var sizes []int
-	for _, f := range strings.Split(*sizesFlag, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n <= 0 {
-			fmt.Fprintln(os.Stderr, "bench: bad --sizes")
-			os.Exit(2)
-		}
-		sizes = append(sizes, n)
+	sizes, err := parseSizes(*sizesFlag)
+	if err != nil || len(sizes) == 0 {
+		fmt.Fprintln(os.Stderr, "bench: bad --sizes")
+		os.Exit(2)
+	}
+	pgSizes, err := parseSizes(*pgSizesFlag)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench: bad --pg-sizes")
+		os.Exit(2)
 	}
 	dir := *keep
 	if dir == "" {
@@ -52,9 +56,24 @@ func main() {
 		dir = d
 	}
 	b := &bench{dir: dir, requests: *requests, ctx: context.Background()}
-	if err := b.run(sizes); err != nil {
+	if err := b.run(sizes, pgSizes); err != nil {
 		fail(err)
 	}
+}
+
+func parseSizes(s string) ([]int, error) {
+	var sizes []int
+	for _, f := range strings.Split(s, ",") {
+		if strings.TrimSpace(f) == "" {
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("bad size %q", f)
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes, nil
 }
 
 func fail(err error) {
@@ -72,10 +91,18 @@ type bench struct {
 
 // results is the JSON line.
 type results struct {
+	Sizes    []sizeResult `json:"sizes"`
+	Import   importResult `json:"import_100k"`
+	Submits  submitResult `json:"submissions"`
+	Targets  targets      `json:"targets"`
+	Postgres *engineRun   `json:"postgres,omitempty"`
+}
+
+// engineRun is the figures of one more database engine.
+type engineRun struct {
 	Sizes   []sizeResult `json:"sizes"`
 	Import  importResult `json:"import_100k"`
 	Submits submitResult `json:"submissions"`
-	Targets targets      `json:"targets"`
 }
 
 type sizeResult struct {
@@ -126,27 +153,56 @@ type targets struct {
 	SmallestSchools int     `json:"smallest_schools"`
 }
 
-func (b *bench) run(sizes []int) error {
+func (b *bench) run(sizes, pgSizes []int) error {
 	fmt.Fprintln(os.Stderr, "building the server binary…")
 	b.binary = filepath.Join(b.dir, "safecampus")
 	if err := command("go", "build", "-o", b.binary, "./cmd/safecampus").Run(); err != nil {
 		return fmt.Errorf("go build ./cmd/safecampus (run the bench from the repository root): %w", err)
 	}
-	for i, n := range sizes {
-		r, err := b.measureSize(n, i == len(sizes)/2 || len(sizes) == 1)
-		if err != nil {
-			return fmt.Errorf("%d schools: %w", n, err)
-		}
-		b.results.Sizes = append(b.results.Sizes, r)
-	}
-	imp, err := b.measureImport(100_000)
+	run, err := b.runEngine(sqlite, sizes)
 	if err != nil {
-		return fmt.Errorf("import: %w", err)
+		return err
 	}
-	b.results.Import = imp
+	b.results.Sizes, b.results.Import, b.results.Submits = run.Sizes, run.Import, run.Submits
+	if len(pgSizes) > 0 {
+		if ok, why := pgtest.Available(); !ok {
+			fmt.Fprintln(os.Stderr, "skipping PostgreSQL:", why)
+		} else {
+			if err := pgtest.StartDurable(); err != nil {
+				return err
+			}
+			pg, err := b.runEngine(postgres, pgSizes)
+			if err != nil {
+				return fmt.Errorf("postgres: %w", err)
+			}
+			b.results.Postgres = &pg
+		}
+	}
 	b.judge()
 	b.print()
 	return nil
+}
+
+// runEngine measures every size on one engine, submissions at the middle
+// size, and the import.
+func (b *bench) runEngine(e engine, sizes []int) (engineRun, error) {
+	var run engineRun
+	for i, n := range sizes {
+		r, s, err := b.measureSize(e, n, i == len(sizes)/2 || len(sizes) == 1)
+		if err != nil {
+			return run, fmt.Errorf("%s, %d schools: %w", e, n, err)
+		}
+		run.Sizes = append(run.Sizes, r)
+		if s != nil {
+			run.Submits = *s
+		}
+	}
+	imp, err := b.measureImport(e, 100_000)
+	if err != nil {
+		return run, fmt.Errorf("%s import: %w", e, err)
+	}
+	run.Import = imp
+	return run, nil
 }
 
 func (b *bench) judge() {
@@ -169,25 +225,42 @@ func (b *bench) judge() {
 func (b *bench) print() {
 	w := os.Stdout
 	fmt.Fprintln(w, "\nSafeCampus benchmark —", time.Now().Format("2006-01-02 15:04"), "— latencies in ms")
-	fmt.Fprintf(w, "%-10s %8s %8s %9s %9s %9s %9s %9s %9s %9s %9s %8s %8s %6s %7s %7s\n", "schools", "seed s", "start s",
-		"rgnpg p50", "rgnpg p99", "cntpg p50", "cntpg p99", "rgnapi50", "rgnapi99", "cntapi50", "cntapi99",
-		"page/s", "static/s", "ratio", "rss MB", "db MB")
-	for _, r := range b.results.Sizes {
-		fmt.Fprintf(w, "%-10d %8.1f %8.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %8.0f %8.0f %6.2f %7.0f %7.0f\n",
-			r.Schools, r.SeedSeconds, r.StartupSeconds, r.RegionPageP50, r.RegionPageP99, r.CountyPageP50, r.CountyPageP99,
-			r.RegionAPIP50, r.RegionAPIP99, r.CountyAPIP50, r.CountyAPIP99, r.PageRPS, r.StaticRPS, r.RPSRatio,
-			r.PeakRSSMegabytes, r.DBMegabytes)
+	printEngine("SQLite", engineRun{Sizes: b.results.Sizes, Import: b.results.Import, Submits: b.results.Submits})
+	if pg := b.results.Postgres; pg != nil {
+		printEngine("PostgreSQL", *pg)
 	}
-	s := b.results.Submits
-	fmt.Fprintf(w, "\nsubmissions at %d schools, %d clients, %.0fs: %d accepted, %d errors, %.0f per second\n",
-		s.AtSchools, s.Clients, s.Seconds, s.Accepted, s.Errors, s.PerSecond)
-	fmt.Fprintf(w, "roster import of %d schools: %.1fs\n", b.results.Import.Schools, b.results.Import.Seconds)
 	t := b.results.Targets
-	fmt.Fprintf(w, "\ntargets: region page p99 %d/%d schools = %.2fx (≤1.5: %v); dashboard/static ≥0.3: %v; "+
+	fmt.Fprintf(w, "\ntargets (SQLite): region page p99 %d/%d schools = %.2fx (≤1.5: %v); dashboard/static ≥0.3: %v; "+
 		"≥1000 submits/s, 0 errors: %v; import ≤10s: %v; peak RSS <300 MB: %v\n",
 		t.LargestSchools, t.SmallestSchools, t.P99Ratio, t.P99RatioOK, t.RPSRatioOK, t.SubmitsOK, t.ImportOK, t.MemoryOK)
 	line, _ := json.Marshal(b.results)
 	fmt.Fprintln(w, string(line))
 }
 
+func printEngine(name string, run engineRun) {
+	w := os.Stdout
+	fmt.Fprintf(w, "\n%s\n", name)
+	fmt.Fprintf(w, "%-10s %8s %8s %9s %9s %9s %9s %9s %9s %9s %9s %8s %8s %6s %7s %7s\n", "schools", "seed s", "start s",
+		"rgnpg p50", "rgnpg p99", "cntpg p50", "cntpg p99", "rgnapi50", "rgnapi99", "cntapi50", "cntapi99",
+		"page/s", "static/s", "ratio", "rss MB", "db MB")
+	for _, r := range run.Sizes {
+		fmt.Fprintf(w, "%-10d %8.1f %8.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %8.0f %8.0f %6.2f %7.0f %7.0f\n",
+			r.Schools, r.SeedSeconds, r.StartupSeconds, r.RegionPageP50, r.RegionPageP99, r.CountyPageP50, r.CountyPageP99,
+			r.RegionAPIP50, r.RegionAPIP99, r.CountyAPIP50, r.CountyAPIP99, r.PageRPS, r.StaticRPS, r.RPSRatio,
+			r.PeakRSSMegabytes, r.DBMegabytes)
+	}
+	s := run.Submits
+	fmt.Fprintf(w, "submissions at %d schools, %d clients, %.0fs: %d accepted, %d errors, %.0f per second\n",
+		s.AtSchools, s.Clients, s.Seconds, s.Accepted, s.Errors, s.PerSecond)
+	fmt.Fprintf(w, "roster import of %d schools: %.1fs\n", run.Import.Schools, run.Import.Seconds)
+}
+
 func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
+
+// engine is a database the benchmark runs on.
+type engine string
+
+const (
+	sqlite   engine = "sqlite"
+	postgres engine = "postgres"
+)

@@ -11,20 +11,21 @@ import (
 	"safecampus/internal/store"
 )
 
-func (b *bench) measureSize(n int, withSubmissions bool) (sizeResult, error) {
-	fmt.Fprintf(os.Stderr, "building %d schools…\n", n)
-	d, err := b.buildDataset(n)
+func (b *bench) measureSize(e engine, n int, withSubmissions bool) (sizeResult, *submitResult, error) {
+	fmt.Fprintf(os.Stderr, "%s: building %d schools…\n", e, n)
+	d, err := b.buildDataset(e, n)
 	if err != nil {
-		return sizeResult{}, err
+		return sizeResult{}, nil, err
 	}
 	r := sizeResult{Schools: n, SeedSeconds: round2(d.seed.Seconds())}
 	if fi, err := os.Stat(d.dsn); err == nil {
 		r.DBMegabytes = round2(float64(fi.Size()) / (1 << 20))
 	}
+	var sub *submitResult
 	fmt.Fprintf(os.Stderr, "  seeded in %.1fs; starting the server…\n", d.seed.Seconds())
 	srv, err := b.startServer(d.dsn)
 	if err != nil {
-		return r, err
+		return r, nil, err
 	}
 	defer srv.stop()
 	r.StartupSeconds = round2(srv.startup.Seconds())
@@ -40,15 +41,15 @@ func (b *bench) measureSize(n int, withSubmissions bool) (sizeResult, error) {
 	}
 	for _, f := range figures {
 		if *f.p50, *f.p99, err = latency(base+f.path, d.token, b.requests); err != nil {
-			return r, err
+			return r, nil, err
 		}
 	}
 	fmt.Fprintln(os.Stderr, "  measuring request rates…")
 	if r.PageRPS, r.PageBytes, err = rate(base+"/divisions/"+d.region, d.token, 8, 5*time.Second); err != nil {
-		return r, err
+		return r, nil, err
 	}
 	if r.StaticRPS, r.StaticBytes, err = rate(base+"/static/js/htmx.min.js", "", 8, 5*time.Second); err != nil {
-		return r, err
+		return r, nil, err
 	}
 	r.PageRPS, r.StaticRPS = round2(r.PageRPS), round2(r.StaticRPS)
 	if r.StaticRPS > 0 {
@@ -58,18 +59,20 @@ func (b *bench) measureSize(n int, withSubmissions bool) (sizeResult, error) {
 		fmt.Fprintln(os.Stderr, "  200 clients submitting checklists…")
 		s := submissions(base, d.token, d.schools, 200, 10*time.Second)
 		s.AtSchools = n
-		b.results.Submits = s
+		sub = &s
 	}
 	r.PeakRSSMegabytes = round2(srv.peakRSS())
-	return r, nil
+	return r, sub, nil
 }
 
 // measureImport times `safecampus import schools` of a fresh n-school CSV
 // into a database that has the divisions.
-func (b *bench) measureImport(n int) (importResult, error) {
-	fmt.Fprintf(os.Stderr, "importing %d schools through the CLI…\n", n)
-	dsn := filepath.Join(b.dir, "import.db")
-	_ = os.Remove(dsn)
+func (b *bench) measureImport(e engine, n int) (importResult, error) {
+	fmt.Fprintf(os.Stderr, "%s: importing %d schools through the CLI…\n", e, n)
+	dsn, err := b.newDSN(e, "import")
+	if err != nil {
+		return importResult{}, err
+	}
 	st, err := store.Open(store.Options{DSN: dsn})
 	if err != nil {
 		return importResult{}, err

@@ -30,9 +30,10 @@ import (
 const serverUser = "postgres"
 
 type server struct {
-	dir  string // data directory and socket directory
-	user string
-	err  error
+	dir     string // data directory and socket directory
+	user    string
+	durable bool // fsync and synchronous commit on, as in production
+	err     error
 }
 
 var (
@@ -65,6 +66,18 @@ func Database(t testing.TB) string {
 	}
 	t.Cleanup(drop)
 	return d
+}
+
+// StartDurable starts the shared server with fsync and synchronous commit
+// on, as a production server runs, instead of the fast throwaway settings
+// tests use. It must come before the first NewDatabase; the benchmark
+// calls it so its figures include durable commits.
+func StartDurable() error {
+	once.Do(func() {
+		srv.durable = true
+		start()
+	})
+	return srv.err
 }
 
 // NewDatabase creates an empty database on the shared server (starting it
@@ -146,8 +159,12 @@ func start() {
 		return
 	}
 	// fsync off and a small footprint: test data is throwaway.
-	opts := "-c listen_addresses='' -c unix_socket_directories=" + dir +
-		" -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=64MB"
+	opts := "-c listen_addresses='' -c unix_socket_directories=" + dir + " -c max_connections=300"
+	if srv.durable {
+		opts += " -c shared_buffers=256MB"
+	} else {
+		opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=64MB"
+	}
 	cmd := run("pg_ctl", "-D", data, "-l", filepath.Join(dir, "log"), "-o", opts, "-w", "-t", "60", "start")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		log, _ := os.ReadFile(filepath.Join(dir, "log"))

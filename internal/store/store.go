@@ -83,6 +83,14 @@ func Open(opts Options) (*Store, error) {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
 		s.r = s.w
+		// Enough connections for a busy server, few enough that several
+		// servers fit under PostgreSQL's default max_connections of 100.
+		db, err := s.w.DB()
+		if err != nil {
+			return nil, err
+		}
+		db.SetMaxOpenConns(24)
+		db.SetMaxIdleConns(24)
 		return s, s.ping()
 	}
 	path := opts.DSN
