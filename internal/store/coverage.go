@@ -99,6 +99,10 @@ func (s *Store) refreshSchools(tx *gorm.DB, ids ...int64) error {
 		*s.pending = append(*s.pending, ids...)
 		return nil
 	}
+	if p, ok := deferredRefresh(tx); ok {
+		*p = append(*p, ids...)
+		return nil
+	}
 	ids = uniqueIDs(ids)
 	if len(ids) == 0 {
 		return nil

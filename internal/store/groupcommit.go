@@ -59,16 +59,19 @@ func (s *Store) groupCommits(requests <-chan writeRequest, stopped chan<- struct
 		}
 		results := make([]error, len(batch))
 		err := s.w.Transaction(func(tx *gorm.DB) error {
+			var pending []int64
 			for i, r := range batch {
 				if err := r.ctx.Err(); err != nil {
 					results[i] = err
 					continue
 				}
 				// A nested transaction is a savepoint: a failing write is
-				// rolled back alone.
-				results[i] = tx.WithContext(r.ctx).Transaction(r.fn)
+				// rolled back alone. Its schools are re-derived once for
+				// the whole group, below.
+				ctx := context.WithValue(r.ctx, pendingKey{}, &pending)
+				results[i] = tx.WithContext(ctx).Transaction(r.fn)
 			}
-			return nil
+			return s.refreshSchools(tx.WithContext(context.Background()), pending...)
 		})
 		for i, r := range batch {
 			if err != nil {
@@ -78,4 +81,17 @@ func (s *Store) groupCommits(requests <-chan writeRequest, stopped chan<- struct
 			}
 		}
 	}
+}
+
+// pendingKey marks a transaction whose coverage refreshes are collected
+// and run once at its end.
+type pendingKey struct{}
+
+// deferredRefresh returns the collector of tx's refreshes, if any.
+func deferredRefresh(tx *gorm.DB) (*[]int64, bool) {
+	if tx.Statement == nil || tx.Statement.Context == nil {
+		return nil, false
+	}
+	p, ok := tx.Statement.Context.Value(pendingKey{}).(*[]int64)
+	return p, ok
 }
