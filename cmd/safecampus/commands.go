@@ -26,6 +26,7 @@ type config struct {
 	db, addr, tz   string
 	secureCookies  bool
 	trustedProxies []string
+	evidenceDir    string // "" = beside the SQLite file, or ./data/evidence
 }
 
 // env carries the process's surroundings to the commands.
@@ -249,16 +250,16 @@ func (e *env) importCommand() *cobra.Command {
 				return err
 			}
 			defer f.Close()
-			rows, err := roster.ParseSchools(f, filepath.Base(args[0]))
-			if err != nil {
-				return e.lineErrors(err)
+			rows, parseErr := roster.ParseSchools(f, filepath.Base(args[0]))
+			if parseErr != nil && len(roster.ErrorLines(parseErr)) == 0 {
+				return parseErr // the file could not be read at all
 			}
 			st, err := e.openStore(cmd.Context(), e.cfg.db)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			res, err := st.ImportSchools(cmd.Context(), cli, rows, dryRun)
+			res, err := st.ImportRoster(cmd.Context(), cli, rows, parseErr, dryRun)
 			if err != nil {
 				return e.lineErrors(err)
 			}

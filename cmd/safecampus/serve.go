@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -41,6 +42,8 @@ func (e *env) serverFlags(cmd *cobra.Command, def func(string, string) string) {
 	cmd.Flags().StringVar(&e.cfg.addr, "addr", def("SAFECAMPUS_ADDR", ":8080"), "listen address (env SAFECAMPUS_ADDR)")
 	cmd.Flags().BoolVar(&e.cfg.secureCookies, "secure-cookies", def("SAFECAMPUS_SECURE_COOKIES", "") == "true",
 		"mark cookies Secure, for a server behind a TLS proxy (env SAFECAMPUS_SECURE_COOKIES=true)")
+	cmd.Flags().StringVar(&e.cfg.evidenceDir, "evidence-dir", def("SAFECAMPUS_EVIDENCE_DIR", ""),
+		"directory for uploaded evidence files (env SAFECAMPUS_EVIDENCE_DIR; default: evidence/ beside the SQLite file, or ./data/evidence)")
 	cmd.Flags().StringSliceVar(&e.cfg.trustedProxies, "trusted-proxy", splitList(def("SAFECAMPUS_TRUSTED_PROXIES", "")),
 		"CIDR of a reverse proxy whose X-Forwarded-For is believed; repeatable (env SAFECAMPUS_TRUSTED_PROXIES, comma separated)")
 }
@@ -57,6 +60,7 @@ func splitList(s string) []string {
 func (e *env) listen(ctx context.Context, st *store.Store, cfg server.Config, ready func(url string)) error {
 	log := e.logger()
 	cfg.SecureCookies = e.cfg.secureCookies
+	cfg.EvidenceDir = e.evidenceDir()
 	for _, p := range e.cfg.trustedProxies {
 		_, n, err := net.ParseCIDR(strings.TrimSpace(p))
 		if err != nil {
@@ -104,11 +108,17 @@ func (e *env) listen(ctx context.Context, st *store.Store, cfg server.Config, re
 	return nil
 }
 
-// maintain takes the coverage checkpoints as months end.
+// maintain applies rule sets whose day has come and takes the coverage
+// checkpoints as months end: at start-up, then every hour.
 func maintain(ctx context.Context, st *store.Store, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
+		if applied, err := st.ApplyDueRuleSets(ctx); err != nil && ctx.Err() == nil {
+			log.Error("applying rule sets", "err", err)
+		} else if applied {
+			log.Info("rule set applied to every school's coverage")
+		}
 		if err := st.MaintainCheckpoints(ctx); err != nil && ctx.Err() == nil {
 			log.Error("coverage checkpoints", "err", err)
 		}
@@ -118,6 +128,18 @@ func maintain(ctx context.Context, st *store.Store, log *slog.Logger) {
 		case <-t.C:
 		}
 	}
+}
+
+// evidenceDir is where uploaded evidence files go: --evidence-dir, else an
+// "evidence" directory beside the SQLite file, else ./data/evidence.
+func (e *env) evidenceDir() string {
+	if e.cfg.evidenceDir != "" {
+		return e.cfg.evidenceDir
+	}
+	if store.IsPostgres(e.cfg.db) {
+		return filepath.Join("data", "evidence")
+	}
+	return filepath.Join(filepath.Dir(e.cfg.db), "evidence")
 }
 
 func displayAddr(addr string) string {

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -22,6 +23,13 @@ func (e LineErrors) Error() string {
 		parts[i] = fmt.Sprintf("line %d: %s", l.Line, l.Message)
 	}
 	return strings.Join(parts, "\n")
+}
+
+// With returns e and more together, in line order.
+func (e LineErrors) With(more LineErrors) LineErrors {
+	out := append(append(LineErrors{}, e...), more...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
+	return out
 }
 
 // SchoolLine is a school read from a roster file and the line it came from,

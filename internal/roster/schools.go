@@ -66,8 +66,21 @@ func parseSchools(r io.Reader, name string, lim limits) ([]model.SchoolLine, err
 	if err != nil {
 		return nil, err
 	}
+	// With problems, the rows that were fine come back too, so that the
+	// caller can check them further (do their divisions exist?) and report
+	// every bad row at once. Nothing must be written either way.
 	if err := errs.err(); err != nil {
-		return nil, err
+		bad := map[int]bool{}
+		for _, p := range errs.list {
+			bad[p.Line] = true
+		}
+		good := rows[:0]
+		for _, r := range rows {
+			if !bad[r.Line] {
+				good = append(good, r)
+			}
+		}
+		return good, err
 	}
 	return rows, nil
 }

@@ -7,7 +7,6 @@ import (
 
 	"safecampus/internal/i18n"
 	"safecampus/internal/roster"
-	"safecampus/internal/store"
 	"safecampus/web"
 )
 
@@ -31,11 +30,16 @@ func (s *Server) importSchools(c echo.Context) error {
 	defer f.Close()
 	res := &web.ImportResult{FileName: fh.Filename, DryRun: c.FormValue("dry_run") != ""}
 	rows, err := roster.ParseSchools(f, fh.Filename)
-	if err == nil {
-		var out store.ImportResult
-		out, err = s.store.ImportSchools(c.Request().Context(), u, rows, res.DryRun)
-		res.Created, res.Updated = out.Created, out.Updated
+	if err != nil && len(roster.ErrorLines(err)) == 0 {
+		// The file could not be read at all (its type, size or encoding):
+		// a problem of the upload, said on the page, not a server error.
+		res.Errors = []string{err.Error()}
+		return s.renderImport(c, http.StatusUnprocessableEntity, res)
 	}
+	// Lines the parser refused and lines whose division is unknown are
+	// listed together.
+	out, err := s.store.ImportRoster(c.Request().Context(), u, rows, err, res.DryRun)
+	res.Created, res.Updated = out.Created, out.Updated
 	if err != nil {
 		lines := roster.ErrorLines(err)
 		if len(lines) == 0 {

@@ -25,7 +25,7 @@ type inspectionRow struct {
 func (inspectionRow) TableName() string { return "inspections" }
 
 type findingRow struct {
-	InspectionID int64 `gorm:"primaryKey"`
+	InspectionID int64  `gorm:"primaryKey"`
 	Measure      string `gorm:"primaryKey"`
 	Result       string
 	Note         string

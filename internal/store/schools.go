@@ -158,6 +158,26 @@ type ImportResult struct {
 	Created, Updated int
 }
 
+// ImportRoster imports what a roster parser returned: the good rows, and
+// the parser's bad lines if any. Rows whose division is unknown are added to
+// those, so every bad line is reported at once, and nothing is written
+// unless there are none.
+func (s *Store) ImportRoster(ctx context.Context, actor model.User, rows []model.SchoolLine, parseErr error, dryRun bool) (ImportResult, error) {
+	var bad model.LineErrors
+	if parseErr != nil && !errors.As(parseErr, &bad) {
+		return ImportResult{}, parseErr
+	}
+	res, err := s.ImportSchools(ctx, actor, rows, dryRun || len(bad) > 0)
+	if len(bad) == 0 {
+		return res, err
+	}
+	var more model.LineErrors
+	if err != nil && !errors.As(err, &more) {
+		return ImportResult{}, err
+	}
+	return ImportResult{}, bad.With(more)
+}
+
 // ImportSchools creates or updates schools by code, all or nothing. Rows
 // whose division is unknown are reported by line, after the parser's own
 // checks; with dryRun nothing is written.

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -59,8 +60,9 @@ type Store struct {
 	// an InTx transaction instead of one by one.
 	pending *[]int64
 	// group queues writes for group commit (SQLite only; see transact).
-	group   chan writeRequest
-	stopped chan struct{}
+	group     chan writeRequest
+	stopped   chan struct{}
+	closeOnce *sync.Once
 }
 
 // Open connects to the database named by opts.DSN. It does not migrate.
@@ -74,7 +76,7 @@ func Open(opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Store{now: opts.Now, loc: opts.Location, log: opts.Logger}
+	s := &Store{now: opts.Now, loc: opts.Location, log: opts.Logger, closeOnce: &sync.Once{}}
 	cfg := &gorm.Config{Logger: logger.Discard, NowFunc: func() time.Time { return s.now().UTC() }, TranslateError: true}
 	var err error
 	if IsPostgres(opts.DSN) {
@@ -152,6 +154,12 @@ func (s *Store) Ready(ctx context.Context) error {
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	var err error
+	s.closeOnce.Do(func() { err = s.close() })
+	return err
+}
+
+func (s *Store) close() error {
 	if s.group != nil {
 		close(s.group)
 		<-s.stopped

@@ -254,20 +254,21 @@ func (s *Store) TokenUser(ctx context.Context, token string) (model.User, error)
 type loginFailureRow struct {
 	ID       int64 `gorm:"primaryKey"`
 	Username string
+	Address  string // the client's address; see LoginFailuresFrom
 	At       time.Time
 }
 
 func (loginFailureRow) TableName() string { return "login_failures" }
 
-// RecordLoginFailure notes a failed login; kept in the database so every
-// server sees the same count.
-func (s *Store) RecordLoginFailure(ctx context.Context, username string) error {
+// RecordLoginFailure notes a failed login for username from a client
+// address; kept in the database so every server sees the same counts.
+func (s *Store) RecordLoginFailure(ctx context.Context, username, address string) error {
 	now := s.now().UTC()
 	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("at < ?", now.Add(-24*time.Hour)).Delete(&loginFailureRow{}).Error; err != nil {
 			return err
 		}
-		return tx.Create(&loginFailureRow{Username: username, At: now}).Error
+		return tx.Create(&loginFailureRow{Username: username, Address: address, At: now}).Error
 	})
 }
 
