@@ -54,6 +54,9 @@ func schoolQuery(f SchoolFilter) url.Values {
 	if f.Uncovered != "" {
 		q.Set("uncovered", string(f.Uncovered))
 	}
+	if f.Gap != "" {
+		q.Set("gap", string(f.Gap))
+	}
 	if f.Due {
 		q.Set("due", "1")
 	}
@@ -150,13 +153,15 @@ func navItems(u *model.User) []navItem {
 	review := navItem{"review", "/review", "nav.review"}
 	hazards := navItem{"hazards", "/hazards", "nav.hazards"}
 	admin := navItem{"admin", "/admin/schools", "nav.admin"}
+	due := navItem{"due", "/due", "nav.due"}
+	audit := navItem{"audit", "/audit", "nav.audit"}
 	switch u.Role {
 	case model.Admin:
-		return []navItem{dash, review, hazards, admin}
+		return []navItem{dash, review, hazards, due, audit, admin}
 	case model.Inspector:
-		return []navItem{dash, review, hazards}
+		return []navItem{dash, review, hazards, due, audit}
 	case model.Leader:
-		return []navItem{dash}
+		return []navItem{dash, due}
 	case model.SchoolRep:
 		return []navItem{{"dashboard", "/", "nav.my_school"}}
 	}
@@ -202,12 +207,8 @@ func metCount(rs [5]model.Result) int {
 	return n
 }
 
-func timeString(t *time.Time) string {
-	if t == nil {
-		return "—"
-	}
-	return t.Format("2006-01-02 15:04")
-}
+// timeString shows an instant in the deployment's time zone.
+func timeString(ctx context.Context, t *time.Time) string { return i18n.Time(ctx, t) }
 
 // errorTitle names an HTTP status in words.
 func errorTitle(ctx context.Context, status int) string {

@@ -3,7 +3,11 @@
 // fill a page struct and render its View.
 package web
 
-import "safecampus/internal/model"
+import (
+	"net/url"
+
+	"safecampus/internal/model"
+)
 
 // Base is what every page's layout needs.
 type Base struct {
@@ -49,6 +53,9 @@ type DivisionPage struct {
 	Children           []ChildRow
 	Schools            SchoolList
 	CanExport          bool
+	Query              url.Values // the request's query, kept by sort and history links
+	Sort               GridSort   // order of Children, already applied
+	Trend              Trend      // month ends up to AsOf
 }
 
 // ChildRow is one child division in the grid.
@@ -70,6 +77,7 @@ type SchoolFilter struct {
 	Query     string
 	Type      model.SchoolType
 	Uncovered model.Measure // "" any, a measure key, or "all_five"
+	Gap       model.GapKind // "" any, or why the school is not covered on Uncovered
 	Due       bool
 	Basis     model.Basis
 	Page      int
@@ -77,10 +85,11 @@ type SchoolFilter struct {
 
 // SchoolRow is one school in a list.
 type SchoolRow struct {
-	School       model.School
-	DivisionName string
-	Status       model.SchoolStatus // on Filter.Basis
-	Due          bool
+	School         model.School
+	DivisionName   string
+	Status         model.SchoolStatus // on Filter.Basis
+	Due            bool
+	OverdueHazards int // hazards past their deadline, not closed
 }
 
 // SchoolPage is one school's page.
@@ -92,6 +101,8 @@ type SchoolPage struct {
 	Checklists                  []model.Checklist // newest first
 	Hazards                     []model.Hazard    // open ones
 	CanFill, CanReview, CanEdit bool
+	Inspections                 []model.Inspection // latest first
+	CanInspect                  bool               // may raise hazards and record inspections here
 }
 
 // ChecklistFormPage is the form to fill in or correct a checklist.
@@ -118,6 +129,8 @@ type ChecklistPage struct {
 	ReturnError        string // why the return form was refused
 	ReturnValue        string // the reason as typed
 	CorrectURL         string // for a returned checklist: the form that starts its correction
+	Evidence           EvidenceBlock
+	Conflict           string // another reviewer acted first: what happened
 }
 
 // ReviewPage is the inspector's queue of submitted checklists.
@@ -126,6 +139,10 @@ type ReviewPage struct {
 	Rows   []ReviewRow
 	Filter ReviewFilter
 	Total  int
+	Shown  int        // after the Failing filter, before paging
+	Page   int        // 1-based
+	Query  url.Values // the filter as a query string
+	Capped bool       // more are waiting than the queue reads at once
 }
 
 // ReviewRow is one checklist waiting for review.
@@ -146,8 +163,11 @@ type ReviewFilter struct {
 // HazardsPage lists hazards (隐患) in the user's scope.
 type HazardsPage struct {
 	Base
-	Rows  []HazardRow
-	Total int
+	Rows     []HazardRow
+	Total    int
+	Filter   HazardFilter
+	PageSize int
+	Query    url.Values // the filter as a query string, for pagination
 }
 
 // HazardRow is one hazard with its school.

@@ -96,6 +96,7 @@ func sampleDivisionPage() DivisionPage {
 			PageSize: 20,
 		},
 		CanExport: true,
+		Trend:     sampleTrend(),
 	}
 }
 

@@ -44,6 +44,10 @@ func pages() map[string]templ.Component {
 		"error":          ErrorView(sampleErrorPage()),
 		"division":       DivisionView(sampleDivisionPage()),
 		"division-empty": DivisionView(DivisionPage{Base: sampleBase(model.Admin, "dashboard"), AsOf: today}),
+		"division-past":  DivisionView(samplePastDivisionPage()),
+		"gaps":           GapsView(sampleGapsPage()),
+		"gaps-one":       GapsView(sampleGapsGroupPage()),
+		"gaps-none":      GapsView(GapsPage{Base: sampleBase(model.Leader, "dashboard"), Division: xincheng, Basis: model.BasisVerified}),
 		"school":         SchoolView(sampleSchoolPage()),
 		"checklist-form": ChecklistFormView(sampleChecklistFormPage()),
 		"checklist-new":  ChecklistFormView(ChecklistFormPage{Base: sampleBase(model.SchoolRep, "dashboard"), School: sampleSchool("1501020001", "新城区第一小学"), Action: "/schools/1501020001/checklists", PreviewURL: "/schools/1501020001/checklists/preview"}),
@@ -66,7 +70,7 @@ var (
 	scriptTag    = regexp.MustCompile(`(?i)<script\b[^>]*>`)
 	eventAttr    = regexp.MustCompile(`(?i)\son[a-z]+\s*=`)
 	postForm     = regexp.MustCompile(`(?is)<form\b[^>]*method="post"[^>]*>.*?</form>`)
-	untranslated = regexp.MustCompile(`(?:^|[\s>"])((?:app|nav|measure|rule|fact|anti_ramming|reason|type|ownership|role|state|hazard_state|severity|level|division|basis|status|coverage|grid|export|schools|filter|page|school|hazards|checklist|preview|review|form|login|error|admin|import|users|user)\.[a-z0-9_]+(?:\.[a-z0-9_]+)?)(?:$|[\s<"])`)
+	untranslated = regexp.MustCompile(`(?:^|[\s>"])((?:app|nav|measure|rule|fact|anti_ramming|reason|type|ownership|role|state|hazard_state|severity|level|division|basis|status|coverage|grid|export|schools|filter|page|school|hazards|checklist|preview|review|form|login|error|admin|import|users|user|trend|history|gaps|gap|month|report)\.[a-z0-9_]+(?:\.[a-z0-9_]+)?)(?:$|[\s<"])`)
 )
 
 // Every page obeys the Content-Security-Policy (no inline style, script or

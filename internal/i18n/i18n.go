@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/BurntSushi/toml"
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -209,4 +210,28 @@ func DivisionName(ctx context.Context, d model.Division) string {
 		return d.NameEn
 	}
 	return d.Name
+}
+
+type locationKey struct{}
+
+// WithLocation returns a context carrying the deployment's time zone, in
+// which pages show times.
+func WithLocation(ctx context.Context, loc *time.Location) context.Context {
+	return context.WithValue(ctx, locationKey{}, loc)
+}
+
+// Location is the time zone carried by ctx, or UTC.
+func Location(ctx context.Context) *time.Location {
+	if loc, ok := ctx.Value(locationKey{}).(*time.Location); ok && loc != nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// Time formats an instant as a local date and time for pages.
+func Time(ctx context.Context, t *time.Time) string {
+	if t == nil {
+		return "—"
+	}
+	return t.In(Location(ctx)).Format("2006-01-02 15:04")
 }

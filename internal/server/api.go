@@ -34,7 +34,7 @@ type apiCoverage struct {
 	Schools  int                 `json:"schools"`
 	Measures map[string]apiShare `json:"measures"`
 	AllFive  apiShare            `json:"all_five"`
-	Children []apiCoverage       `json:"children,omitempty"`
+	Children []apiCoverage       `json:"children,omitzero"` // [] for a county; absent in the children themselves
 }
 
 func coverageJSON(d model.Division, basis model.Basis, asOf model.Date, c model.Counts) apiCoverage {
@@ -263,10 +263,10 @@ func (s *Server) apiCreateHazard(c echo.Context) error {
 		return errForbidden
 	}
 	var body struct {
-		Measure     model.Measure  `json:"measure"`
-		Description string         `json:"description"`
-		Severity    model.Severity `json:"severity"`
-		Deadline    *model.Date    `json:"deadline"`
+		Measure     model.Measure    `json:"measure"`
+		Description string           `json:"description"`
+		Severity    model.Severity   `json:"severity"`
+		Deadline    *json.RawMessage `json:"deadline"`
 	}
 	if err := decodeJSON(c, &body, false); err != nil {
 		return err
@@ -274,8 +274,13 @@ func (s *Server) apiCreateHazard(c echo.Context) error {
 	if body.Deadline == nil {
 		return echo.NewHTTPError(http.StatusUnprocessableEntity, "deadline is required")
 	}
+	// A deadline that is not a date is a bad value (422), not bad JSON.
+	var deadline model.Date
+	if err := json.Unmarshal(*body.Deadline, &deadline); err != nil {
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, "deadline must be a date YYYY-MM-DD")
+	}
 	h, err := s.store.CreateHazard(c.Request().Context(), u, school.ID, store.HazardInput{
-		Measure: body.Measure, Description: body.Description, Severity: body.Severity, Deadline: *body.Deadline})
+		Measure: body.Measure, Description: body.Description, Severity: body.Severity, Deadline: deadline})
 	if err != nil {
 		return err
 	}

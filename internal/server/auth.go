@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -14,10 +15,15 @@ import (
 )
 
 // Login throttling: after this many failures for one username within the
-// window, further attempts get 429 whatever address they claim.
+// window, further attempts get 429 whatever address they claim; after
+// addressFailureLimit failures from one client address (any usernames),
+// that address gets 429 too. The address is the connection's, or the one a
+// trusted proxy (Config.TrustedProxies) reports — never a client's own
+// X-Forwarded-For.
 const (
-	loginFailureLimit  = 10
-	loginFailureWindow = 15 * time.Minute
+	loginFailureLimit   = 10
+	addressFailureLimit = 30
+	loginFailureWindow  = 15 * time.Minute
 )
 
 func (s *Server) showLogin(c echo.Context) error {
@@ -46,16 +52,15 @@ func (s *Server) login(c echo.Context) error {
 	ctx := c.Request().Context()
 	username := strings.TrimSpace(c.FormValue("username"))
 	password := c.FormValue("password")
-	failures, err := s.store.LoginFailures(ctx, username, loginFailureWindow)
-	if err != nil {
+	address := c.RealIP()
+	if throttled, err := s.loginThrottled(ctx, username, address); err != nil {
 		return err
-	}
-	if failures >= loginFailureLimit {
+	} else if throttled {
 		return s.renderLogin(c, http.StatusTooManyRequests, username, i18n.T(ctx, "login.throttled"))
 	}
 	u, err := s.store.Authenticate(ctx, username, password)
 	if errors.Is(err, store.ErrBadCredentials) {
-		if err := s.store.RecordLoginFailure(ctx, username); err != nil {
+		if err := s.store.RecordLoginFailure(ctx, username, address); err != nil {
 			return err
 		}
 		return s.renderLogin(c, http.StatusUnauthorized, username, i18n.T(ctx, "login.failed"))
@@ -74,6 +79,17 @@ func (s *Server) login(c echo.Context) error {
 	}
 	setCookie(c, sessionCookie, token, int(store.SessionAbsolute.Seconds()), s.secure(c))
 	return c.Redirect(http.StatusSeeOther, localPath(c.FormValue("next"), "/"))
+}
+
+// loginThrottled reports whether the username or the client address has
+// failed too often within the window.
+func (s *Server) loginThrottled(ctx context.Context, username, address string) (bool, error) {
+	n, err := s.store.LoginFailures(ctx, username, loginFailureWindow)
+	if err != nil || n >= loginFailureLimit {
+		return err == nil, err
+	}
+	n, err = s.store.LoginFailuresFrom(ctx, address, loginFailureWindow)
+	return err == nil && n >= addressFailureLimit, err
 }
 
 func (s *Server) logout(c echo.Context) error {

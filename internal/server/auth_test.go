@@ -2,8 +2,10 @@ package server_test
 
 import (
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 )
 
 func TestLoginWrongPasswordShowsTheFormAgain(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	for _, tc := range []struct {
 		name, username, password string
@@ -47,6 +50,7 @@ func TestLoginWrongPasswordShowsTheFormAgain(t *testing.T) {
 }
 
 func TestLoginSetsASafeSessionCookie(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name       string
 		opts       appOptions
@@ -89,6 +93,7 @@ func TestLoginSetsASafeSessionCookie(t *testing.T) {
 }
 
 func TestLoginRedirectsOnlyWithinTheSite(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	for _, tc := range []struct{ next, want string }{
 		{"/divisions/" + prefHohhot, "/divisions/" + prefHohhot},
@@ -109,6 +114,7 @@ func TestLoginRedirectsOnlyWithinTheSite(t *testing.T) {
 }
 
 func TestLoginIssuesANewSessionEachTime(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	c := app.newClient(t)
 
@@ -140,13 +146,22 @@ func TestLoginIssuesANewSessionEachTime(t *testing.T) {
 }
 
 func TestLoginThrottlesAUsernameAfterTenFailures(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	c := app.newClient(t)
-	for i := range 10 {
-		r := c.login(userInspector, "wrong-password", "X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i+1))
-		wantStatus(t, fmt.Sprintf("failure %d", i+1), r, http.StatusUnauthorized)
+	fail := func(i int) {
+		t.Helper()
+		r := c.login(userInspector, "wrong-password", "X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i))
+		wantStatus(t, fmt.Sprintf("failure %d", i), r, http.StatusUnauthorized)
 		app.clock.Advance(time.Minute)
 	}
+	for i := range 9 {
+		fail(i + 1)
+	}
+	// After 9 failures the right password still works (and does not wipe
+	// the count).
+	wantStatus(t, "the right password after 9 failures", app.newClient(t).login(userInspector, password), http.StatusSeeOther)
+	fail(10)
 	// Within 15 minutes of the first failure: the right password, from
 	// "another" address, is still refused.
 	for _, xff := range []string{"", "198.51.100.7", "10.0.0.1, 192.0.2.1"} {
@@ -169,6 +184,7 @@ func TestLoginThrottlesAUsernameAfterTenFailures(t *testing.T) {
 }
 
 func TestLogoutEndsTheSession(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	c := app.loggedIn(t, userLeader)
 	session := c.sessionCookie()
@@ -196,6 +212,7 @@ func TestLogoutEndsTheSession(t *testing.T) {
 }
 
 func TestSessionExpiresWhenIdle(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	c := app.loggedIn(t, userLeader)
 	app.clock.Advance(7 * time.Hour)
@@ -209,6 +226,7 @@ func TestSessionExpiresWhenIdle(t *testing.T) {
 }
 
 func TestSignedOutRequests(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	c := app.newClient(t)
 	for _, path := range []string{"/", "/divisions/" + prefHohhot + "?type=primary", "/schools/" + schoolA, "/review", "/admin/schools"} {
@@ -221,11 +239,17 @@ func TestSignedOutRequests(t *testing.T) {
 			t.Errorf("GET %s signed out: Location %q, want %q", path, got, want)
 		}
 	}
-	// Signing in with next goes there.
+	// The login page carries next in its form, and signing in goes there.
 	r := c.get("/login?next=" + url.QueryEscape("/schools/"+schoolA))
 	wantStatus(t, "GET /login", r, http.StatusOK)
+	form := r.body[strings.Index(r.body, `action="/login"`)+1:]
+	form = form[:strings.Index(form, "</form>")+1]
+	m := regexp.MustCompile(`<input[^>]*name="next"[^>]*value="([^"]*)"`).FindStringSubmatch(form)
+	if m == nil || html.UnescapeString(m[1]) != "/schools/"+schoolA {
+		t.Fatalf("the login form does not carry next=/schools/%s: %v", schoolA, m)
+	}
 	r = c.postRaw("/login", url.Values{"_csrf": {c.csrf}, "username": {userSchool}, "password": {password},
-		"next": {"/schools/" + schoolA}})
+		"next": {html.UnescapeString(m[1])}})
 	if got := r.header.Get("Location"); got != "/schools/"+schoolA {
 		t.Errorf("after login with next: Location %q, want /schools/%s", got, schoolA)
 	}

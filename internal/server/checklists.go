@@ -187,6 +187,17 @@ func (s *Server) showChecklist(c echo.Context) error {
 }
 
 func (s *Server) renderChecklist(c echo.Context, status int, cl model.Checklist, school model.School, u model.User, returnErr, returnValue string) error {
+	return s.renderChecklistWith(c, status, cl, school, u, checklistExtras{returnErr: returnErr, returnValue: returnValue})
+}
+
+// checklistExtras are what a checklist page shows after a refused action.
+type checklistExtras struct {
+	returnErr, returnValue string // the return form's error and reason as typed
+	uploadError            string // why evidence files were refused
+	conflict               string // another reviewer acted first
+}
+
+func (s *Server) renderChecklistWith(c echo.Context, status int, cl model.Checklist, school model.School, u model.User, x checklistExtras) error {
 	ctx := c.Request().Context()
 	rules, err := s.store.RuleSet(ctx)
 	if err != nil {
@@ -195,10 +206,13 @@ func (s *Server) renderChecklist(c echo.Context, status int, cl model.Checklist,
 	p := web.ChecklistPage{
 		School: school, Checklist: cl, Results: rules.Evaluate(school, cl.CheckedOn, cl.Facts), ExpiresOn: cl.ExpiresOn(rules),
 		CanReview: canReview(u) && cl.State == model.Submitted, CanEdit: canFill(u, school) && cl.Editable(),
-		ReturnError: returnErr, ReturnValue: returnValue,
+		ReturnError: x.returnErr, ReturnValue: x.returnValue, Conflict: x.conflict,
 	}
 	if cl.State == model.Returned && canFill(u, school) && school.Active {
 		p.CorrectURL = fmt.Sprintf("/schools/%s/checklists/new?from=%d", school.Code, cl.ID)
+	}
+	if p.Evidence, err = s.checklistEvidence(c, cl, school, u, x.uploadError); err != nil {
+		return err
 	}
 	p.Base = s.base(c, fmt.Sprintf("%s · %s", school.Name, cl.CheckedOn), "review")
 	return render(c, status, web.ChecklistView(p))
@@ -206,14 +220,16 @@ func (s *Server) renderChecklist(c echo.Context, status int, cl model.Checklist,
 
 // verifyChecklist accepts a submitted checklist.
 func (s *Server) verifyChecklist(c echo.Context) error {
-	cl, _, u, err := s.visibleChecklist(c)
+	cl, school, u, err := s.visibleChecklist(c)
 	if err != nil {
 		return err
 	}
 	if !canReview(u) {
 		return errForbidden
 	}
-	if _, err := s.store.VerifyChecklist(c.Request().Context(), u, cl.ID); err != nil {
+	if _, err := s.store.VerifyChecklist(c.Request().Context(), u, cl.ID); errors.Is(err, store.ErrConflict) {
+		return s.checklistConflict(c, cl.ID, school, u)
+	} else if err != nil {
 		return err
 	}
 	return s.flash(c, "checklist_verified", localPath(c.FormValue("next"), fmt.Sprintf("/checklists/%d", cl.ID)))
@@ -233,6 +249,9 @@ func (s *Server) returnChecklist(c echo.Context) error {
 	var fe model.FieldErrors
 	if errors.As(err, &fe) {
 		return s.renderChecklist(c, http.StatusUnprocessableEntity, cl, school, u, i18n.T(c.Request().Context(), "review.reason_required"), reason)
+	}
+	if errors.Is(err, store.ErrConflict) {
+		return s.checklistConflict(c, cl.ID, school, u)
 	}
 	if err != nil {
 		return err

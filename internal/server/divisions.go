@@ -88,6 +88,9 @@ func (s *Server) renderDivision(c echo.Context, d model.Division, nav string) er
 		return err
 	}
 	p.Schools = web.SchoolList{Filter: filter, Rows: schoolRows(items), Total: int(total), Page: filter.Page, PageSize: schoolPageSize}
+	if err := s.markOverdue(ctx, p.Schools.Rows); err != nil {
+		return err
+	}
 	title := i18n.DivisionName(ctx, d)
 	if d.Code == "" {
 		title = i18n.T(ctx, "division.national")

@@ -33,8 +33,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 		rerr = c.JSON(status, map[string]string{"error": msg})
 	} else {
 		ctx := c.Request().Context()
-		if status >= 500 {
+		switch {
+		case status >= 500:
 			msg = i18n.T(ctx, "error.internal")
+		case status == http.StatusConflict:
+			msg = i18n.T(ctx, "error.conflict")
 		}
 		rerr = render(c, status, web.ErrorView(web.ErrorPage{Base: s.base(c, i18n.T(ctx, "error.title"), ""), Status: status, Message: msg}))
 	}

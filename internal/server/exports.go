@@ -7,9 +7,11 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"safecampus/internal/i18n"
 	"safecampus/internal/model"
 	"safecampus/internal/roster"
 	"safecampus/internal/store"
+	"safecampus/web"
 )
 
 // Exports of SPEC section 6: the children grid and the school list of a
@@ -33,6 +35,10 @@ func (s *Server) exportCoverage(c echo.Context, format string) error {
 	if err != nil {
 		return err
 	}
+	sort, err := gridSortOf(c)
+	if err != nil {
+		return err
+	}
 	ctx := c.Request().Context()
 	children, err := s.store.Children(ctx, d.Code)
 	if err != nil {
@@ -45,6 +51,15 @@ func (s *Server) exportCoverage(c echo.Context, format string) error {
 	counts, err := s.store.Coverage(ctx, codes, basis, asOf)
 	if err != nil {
 		return err
+	}
+	// The page's order: sort the rows as the grid does, on this basis.
+	grid := make([]web.ChildRow, len(children))
+	for i, ch := range children {
+		grid[i] = web.ChildRow{Division: ch, Verified: counts[ch.Code]}
+	}
+	sortChildren(grid, sort, func(d model.Division) string { return i18n.DivisionName(ctx, d) })
+	for i, r := range grid {
+		children[i] = r.Division
 	}
 	header := []string{"code", "name", "schools"}
 	for _, m := range model.Measures {
@@ -79,8 +94,8 @@ func (s *Server) exportSchools(c echo.Context, format string) error {
 	}
 	header = append(header, "all_five_covered", "checked_on", "expires_on", "due")
 	var rows [][]roster.Cell
-	q := store.SchoolQuery{Under: d.Code, Search: f.Query, Type: f.Type, Uncovered: string(f.Uncovered), Due: f.Due,
-		Basis: f.Basis, Limit: 2000}
+	q := store.SchoolQuery{Under: d.Code, Search: f.Query, Type: f.Type, Uncovered: string(f.Uncovered), Gap: f.Gap,
+		Due: f.Due, Basis: f.Basis, Limit: 2000}
 	for {
 		items, total, err := s.store.Schools(c.Request().Context(), q)
 		if err != nil {

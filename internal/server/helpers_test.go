@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"html"
 	"io"
 	"log/slog"
@@ -12,6 +14,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -60,6 +63,7 @@ const (
 	userInspector  = "inspector"  // inspector of 150100
 	userSchool     = "school-a"   // school user of schoolA
 	userInspector2 = "inspector2" // inspector of 150200
+	userSpare      = "spare"      // leader of 150100 that tests may disable
 )
 
 // day0 is the day every test starts on.
@@ -100,8 +104,13 @@ type testApp struct {
 	store   *store.Store
 	clock   *testClock
 	srv     *httptest.Server
-	users   map[string]model.User
-	schools map[string]model.School
+	// closeStore closes the store once; the cleanup calls it too.
+	closeStore func() error
+	users      map[string]model.User
+	schools    map[string]model.School
+	// evidenceDir holds the uploaded evidence files (a temp dir unless
+	// appOptions.cfg names one).
+	evidenceDir string
 }
 
 // appOptions change how newTestAppWith builds the app.
@@ -118,27 +127,39 @@ func newTestApp(t *testing.T) *testApp {
 
 func newTestAppWith(t *testing.T, opts appOptions) *testApp {
 	t.Helper()
+	tmpl := templateDB(t)
 	clk := &testClock{}
 	clk.SetDay(day0)
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
-	st, err := store.Open(store.Options{DSN: filepath.Join(t.TempDir(), "test.db"), Now: clk.Now, Logger: log})
+	path := filepath.Join(t.TempDir(), "test.db")
+	if err := copyFile(tmpl, path); err != nil {
+		t.Fatalf("copy the template database: %v", err)
+	}
+	st, err := store.Open(store.Options{DSN: path, Now: clk.Now, Logger: log})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
-	t.Cleanup(func() { st.Close() })
+	var closeOnce sync.Once
+	closeStore := func() error {
+		var err error
+		closeOnce.Do(func() { err = st.Close() })
+		return err
+	}
+	t.Cleanup(func() { closeStore() })
 	ctx := context.Background()
 	if _, err := st.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
-	}
-	if err := st.ImportDivisions(ctx, roster.InnerMongolia()); err != nil {
-		t.Fatalf("import divisions: %v", err)
 	}
 	bundle, err := i18n.NewBundle()
 	if err != nil {
 		t.Fatalf("i18n bundle: %v", err)
 	}
+	if opts.cfg.EvidenceDir == "" {
+		opts.cfg.EvidenceDir = t.TempDir()
+	}
 	h := server.New(opts.cfg, st, bundle, log, prometheus.NewRegistry()).Handler()
-	a := &testApp{handler: h, store: st, clock: clk, users: map[string]model.User{}, schools: map[string]model.School{}}
+	a := &testApp{handler: h, store: st, clock: clk, closeStore: closeStore, users: map[string]model.User{}, schools: map[string]model.School{},
+		evidenceDir: opts.cfg.EvidenceDir}
 	if opts.tls {
 		a.srv = httptest.NewTLSServer(h)
 	} else {
@@ -151,48 +172,112 @@ func newTestAppWith(t *testing.T, opts appOptions) *testApp {
 
 var seedAdmin = model.User{Username: "seed", Role: model.Admin}
 
+// seedUsers are the users of every test app, one per role, plus an
+// inspector of the other prefecture. All have the password password.
+var seedUsers = []model.User{
+	{Username: userAdmin, Role: model.Admin},
+	{Username: userLeader, Role: model.Leader, ScopeCode: prefHohhot},
+	{Username: userInspector, Role: model.Inspector, ScopeCode: prefHohhot},
+	{Username: userSchool, Role: model.SchoolRep, ScopeCode: schoolA},
+	{Username: userInspector2, Role: model.Inspector, ScopeCode: prefBaotou},
+	{Username: userSpare, Role: model.Leader, ScopeCode: prefHohhot},
+}
+
+// seedSchools are the schools of every test app.
+var seedSchools = []model.School{
+	{Code: schoolA, Name: "新城区第一小学", Type: model.Primary, DivisionCode: countyXC, Students: 500},
+	{Code: schoolB, Name: "新城区幼儿园", Type: model.Kindergarten, DivisionCode: countyXC, Students: 1240},
+	{Code: schoolC, Name: "回民区初级中学", Type: model.Junior, DivisionCode: countyHM, Students: 50},
+	{Code: schoolD, Name: "东河区第一小学", Type: model.Primary, DivisionCode: countyDH, Students: 300},
+	{Code: schoolE, Name: "回民区高级中学", Type: model.Senior, DivisionCode: countyHM, Students: 800},
+}
+
+// The template database is migrated and holds the divisions, the schools
+// and the users. bcrypt is slow under -race, so it is built once and each
+// test works on its own copy.
+var tmplDB struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if tmplDB.dir != "" {
+		os.RemoveAll(tmplDB.dir)
+	}
+	os.Exit(code)
+}
+
+func templateDB(t *testing.T) string {
+	t.Helper()
+	tmplDB.once.Do(func() {
+		tmplDB.dir, tmplDB.err = os.MkdirTemp("", "safecampus-server-test-")
+		if tmplDB.err != nil {
+			return
+		}
+		tmplDB.path = filepath.Join(tmplDB.dir, "template.db")
+		tmplDB.err = buildTemplate(tmplDB.path)
+	})
+	if tmplDB.err != nil {
+		t.Fatalf("template database: %v", tmplDB.err)
+	}
+	return tmplDB.path
+}
+
+func buildTemplate(path string) error {
+	clk := &testClock{}
+	clk.SetDay(day0)
+	st, err := store.Open(store.Options{DSN: path, Now: clk.Now})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ctx := context.Background()
+	if _, err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	if err := st.ImportDivisions(ctx, roster.InnerMongolia()); err != nil {
+		return err
+	}
+	for _, s := range seedSchools {
+		s.Active, s.Ownership = true, model.Public
+		if _, err := st.SaveSchool(ctx, seedAdmin, s); err != nil {
+			return fmt.Errorf("school %s: %w", s.Code, err)
+		}
+	}
+	errs := make([]error, len(seedUsers))
+	var wg sync.WaitGroup
+	for i, u := range seedUsers {
+		wg.Go(func() { _, errs[i] = st.CreateUser(ctx, seedAdmin, u, password) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// copyFile copies the template; closing the store checkpointed its WAL
+// into the main file.
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, 0o600)
+}
+
 func (a *testApp) seed(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()
-	for _, s := range []model.School{
-		{Code: schoolA, Name: "新城区第一小学", Type: model.Primary, DivisionCode: countyXC, Students: 500},
-		{Code: schoolB, Name: "新城区幼儿园", Type: model.Kindergarten, DivisionCode: countyXC, Students: 1240},
-		{Code: schoolC, Name: "回民区初级中学", Type: model.Junior, DivisionCode: countyHM, Students: 50},
-		{Code: schoolD, Name: "东河区第一小学", Type: model.Primary, DivisionCode: countyDH, Students: 300},
-		{Code: schoolE, Name: "回民区高级中学", Type: model.Senior, DivisionCode: countyHM, Students: 800},
-	} {
-		s.Active, s.Ownership = true, model.Public
-		saved, err := a.store.SaveSchool(ctx, seedAdmin, s)
+	for _, s := range seedSchools {
+		a.schools[s.Code] = a.school(t, s.Code)
+	}
+	for _, u := range seedUsers {
+		got, err := a.store.UserByName(ctx, u.Username)
 		if err != nil {
-			t.Fatalf("seed school %s: %v", s.Code, err)
+			t.Fatalf("seeded user %s: %v", u.Username, err)
 		}
-		a.schools[s.Code] = saved
-	}
-	users := []model.User{
-		{Username: userAdmin, Role: model.Admin},
-		{Username: userLeader, Role: model.Leader, ScopeCode: prefHohhot},
-		{Username: userInspector, Role: model.Inspector, ScopeCode: prefHohhot},
-		{Username: userSchool, Role: model.SchoolRep, ScopeCode: schoolA},
-		{Username: userInspector2, Role: model.Inspector, ScopeCode: prefBaotou},
-	}
-	// bcrypt is slow under -race: hash the users in parallel.
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	errs := make([]error, len(users))
-	for i, u := range users {
-		wg.Go(func() {
-			created, err := a.store.CreateUser(ctx, seedAdmin, u, password)
-			errs[i] = err
-			mu.Lock()
-			a.users[u.Username] = created
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("seed user %s: %v", users[i].Username, err)
-		}
+		a.users[u.Username] = got
 	}
 }
 
@@ -354,6 +439,32 @@ func (a *testApp) loggedIn(t *testing.T, username string) *client {
 	c := a.newClient(t)
 	if r := c.login(username, password); r.status != http.StatusSeeOther {
 		t.Fatalf("login %s: got status %d, want 303; body:\n%s", username, r.status, r.body)
+	}
+	return c
+}
+
+// signedIn returns a client with a session of username made in the store
+// (what a login makes), and a CSRF token read from its first page. Tests
+// of the login form itself use loggedIn.
+func (a *testApp) signedIn(t *testing.T, username string) *client {
+	t.Helper()
+	u, ok := a.users[username]
+	if !ok {
+		t.Fatalf("no seeded user %s", username)
+	}
+	c := a.newClient(t)
+	tok, err := a.store.CreateSession(context.Background(), u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := url.Parse(c.base)
+	c.hc.Jar.SetCookies(base, []*http.Cookie{{Name: "sc_session", Value: tok, Path: "/"}})
+	r := c.get("/")
+	if r.status == http.StatusSeeOther {
+		r = c.get(r.header.Get("Location"))
+	}
+	if r.status != http.StatusOK || c.csrf == "" {
+		t.Fatalf("%s: first page: status %d, CSRF token %q", username, r.status, c.csrf)
 	}
 	return c
 }
@@ -571,10 +682,16 @@ func (c *apiClient) call(method, path string, body any) response {
 	if err != nil {
 		c.t.Fatalf("%s %s: %v", method, path, err)
 	}
+	return readResponse(c.t, res)
+}
+
+// readResponse reads and closes the body.
+func readResponse(t *testing.T, res *http.Response) response {
+	t.Helper()
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
-		c.t.Fatal(err)
+		t.Fatalf("reading the body: %v", err)
 	}
 	return response{status: res.StatusCode, header: res.Header, body: string(b), resp: res}
 }

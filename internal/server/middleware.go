@@ -87,6 +87,8 @@ func (s *Server) bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
 		limit := int64(maxBodyBytes)
 		if c.Path() == "/admin/import" {
 			limit = maxUploadBytes
+		} else if uploadRoutes[c.Path()] {
+			limit = maxEvidenceBody
 		}
 		req := c.Request()
 		if req.ContentLength > limit {
@@ -136,6 +138,27 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 // HttpOnly cookie. Bearer requests carry no ambient credentials and skip it.
 // Same-origin Sec-Fetch-Site is not taken as a substitute for the token.
 func (s *Server) csrf() echo.MiddlewareFunc {
+	// The token cookie is Secure whenever the session cookie is: Echo's
+	// setting is fixed per middleware, so there is one of each and every
+	// request takes the one that matches it (see Server.secure).
+	plain, secure := s.csrfCheck(false), s.csrfCheck(true)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		hPlain, hSecure := plain(next), secure(next)
+		return func(c echo.Context) error {
+			// Echo lets any request with Sec-Fetch-Site same-origin or none
+			// through without a token (and then puts a placeholder instead of
+			// a token into the forms it renders). The header is the client's
+			// word: hide it, so the token is always required and issued.
+			c.Request().Header.Del(echo.HeaderSecFetchSite)
+			if s.secure(c) {
+				return hSecure(c)
+			}
+			return hPlain(c)
+		}
+	}
+}
+
+func (s *Server) csrfCheck(secureCookie bool) echo.MiddlewareFunc {
 	return middleware.CSRFWithConfig(middleware.CSRFConfig{
 		// Bearer requests carry no ambient credentials; API requests with no
 		// credentials at all get their 401 from requireAPIUser.
@@ -143,13 +166,13 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 			m := authMethodOf(c)
 			return m == authBearer || (isAPI(c) && m == authNone)
 		},
-		TokenLookup:           "form:_csrf,header:X-CSRF-Token",
-		ContextKey:            ctxCSRF,
-		CookieName:            "sc_csrf",
-		CookiePath:            "/",
-		CookieHTTPOnly:        true,
-		CookieSameSite:        http.SameSiteLaxMode,
-		AllowSecFetchSiteFunc: func(echo.Context) (bool, error) { return false, nil },
+		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
+		ContextKey:     ctxCSRF,
+		CookieName:     "sc_csrf",
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSecure:   secureCookie,
+		CookieSameSite: http.SameSiteLaxMode,
 		ErrorHandler: func(err error, c echo.Context) error {
 			return echo.NewHTTPError(http.StatusForbidden, "the form has expired or did not come from this site; reload the page and try again")
 		},
@@ -169,7 +192,8 @@ func (s *Server) localize(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		prefs = append(prefs, c.Request().Header.Get("Accept-Language"))
 		l := s.i18n.Localizer(prefs...)
-		c.SetRequest(c.Request().WithContext(i18n.WithLocalizer(c.Request().Context(), l)))
+		ctx := i18n.WithLocation(i18n.WithLocalizer(c.Request().Context(), l), s.store.Location())
+		c.SetRequest(c.Request().WithContext(ctx))
 		return next(c)
 	}
 }

@@ -1,7 +1,12 @@
 package server
 
 import (
+	"context"
+	"errors"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -11,14 +16,19 @@ import (
 	"safecampus/web"
 )
 
-// listReview is the inspector's queue of submitted checklists in scope.
+// reviewReadCap is how many waiting checklists the queue reads at once to
+// filter by failing measure; the oldest come first, so nothing starves.
+const reviewReadCap = 5000
+
+// listReview is the inspector's queue of submitted checklists in scope,
+// filterable by division, school type and failing measure.
 func (s *Server) listReview(c echo.Context) error {
 	u, _ := currentUser(c)
 	if !u.CanReview() {
 		return errForbidden
 	}
 	ctx := c.Request().Context()
-	f := web.ReviewFilter{Division: c.QueryParam("division"), Failing: model.Measure(c.QueryParam("failing"))}
+	f := web.ReviewFilter{Division: strings.TrimSpace(c.QueryParam("division")), Failing: model.Measure(c.QueryParam("failing"))}
 	if t := c.QueryParam("type"); t != "" {
 		var ok bool
 		if f.Type, ok = model.ParseSchoolType(t); !ok {
@@ -28,8 +38,19 @@ func (s *Server) listReview(c echo.Context) error {
 	if f.Failing != "" && !f.Failing.Valid() {
 		return echo.NewHTTPError(http.StatusBadRequest, "failing must be a measure key")
 	}
+	page := 1
+	if p := c.QueryParam("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 100000 {
+			return echo.NewHTTPError(http.StatusBadRequest, "page must be a positive number")
+		}
+		page = n
+	}
 	under := u.ScopeCode
 	if f.Division != "" {
+		if _, err := s.store.Division(ctx, f.Division); err != nil {
+			return err
+		}
 		ok, err := s.canSeeDivision(ctx, u, f.Division)
 		if err != nil {
 			return err
@@ -39,7 +60,7 @@ func (s *Server) listReview(c echo.Context) error {
 		}
 		under = f.Division
 	}
-	items, total, err := s.store.ReviewQueue(ctx, store.ReviewFilter{Under: under, Type: f.Type, Limit: 200})
+	items, total, err := s.store.SubmittedChecklists(ctx, store.ReviewFilter{Under: under, Type: f.Type, Limit: reviewReadCap})
 	if err != nil {
 		return err
 	}
@@ -47,15 +68,174 @@ func (s *Server) listReview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := web.ReviewPage{Filter: f, Total: int(total)}
+	p := web.ReviewPage{Filter: f, Total: int(total), Page: page, Query: reviewQuery(f), Capped: total > reviewReadCap}
+	var rows []web.ReviewRow
 	for _, it := range items {
 		row := web.ReviewRow{Checklist: it.Checklist, School: it.School, DivisionName: it.DivisionName,
 			Results: rules.Evaluate(it.School, it.Checklist.CheckedOn, it.Checklist.Facts)}
 		if f.Failing != "" && row.Results[f.Failing.Index()].Met {
 			continue
 		}
-		p.Rows = append(p.Rows, row)
+		rows = append(rows, row)
 	}
+	p.Shown = len(rows)
+	from := min((page-1)*web.ReviewPageSize, len(rows))
+	p.Rows = rows[from:min(from+web.ReviewPageSize, len(rows))]
 	p.Base = s.base(c, i18n.T(ctx, "review.title"), "review")
 	return render(c, http.StatusOK, web.ReviewView(p))
+}
+
+func reviewQuery(f web.ReviewFilter) url.Values {
+	q := url.Values{}
+	if f.Division != "" {
+		q.Set("division", f.Division)
+	}
+	if f.Type != "" {
+		q.Set("type", string(f.Type))
+	}
+	if f.Failing != "" {
+		q.Set("failing", string(f.Failing))
+	}
+	return q
+}
+
+// confirmReview shows what verifying the selection will change. Nothing
+// changes yet.
+func (s *Server) confirmReview(c echo.Context) error {
+	u, _ := currentUser(c)
+	if !canReview(u) {
+		return errForbidden
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "malformed form")
+	}
+	field := "id"
+	if form.Get("all") == "1" {
+		field = "shown"
+	}
+	ids, err := formIDs(form[field])
+	if err != nil {
+		return err
+	}
+	return s.renderReviewConfirm(c, http.StatusOK, ids, nil, localPath(form.Get("back"), "/review"))
+}
+
+// verifySelection verifies the confirmed selection in one transaction. If
+// someone else reviewed any of them meanwhile, nothing is verified and the
+// confirmation comes back without those.
+func (s *Server) verifySelection(c echo.Context) error {
+	u, _ := currentUser(c)
+	if !canReview(u) {
+		return errForbidden
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "malformed form")
+	}
+	ids, err := formIDs(form["id"])
+	if err != nil {
+		return err
+	}
+	back := localPath(form.Get("back"), "/review")
+	ctx := c.Request().Context()
+	items, err := s.store.ReviewItems(ctx, ids)
+	if err != nil {
+		return err
+	}
+	if err := s.checkReviewScope(ctx, u, items); err != nil {
+		return err
+	}
+	if len(items) == 0 {
+		return s.renderReviewConfirm(c, http.StatusUnprocessableEntity, nil, nil, back)
+	}
+	_, err = s.store.VerifyChecklists(ctx, u, ids)
+	var ce *store.ConflictError
+	switch {
+	case errors.As(err, &ce):
+		return s.renderReviewConfirm(c, http.StatusConflict, ids, ce.IDs, back)
+	case err != nil:
+		return err
+	}
+	return s.flash(c, "batch_verified", back)
+}
+
+// renderReviewConfirm lists the selection still waiting for review; the
+// others (reviewed meanwhile, or named in conflict) are left out and
+// counted in the conflict notice.
+func (s *Server) renderReviewConfirm(c echo.Context, status int, ids, conflict []int64, back string) error {
+	u, _ := currentUser(c)
+	ctx := c.Request().Context()
+	items, err := s.store.ReviewItems(ctx, ids)
+	if err != nil {
+		return err
+	}
+	if err := s.checkReviewScope(ctx, u, items); err != nil {
+		return err
+	}
+	rules, err := s.store.RuleSet(ctx)
+	if err != nil {
+		return err
+	}
+	p := web.ReviewConfirmPage{Back: back}
+	lost := map[int64]bool{}
+	for _, id := range conflict {
+		lost[id] = true
+	}
+	for _, it := range items {
+		if it.Checklist.State != model.Submitted || lost[it.Checklist.ID] {
+			p.Conflict = append(p.Conflict, it.Checklist.ID)
+			continue
+		}
+		p.Rows = append(p.Rows, web.ReviewRow{Checklist: it.Checklist, School: it.School, DivisionName: it.DivisionName,
+			Results: rules.Evaluate(it.School, it.Checklist.CheckedOn, it.Checklist.Facts)})
+	}
+	if len(p.Conflict) > 0 && status == http.StatusOK {
+		status = http.StatusConflict
+	}
+	if len(p.Rows) == 0 && status == http.StatusOK {
+		status = http.StatusUnprocessableEntity
+	}
+	p.Base = s.base(c, i18n.T(ctx, "review.confirm_title"), "review")
+	return render(c, status, web.ReviewConfirmView(p))
+}
+
+// checkReviewScope refuses a selection with any checklist outside the
+// reviewer's scope.
+func (s *Server) checkReviewScope(ctx context.Context, u model.User, items []store.ReviewItem) error {
+	seen := map[string]bool{}
+	for _, it := range items {
+		d := it.School.DivisionCode
+		if ok, known := seen[d]; known {
+			if !ok {
+				return errForbidden
+			}
+			continue
+		}
+		ok, err := s.canSeeSchool(ctx, u, it.School)
+		if err != nil {
+			return err
+		}
+		seen[d] = ok
+		if !ok {
+			return errForbidden
+		}
+	}
+	return nil
+}
+
+// formIDs reads checklist ids from a form, at most store.MaxBatch.
+func formIDs(vs []string) ([]int64, error) {
+	if len(vs) > store.MaxBatch {
+		return nil, echo.NewHTTPError(http.StatusUnprocessableEntity, "at most "+strconv.Itoa(store.MaxBatch)+" checklists at once")
+	}
+	ids := make([]int64, 0, len(vs))
+	for _, v := range vs {
+		id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil || id <= 0 {
+			return nil, echo.NewHTTPError(http.StatusBadRequest, "checklist ids must be numbers")
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
 }

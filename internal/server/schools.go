@@ -17,7 +17,8 @@ func (s *Server) showSchool(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	p := web.SchoolPage{School: school, CanFill: canFill(u, school) && school.Active, CanReview: canReview(u), CanEdit: u.Role == model.Admin}
+	p := web.SchoolPage{School: school, CanFill: canFill(u, school) && school.Active, CanReview: canReview(u), CanEdit: u.Role == model.Admin,
+		CanInspect: canReview(u)}
 	if p.Breadcrumb, err = s.store.Ancestors(ctx, school.DivisionCode); err != nil {
 		return err
 	}
@@ -36,6 +37,9 @@ func (s *Server) showSchool(c echo.Context) error {
 		return err
 	}
 	if p.Hazards, err = s.store.OpenHazards(ctx, school.ID); err != nil {
+		return err
+	}
+	if p.Inspections, err = s.store.SchoolInspections(ctx, school.ID, 20); err != nil {
 		return err
 	}
 	nav := "dashboard"

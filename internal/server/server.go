@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"safecampus/internal/evidence"
 	"safecampus/internal/i18n"
 	"safecampus/internal/store"
 )
@@ -26,6 +27,9 @@ type Config struct {
 	// TrustedProxies are the networks whose X-Forwarded-For is believed.
 	// Empty: the client address is the connection's.
 	TrustedProxies []*net.IPNet
+	// EvidenceDir is where uploaded evidence files are kept. Empty: uploads
+	// are turned off (the forms say so).
+	EvidenceDir string
 }
 
 // DemoLogin is a demo account shown on the login page.
@@ -41,11 +45,15 @@ type Server struct {
 	log     *slog.Logger
 	echo    *echo.Echo
 	metrics *metrics
+	files   *evidence.Dir // nil when uploads are off
 }
 
 // New builds the server and its routes.
 func New(cfg Config, st *store.Store, bundle *i18n.Bundle, log *slog.Logger, reg prometheus.Registerer) *Server {
 	s := &Server{cfg: cfg, store: st, i18n: bundle, log: log, metrics: newMetrics(reg)}
+	if cfg.EvidenceDir != "" {
+		s.files = evidence.NewDir(cfg.EvidenceDir)
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError

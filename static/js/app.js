@@ -22,6 +22,18 @@
     true
   );
 
+  // Print buttons (data-print) are hidden until this script can run them;
+  // without it the browser's own Print command prints the same report.
+  document.addEventListener("DOMContentLoaded", function () {
+    var buttons = document.querySelectorAll("[data-print]");
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].hidden = false;
+      buttons[i].addEventListener("click", function () {
+        window.print();
+      });
+    }
+  });
+
   // Filter forms: send the form as soon as a select or checkbox marked
   // data-autosubmit changes.
   document.addEventListener("change", function (e) {

@@ -1,0 +1,242 @@
+// Package evidence checks and keeps the files schools attach as evidence:
+// photos (JPEG, PNG, WebP) and PDFs. The type is read from the bytes, never
+// from the name or the browser's word; files are kept under server-made
+// names in one directory tree, written durably before the database row
+// that names them commits.
+package evidence
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/jpeg" // image.DecodeConfig for JPEG
+	_ "image/png"  // image.DecodeConfig for PNG
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxSize is the largest file accepted, in bytes.
+const MaxSize = 10 << 20
+
+// MaxFiles is how many files one upload may carry.
+const MaxFiles = 5
+
+// maxSide is the largest image width or height accepted, in pixels.
+const maxSide = 20000
+
+// Errors of Check; the messages are for people.
+var (
+	ErrTooLarge = fmt.Errorf("file is larger than %d MiB", MaxSize>>20)
+	ErrEmpty    = errors.New("file is empty")
+	ErrType     = errors.New("file is not a JPEG, PNG or WebP photo or a PDF")
+)
+
+// kinds are the accepted content types and the extension they are stored
+// under.
+var kinds = map[string]string{
+	"image/jpeg":      ".jpg",
+	"image/png":       ".png",
+	"image/webp":      ".webp",
+	"application/pdf": ".pdf",
+}
+
+// File is an uploaded file that passed Check.
+type File struct {
+	Name          string // the uploader's file name, cleaned, for display
+	ContentType   string
+	Ext           string
+	Width, Height int // images only
+	SHA256        string
+	Data          []byte
+}
+
+// IsImage reports whether the file is a photo.
+func (f File) IsImage() bool { return strings.HasPrefix(f.ContentType, "image/") }
+
+// Check reads the type from the bytes and refuses anything but a photo or a
+// PDF of at most MaxSize. Photos must have a readable header with sane
+// dimensions, which also refuses most files dressed up as images.
+func Check(name string, data []byte) (File, error) {
+	f := File{Name: CleanName(name), Data: data}
+	switch {
+	case len(data) == 0:
+		return f, ErrEmpty
+	case len(data) > MaxSize:
+		return f, ErrTooLarge
+	}
+	ct := http.DetectContentType(data)
+	if bytes.HasPrefix(data, []byte("%PDF-")) {
+		ct = "application/pdf"
+	}
+	ext, ok := kinds[ct]
+	if !ok {
+		return f, ErrType
+	}
+	f.ContentType, f.Ext = ct, ext
+	switch ct {
+	case "image/jpeg", "image/png":
+		cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+		if err != nil {
+			return f, ErrType
+		}
+		f.Width, f.Height = cfg.Width, cfg.Height
+	case "image/webp":
+		w, h, err := webpSize(data)
+		if err != nil {
+			return f, ErrType
+		}
+		f.Width, f.Height = w, h
+	}
+	if f.IsImage() && (f.Width <= 0 || f.Height <= 0 || f.Width > maxSide || f.Height > maxSide) {
+		return f, ErrType
+	}
+	sum := sha256.Sum256(data)
+	f.SHA256 = hex.EncodeToString(sum[:])
+	return f, nil
+}
+
+// webpSize reads the canvas size from a WebP file's first chunk (lossy
+// VP8, lossless VP8L or extended VP8X).
+func webpSize(b []byte) (int, int, error) {
+	if len(b) < 30 || string(b[0:4]) != "RIFF" || string(b[8:12]) != "WEBP" {
+		return 0, 0, ErrType
+	}
+	d := b[20:]
+	switch string(b[12:16]) {
+	case "VP8 ":
+		if d[3] != 0x9d || d[4] != 0x01 || d[5] != 0x2a {
+			return 0, 0, ErrType
+		}
+		w := int(binary.LittleEndian.Uint16(d[6:8]) & 0x3fff)
+		h := int(binary.LittleEndian.Uint16(d[8:10]) & 0x3fff)
+		return w, h, nil
+	case "VP8L":
+		if d[0] != 0x2f {
+			return 0, 0, ErrType
+		}
+		bits := binary.LittleEndian.Uint32(d[1:5])
+		return int(bits&0x3fff) + 1, int((bits>>14)&0x3fff) + 1, nil
+	case "VP8X":
+		w := int(uint32(d[4]) | uint32(d[5])<<8 | uint32(d[6])<<16)
+		h := int(uint32(d[7]) | uint32(d[8])<<8 | uint32(d[9])<<16)
+		return w + 1, h + 1, nil
+	}
+	return 0, 0, ErrType
+}
+
+// CleanName keeps the base name of an uploaded file, without control
+// characters, quotes or path separators, at most 120 characters.
+func CleanName(name string) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	name = name[strings.LastIndex(name, "/")+1:]
+	if !utf8.ValidString(name) {
+		name = strings.ToValidUTF8(name, "")
+	}
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == '"' || r == '\'' || r == ';' {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(name)
+	if r := []rune(name); len(r) > 120 {
+		name = string(r[len(r)-120:])
+	}
+	if name == "" || name == "." || name == ".." {
+		name = "file"
+	}
+	return name
+}
+
+// Dir is the directory tree the files live in.
+type Dir struct {
+	path string
+}
+
+// NewDir returns the evidence directory at path; it is created on the
+// first save.
+func NewDir(path string) *Dir { return &Dir{path: path} }
+
+// Path is the directory's location.
+func (d *Dir) Path() string { return d.path }
+
+// storedName is what Save names files: two hex digits of directory, 32 of
+// name, and the type's extension.
+var storedName = regexp.MustCompile(`^[0-9a-f]{2}/[0-9a-f]{32}\.(jpg|png|webp|pdf)$`)
+
+// Save writes the file under a new random name and returns the name. The
+// file and its directory are synced before Save returns, so a database row
+// naming it never outlives a crash that loses the bytes.
+func (d *Dir) Save(f File) (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	id := hex.EncodeToString(b[:])
+	name := id[:2] + "/" + id + f.Ext
+	dir := filepath.Join(d.path, id[:2])
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", fmt.Errorf("evidence directory: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, ".upload-*")
+	if err != nil {
+		return "", fmt.Errorf("evidence file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(f.Data); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("evidence file: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("evidence file: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return "", fmt.Errorf("evidence file: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(d.path, filepath.FromSlash(name))); err != nil {
+		return "", fmt.Errorf("evidence file: %w", err)
+	}
+	if err := syncDir(dir); err != nil {
+		return "", fmt.Errorf("evidence directory: %w", err)
+	}
+	return name, nil
+}
+
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+// Open opens a stored file for reading.
+func (d *Dir) Open(name string) (*os.File, error) {
+	if !storedName.MatchString(name) {
+		return nil, fmt.Errorf("evidence: bad stored name %q", name)
+	}
+	return os.Open(filepath.Join(d.path, filepath.FromSlash(name)))
+}
+
+// Remove deletes a stored file; a missing one is not an error.
+func (d *Dir) Remove(name string) error {
+	if !storedName.MatchString(name) {
+		return fmt.Errorf("evidence: bad stored name %q", name)
+	}
+	err := os.Remove(filepath.Join(d.path, filepath.FromSlash(name)))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return err
+}

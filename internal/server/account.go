@@ -1,0 +1,75 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"safecampus/internal/i18n"
+	"safecampus/internal/model"
+	"safecampus/internal/store"
+	"safecampus/web"
+)
+
+// showPasswordForm is where any signed-in user changes their password.
+func (s *Server) showPasswordForm(c echo.Context) error {
+	return s.renderPasswordForm(c, http.StatusOK, nil)
+}
+
+// changePassword checks the current password, sets the new one, and ends
+// every session and API token of the user; the browser that made the
+// change gets a fresh session so it stays signed in.
+func (s *Server) changePassword(c echo.Context) error {
+	ctx := c.Request().Context()
+	u, _ := currentUser(c)
+	current, next := c.FormValue("current_password"), c.FormValue("new_password")
+	if next != c.FormValue("confirm_password") {
+		fe := model.FieldErrors{{Field: "confirm_password", Message: i18n.T(ctx, "account.password.error.confirm")}}
+		return s.renderPasswordForm(c, http.StatusUnprocessableEntity, fe)
+	}
+	err := s.store.ChangePassword(ctx, u, current, next)
+	var fe model.FieldErrors
+	if errors.As(err, &fe) {
+		return s.renderPasswordForm(c, http.StatusUnprocessableEntity, passwordErrors(ctx, fe, current, next))
+	}
+	if err != nil {
+		return err
+	}
+	if authMethodOf(c) == authSession {
+		token, err := s.store.CreateSession(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		setCookie(c, sessionCookie, token, int(store.SessionAbsolute.Seconds()), s.secure(c))
+	}
+	return s.flash(c, "password_changed", "/")
+}
+
+func (s *Server) renderPasswordForm(c echo.Context, status int, errs model.FieldErrors) error {
+	ctx := c.Request().Context()
+	p := web.PasswordPage{Errors: errs}
+	p.Base = s.base(c, i18n.T(ctx, "account.password.title"), "")
+	return render(c, status, web.PasswordView(p))
+}
+
+// passwordErrors words the store's refusals in the page's language.
+func passwordErrors(ctx context.Context, fe model.FieldErrors, current, next string) model.FieldErrors {
+	out := make(model.FieldErrors, len(fe))
+	for i, e := range fe {
+		key := "account.password.error.current"
+		switch {
+		case e.Field != "new_password":
+		case len(next) < store.MinPasswordLength:
+			key = "account.password.error.too_short"
+		case len(next) > store.MaxPasswordBytes:
+			key = "account.password.error.too_long"
+		default:
+			key = "account.password.error.same"
+		}
+		out[i] = model.FieldError{Field: e.Field, Message: i18n.T(ctx, key,
+			map[string]any{"Min": store.MinPasswordLength, "Max": store.MaxPasswordBytes})}
+	}
+	return out
+}
