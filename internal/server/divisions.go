@@ -62,6 +62,17 @@ func (s *Server) renderDivision(c echo.Context, d model.Division, nav string) er
 	if err != nil {
 		return err
 	}
+	title := i18n.DivisionName(ctx, d)
+	if d.Code == "" {
+		title = i18n.T(ctx, "division.national")
+	}
+	key, err := s.pageKey(c)
+	if err != nil {
+		return err
+	}
+	if body, ok := s.pages.get(key); ok && key != "" {
+		return renderInLayout(c, s.base(c, title, nav), body)
+	}
 	children, err := s.store.Children(ctx, d.Code)
 	if err != nil {
 		return err
@@ -91,12 +102,15 @@ func (s *Server) renderDivision(c echo.Context, d model.Division, nav string) er
 	if err := s.markOverdue(ctx, p.Schools.Rows); err != nil {
 		return err
 	}
-	title := i18n.DivisionName(ctx, d)
-	if d.Code == "" {
-		title = i18n.T(ctx, "division.national")
-	}
 	p.Base = s.base(c, title, nav)
-	return render(c, http.StatusOK, web.DivisionView(p))
+	body, err := renderBody(c, web.DivisionBody(p))
+	if err != nil {
+		return err
+	}
+	if key != "" {
+		s.pages.put(key, body)
+	}
+	return renderInLayout(c, p.Base, body)
 }
 
 // divisionCoverage reads the division's own counts and its children's on

@@ -45,12 +45,13 @@ type Server struct {
 	log     *slog.Logger
 	echo    *echo.Echo
 	metrics *metrics
+	pages   *pageCache
 	files   *evidence.Dir // nil when uploads are off
 }
 
 // New builds the server and its routes.
 func New(cfg Config, st *store.Store, bundle *i18n.Bundle, log *slog.Logger, reg prometheus.Registerer) *Server {
-	s := &Server{cfg: cfg, store: st, i18n: bundle, log: log, metrics: newMetrics(reg)}
+	s := &Server{cfg: cfg, store: st, i18n: bundle, log: log, metrics: newMetrics(reg), pages: newPageCache(64 << 20)}
 	if cfg.EvidenceDir != "" {
 		s.files = evidence.NewDir(cfg.EvidenceDir)
 	}

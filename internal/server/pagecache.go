@@ -1,0 +1,101 @@
+package server
+
+import (
+	"bytes"
+	"container/list"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"safecampus/internal/i18n"
+	"safecampus/web"
+)
+
+// pageCache keeps the rendered content of dashboard pages, keyed by
+// everything they depend on — the URL, the viewer, the language, the day
+// and the data's generation (store.Generation) — so a dashboard is rendered
+// once per change of the data and served from memory until the next. Each
+// server has its own; a miss only costs a render, so nothing needs to be
+// shared between servers.
+type pageCache struct {
+	mu       sync.Mutex
+	entries  map[string]*list.Element
+	order    *list.List // most recently used first
+	bytes    int
+	maxBytes int
+}
+
+type cachedPage struct {
+	key  string
+	body []byte
+}
+
+func newPageCache(maxBytes int) *pageCache {
+	return &pageCache{entries: map[string]*list.Element{}, order: list.New(), maxBytes: maxBytes}
+}
+
+func (pc *pageCache) get(key string) ([]byte, bool) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	e, ok := pc.entries[key]
+	if !ok {
+		return nil, false
+	}
+	pc.order.MoveToFront(e)
+	return e.Value.(*cachedPage).body, true
+}
+
+func (pc *pageCache) put(key string, body []byte) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if e, ok := pc.entries[key]; ok {
+		pc.bytes -= len(e.Value.(*cachedPage).body)
+		pc.order.Remove(e)
+	}
+	pc.entries[key] = pc.order.PushFront(&cachedPage{key: key, body: body})
+	pc.bytes += len(body)
+	for pc.bytes > pc.maxBytes && pc.order.Len() > 1 {
+		last := pc.order.Back()
+		pc.order.Remove(last)
+		old := last.Value.(*cachedPage)
+		delete(pc.entries, old.key)
+		pc.bytes -= len(old.body)
+	}
+}
+
+// pageKey is the cache key of the current request's page content, or ""
+// when the data's generation cannot tell changes apart (PostgreSQL).
+func (s *Server) pageKey(c echo.Context) (string, error) {
+	gen, ok, err := s.store.Generation(c.Request().Context())
+	if err != nil || !ok {
+		return "", err
+	}
+	u, _ := currentUser(c)
+	return c.Request().URL.RequestURI() + "\x00" + i18n.Lang(c.Request().Context()) + "\x00" +
+		strconv.FormatInt(u.ID, 10) + "\x00" + s.store.Today().String() + "\x00" + strconv.FormatInt(gen, 10), nil
+}
+
+// renderBody renders content into bytes for the cache.
+func renderBody(c echo.Context, content templ.Component) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := content.Render(c.Request().Context(), &buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// renderInLayout writes the layout of b around content rendered earlier,
+// in one write: a dashboard is large, and writing it in the renderer's small
+// pieces cost more system calls than everything else on a cache hit.
+func renderInLayout(c echo.Context, b web.Base, body []byte) error {
+	ctx := templ.WithChildren(c.Request().Context(), templ.Raw(string(body)))
+	buf := bytes.NewBuffer(make([]byte, 0, len(body)+8<<10))
+	if err := web.Layout(b).Render(ctx, buf); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.HTMLBlob(http.StatusOK, buf.Bytes())
+}
