@@ -18,6 +18,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -80,10 +81,35 @@ func StartDurable() error {
 	return srv.err
 }
 
+// DatabaseFrom is Database with a copy of template (a database on the
+// same server, built once by the caller; see NewDatabase) instead of an
+// empty one: PostgreSQL copies a template far faster than tests could fill
+// it.
+func DatabaseFrom(t testing.TB, template string) string {
+	t.Helper()
+	d, drop, err := newDatabase(template)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(drop)
+	return d
+}
+
+// Name is the database name of a DSN made here.
+func Name(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(u.Path, "/")
+}
+
 // NewDatabase creates an empty database on the shared server (starting it
 // on first use) and returns its DSN and a function that drops it. The
 // benchmark uses it outside tests.
-func NewDatabase() (string, func(), error) {
+func NewDatabase() (string, func(), error) { return newDatabase("") }
+
+func newDatabase(template string) (string, func(), error) {
 	once.Do(start)
 	if srv.err != nil {
 		return "", nil, fmt.Errorf("starting PostgreSQL: %w", srv.err)
@@ -95,7 +121,11 @@ func NewDatabase() (string, func(), error) {
 		return "", nil, err
 	}
 	defer db.Close()
-	if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
+	create := "CREATE DATABASE " + name
+	if template != "" {
+		create += " TEMPLATE " + template
+	}
+	if _, err := db.Exec(create); err != nil {
 		return "", nil, fmt.Errorf("create database: %w", err)
 	}
 	drop := func() {

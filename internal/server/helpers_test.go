@@ -26,6 +26,7 @@ import (
 
 	"safecampus/internal/i18n"
 	"safecampus/internal/model"
+	"safecampus/internal/pgtest"
 	"safecampus/internal/roster"
 	"safecampus/internal/server"
 	"safecampus/internal/store"
@@ -127,15 +128,19 @@ func newTestApp(t *testing.T) *testApp {
 
 func newTestAppWith(t *testing.T, opts appOptions) *testApp {
 	t.Helper()
-	tmpl := templateDB(t)
 	clk := &testClock{}
 	clk.SetDay(day0)
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
-	path := filepath.Join(t.TempDir(), "test.db")
-	if err := copyFile(tmpl, path); err != nil {
-		t.Fatalf("copy the template database: %v", err)
+	var dsn string
+	if testEngine() == "postgres" {
+		dsn = pgtest.DatabaseFrom(t, pgtest.Name(pgTemplateDB(t)))
+	} else {
+		dsn = filepath.Join(t.TempDir(), "test.db")
+		if err := copyFile(templateDB(t), dsn); err != nil {
+			t.Fatalf("copy the template database: %v", err)
+		}
 	}
-	st, err := store.Open(store.Options{DSN: path, Now: clk.Now, Logger: log})
+	st, err := store.Open(store.Options{DSN: dsn, Now: clk.Now, Logger: log})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -224,6 +229,38 @@ func templateDB(t *testing.T) string {
 		t.Fatalf("template database: %v", tmplDB.err)
 	}
 	return tmplDB.path
+}
+
+// testEngine is the database the app tests run on: SQLite, or PostgreSQL
+// when SAFECAMPUS_TEST_ENGINE=postgres (CI runs the suite both ways).
+func testEngine() string {
+	if os.Getenv("SAFECAMPUS_TEST_ENGINE") == "postgres" {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+var pgTmpl struct {
+	once sync.Once
+	dsn  string
+	err  error
+}
+
+// pgTemplateDB is the PostgreSQL template database, built once.
+func pgTemplateDB(t *testing.T) string {
+	t.Helper()
+	pgTmpl.once.Do(func() {
+		var err error
+		if pgTmpl.dsn, _, err = pgtest.NewDatabase(); err != nil {
+			pgTmpl.err = err
+			return
+		}
+		pgTmpl.err = buildTemplate(pgTmpl.dsn)
+	})
+	if pgTmpl.err != nil {
+		t.Fatalf("PostgreSQL template database: %v", pgTmpl.err)
+	}
+	return pgTmpl.dsn
 }
 
 func buildTemplate(path string) error {
