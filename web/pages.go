@@ -15,7 +15,7 @@ type Base struct {
 	User  *model.User // nil when signed out
 	CSRF  string      // token for the hidden input "_csrf" of every POST form
 	Lang  string      // "zh-CN" or "en"; the html lang attribute
-	Nav   string      // active nav item: "dashboard", "review", "hazards", "admin"
+	Nav   string      // active nav item: "dashboard", "review", "hazards", "due", "audit", "admin"
 	Flash string      // one-off notice shown at the top
 	Today model.Date
 	Path  string // current URL path and query, where the language switch returns

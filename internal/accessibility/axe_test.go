@@ -180,10 +180,26 @@ func (s *site) pages(t *testing.T) []checkedPage {
 		{"review", model.Inspector, "/review", false},
 		{"checklist-review", model.Inspector, s.reviewable(t), false},
 		{"hazards", model.Inspector, "/hazards", true},
+		{"hazard", model.Admin, s.firstLink(t, model.Admin, "/hazards?state=all", `/hazards/\d+`), false},
+		{"hazard-form", model.Admin, "/schools/" + s.school + "/hazards/new", false},
+		{"inspection-form", model.Admin, "/schools/" + s.school + "/inspections/new", false},
+		{"due", model.Admin, "/divisions/150100/due", false},
+		{"audit", model.Admin, "/audit", false},
+		{"admin-rules", model.Admin, "/admin/rules", false},
 		{"admin-schools", model.Admin, "/admin/schools", false},
 		{"admin-users", model.Admin, "/admin/users", false},
 		{"admin-import", model.Admin, "/admin/import", false},
 	}
+}
+
+// firstLink is the first link on page whose path matches pattern.
+func (s *site) firstLink(t *testing.T, role model.Role, page, pattern string) string {
+	t.Helper()
+	m := regexp.MustCompile(`href="(` + pattern + `)"`).FindStringSubmatch(s.fetch(t, role, page))
+	if m == nil {
+		t.Fatalf("no link matching %s on %s", pattern, page)
+	}
+	return m[1]
 }
 
 // reviewable is the page of a checklist waiting for review.
@@ -303,8 +319,8 @@ func TestPagesHaveNoSeriousAccessibilityViolations(t *testing.T) {
 		}
 		for _, run := range runs {
 			t.Run(fmt.Sprintf("%s/%s/%d", p.name, run.lang, run.width), func(t *testing.T) {
-				t.Parallel() // one tab each
-				ctx, cancel := chromedp.NewContext(root)
+				t.Parallel() // one tab each, in its own browser context (cookies)
+				ctx, cancel := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
 				defer cancel()
 				ctx, cancelStep := context.WithTimeout(ctx, stepTimeout)
 				defer cancelStep()

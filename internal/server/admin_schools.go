@@ -2,10 +2,8 @@ package server
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -67,29 +65,8 @@ func (s *Server) updateSchool(c echo.Context) error {
 // on bad input the form comes back with the values as typed.
 func (s *Server) saveSchool(c echo.Context, school model.School, code string) error {
 	u, _ := currentUser(c)
-	values := map[string]string{}
-	for _, k := range schoolFields {
-		values[k] = strings.TrimSpace(c.FormValue(k))
-	}
-	var errs model.FieldErrors
-	num := func(field string) int {
-		v := values[field]
-		if v == "" {
-			if field == "students" {
-				errs = append(errs, model.FieldError{Field: field, Message: "students is required"})
-			}
-			return 0
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			errs = append(errs, model.FieldError{Field: field, Message: fmt.Sprintf("%q is not a whole number", v)})
-		}
-		return n
-	}
-	school.Code, school.Name, school.DivisionCode = values["code"], values["name"], values["division_code"]
-	school.Type, school.Ownership = model.SchoolType(values["type"]), model.Ownership(values["ownership"])
-	school.Address, school.PoliceStation = values["address"], values["police_station"]
-	school.Students, school.Boarders = num("students"), num("boarders")
+	form, _ := c.FormParams() // as FormValue: a malformed body is an empty form
+	school, values, errs := parseSchoolForm(form, school)
 	if len(errs) == 0 {
 		_, err := s.store.SaveSchool(c.Request().Context(), u, school)
 		if !errors.As(err, &errs) && err != nil {

@@ -95,6 +95,15 @@ func (s *Server) bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
 			return echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", limit))
 		}
 		req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
+		// A form sent without a length is cut off at the limit while it is
+		// read; read it now, so that it is refused as too large rather than
+		// taken for an empty form (and refused for its missing CSRF token).
+		if strings.HasPrefix(req.Header.Get(echo.HeaderContentType), echo.MIMEApplicationForm) {
+			var mbe *http.MaxBytesError
+			if err := req.ParseForm(); errors.As(err, &mbe) {
+				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", limit))
+			}
+		}
 		return next(c)
 	}
 }

@@ -34,7 +34,7 @@ func (s *Store) GapCounts(ctx context.Context, under string, basis model.Basis) 
 		"COALESCE(SUM(CASE WHEN sc.expires_on IS NULL THEN 1 ELSE 0 END), 0) AS no_check, " +
 		"COALESCE(SUM(CASE WHEN sc.expires_on < ? THEN 1 ELSE 0 END), 0) AS expired"
 	for _, m := range model.Measures {
-		col := "sc." + string(m)
+		col, _ := coverageColumn("sc", string(m))
 		open := "sc.expires_on >= ? AND (" + col + " IS NULL OR " + col + " < ?)"
 		sel += fmt.Sprintf(", COALESCE(SUM(CASE WHEN %s AND hz.%s = 1 THEN 1 ELSE 0 END), 0) AS hazard_%s", open, m, m)
 		sel += fmt.Sprintf(", COALESCE(SUM(CASE WHEN %s AND (hz.%s IS NULL OR hz.%s = 0) THEN 1 ELSE 0 END), 0) AS rule_%s", open, m, m, m)
@@ -86,10 +86,10 @@ func whereGap(db *gorm.DB, k model.GapKind, m model.Measure, today model.Date) *
 	case model.GapExpired:
 		return db.Where("sc.expires_on < ?", today)
 	}
-	if !m.Valid() {
+	col, ok := coverageColumn("sc", string(m))
+	if !ok || !m.Valid() {
 		return db.Where("1 = 0")
 	}
-	col := "sc." + string(model.Measures[m.Index()])
 	db = db.Where("sc.expires_on >= ? AND ("+col+" IS NULL OR "+col+" < ?)", today, today)
 	open := "EXISTS (SELECT 1 FROM hazards h WHERE h.school_id = s.id AND h.measure = ? AND h.state <> 'closed')"
 	if k == model.GapHazard {

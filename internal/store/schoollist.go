@@ -10,7 +10,7 @@ import (
 )
 
 // SchoolQuery filters a school list. Columns named from a request go
-// through the allow-list in uncoveredColumn, never into SQL directly.
+// through the allow-list in coverageColumn, never into SQL directly.
 type SchoolQuery struct {
 	Under     string // division subtree; "" = everywhere
 	Search    string // part of the name or code
@@ -37,17 +37,8 @@ type SchoolListItem struct {
 	Due          bool
 }
 
-var uncoveredColumn = map[string]string{
-	"nursing_post":      "sc.nursing_post",
-	"closed_management": "sc.closed_management",
-	"security_guards":   "sc.security_guards",
-	"one_button_alarm":  "sc.one_button_alarm",
-	"video_networking":  "sc.video_networking",
-	"all_five":          "sc.all_five",
-}
-
 // ValidUncovered reports whether key may be used as SchoolQuery.Uncovered.
-func ValidUncovered(key string) bool { _, ok := uncoveredColumn[key]; return ok || key == "" }
+func ValidUncovered(key string) bool { _, ok := coverageColumn("sc", key); return ok || key == "" }
 
 // Schools lists schools with their coverage, ordered by division and name.
 func (s *Store) Schools(ctx context.Context, q SchoolQuery) ([]SchoolListItem, int64, error) {
@@ -58,7 +49,7 @@ func (s *Store) Schools(ctx context.Context, q SchoolQuery) ([]SchoolListItem, i
 	// Coverage is joined only when a filter needs it: the plain list is
 	// an ordered walk of the schools index, county by county.
 	db := s.r.WithContext(ctx).Table("schools s")
-	if _, ok := uncoveredColumn[q.Uncovered]; ok || q.Gap != "" {
+	if _, ok := coverageColumn("sc", q.Uncovered); ok || q.Gap != "" {
 		db = db.Joins("JOIN school_coverage sc ON sc.school_id = s.id AND sc.basis = ?", string(q.Basis))
 	}
 	if q.Due {
@@ -77,7 +68,7 @@ func (s *Store) Schools(ctx context.Context, q SchoolQuery) ([]SchoolListItem, i
 	if q.Type != "" {
 		db = db.Where("s.type = ?", string(q.Type))
 	}
-	if col, ok := uncoveredColumn[q.Uncovered]; ok {
+	if col, ok := coverageColumn("sc", q.Uncovered); ok {
 		db = db.Where("("+col+" IS NULL OR "+col+" < ?)", today)
 	}
 	if q.Gap != "" {

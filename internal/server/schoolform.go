@@ -1,0 +1,40 @@
+package server
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"safecampus/internal/model"
+)
+
+// parseSchoolForm reads the school form over school: the values as typed
+// (trimmed, to re-render the form) and the numbers that do not parse. The
+// store validates the rest.
+func parseSchoolForm(form url.Values, school model.School) (model.School, map[string]string, model.FieldErrors) {
+	values := map[string]string{}
+	for _, k := range schoolFields {
+		values[k] = strings.TrimSpace(form.Get(k))
+	}
+	var errs model.FieldErrors
+	num := func(field string) int {
+		v := values[field]
+		if v == "" {
+			if field == "students" {
+				errs = append(errs, model.FieldError{Field: field, Message: "students is required"})
+			}
+			return 0
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs = append(errs, model.FieldError{Field: field, Message: fmt.Sprintf("%q is not a whole number", v)})
+		}
+		return n
+	}
+	school.Code, school.Name, school.DivisionCode = values["code"], values["name"], values["division_code"]
+	school.Type, school.Ownership = model.SchoolType(values["type"]), model.Ownership(values["ownership"])
+	school.Address, school.PoliceStation = values["address"], values["police_station"]
+	school.Students, school.Boarders = num("students"), num("boarders")
+	return school, values, errs
+}

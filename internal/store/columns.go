@@ -1,0 +1,29 @@
+package store
+
+// The allow-list of SQL identifiers that a request may choose. Requests
+// name a measure (uncovered=, gap=) and the store answers with a column of
+// school_coverage; no other text from a request ever becomes SQL: values
+// go in as ? parameters, and sqlsafety_test.go fails when a call into GORM
+// is given SQL text that is not a constant, built from constants, or taken
+// from this list.
+
+// coverageColumns are school_coverage's per-measure columns, by the key a
+// request uses.
+var coverageColumns = map[string]string{
+	"nursing_post":      "nursing_post",
+	"closed_management": "closed_management",
+	"security_guards":   "security_guards",
+	"one_button_alarm":  "one_button_alarm",
+	"video_networking":  "video_networking",
+	"all_five":          "all_five",
+}
+
+// coverageColumn is the column of school_coverage (under the table alias)
+// for a measure key or "all_five"; ok is false for anything else.
+func coverageColumn(alias, key string) (col string, ok bool) {
+	c, ok := coverageColumns[key]
+	if !ok {
+		return "", false
+	}
+	return alias + "." + c, true
+}
