@@ -235,3 +235,15 @@ func Time(ctx context.Context, t *time.Time) string {
 	}
 	return t.In(Location(ctx)).Format("2006-01-02 15:04")
 }
+
+// FieldError is a form error in the page's language: its translation when
+// it has one, else its English message.
+func FieldError(ctx context.Context, e model.FieldError) string {
+	if e.Key != "" {
+		id := "field_error." + e.Key
+		if s := T(ctx, id, e.Args); s != id {
+			return s
+		}
+	}
+	return e.Message
+}

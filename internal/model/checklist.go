@@ -39,7 +39,9 @@ func (c Checklist) ExpiresOn(r RuleSet) Date { return c.CheckedOn.AddDays(r.Vali
 // ValidateCheckDate refuses a check date in the future.
 func ValidateCheckDate(checkedOn, today Date) *FieldError {
 	if checkedOn > today {
-		return &FieldError{"checked_on", "check date " + checkedOn.String() + " is in the future"}
+		e := NewFieldError("checked_on", "future_date", map[string]any{"Date": checkedOn.String()},
+			"check date %s is in the future", checkedOn)
+		return &e
 	}
 	return nil
 }

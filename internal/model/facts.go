@@ -117,21 +117,21 @@ func jsonKind(t reflect.Type) string {
 // "<measure>.<fact>".
 func (f Facts) Validate(complete bool) FieldErrors {
 	var errs FieldErrors
-	add := func(field, format string, a ...any) {
-		errs = append(errs, FieldError{field, fmt.Sprintf(format, a...)})
+	add := func(field, key string, args map[string]any, format string, a ...any) {
+		errs = append(errs, NewFieldError(field, key, args, format, a...))
 	}
 	need := func(field string, set bool) {
 		if complete && !set {
-			add(field, "%s is required to submit", field)
+			add(field, "required", nil, "%s is required to submit", field)
 		}
 	}
 	count := func(field string, v *int) {
 		need(field, v != nil)
 		if v != nil && *v < 0 {
-			add(field, "%s %d is negative", field, *v)
+			add(field, "negative", nil, "%s %d is negative", field, *v)
 		}
 		if v != nil && *v > 1_000_000 {
-			add(field, "%s %d is too large", field, *v)
+			add(field, "too_large", nil, "%s %d is too large", field, *v)
 		}
 	}
 	flag := func(field string, v *bool) { need(field, v != nil) }
@@ -149,14 +149,15 @@ func (f Facts) Validate(complete bool) FieldErrors {
 	flag("closed_management.visitor_registration", cm.VisitorRegistration)
 	need("closed_management.anti_ramming", cm.AntiRamming != nil)
 	if cm.AntiRamming != nil && !cm.AntiRamming.Valid() {
-		add("closed_management.anti_ramming", "anti_ramming %q is not one of none, barriers, bollards, lifting_posts", *cm.AntiRamming)
+		add("closed_management.anti_ramming", "bad_choice", map[string]any{"Value": *cm.AntiRamming}, "anti_ramming %q is not one of none, barriers, bollards, lifting_posts", *cm.AntiRamming)
 	}
 
 	sg := f.SecurityGuards
 	count("security_guards.full_time_guards", sg.FullTimeGuards)
 	count("security_guards.licensed_guards", sg.LicensedGuards)
 	if sg.FullTimeGuards != nil && sg.LicensedGuards != nil && *sg.LicensedGuards > *sg.FullTimeGuards {
-		add("security_guards.licensed_guards", "licensed_guards %d is more than full_time_guards %d", *sg.LicensedGuards, *sg.FullTimeGuards)
+		add("security_guards.licensed_guards", "licensed_over_full_time",
+			map[string]any{"Licensed": *sg.LicensedGuards, "Guards": *sg.FullTimeGuards}, "licensed_guards %d is more than full_time_guards %d", *sg.LicensedGuards, *sg.FullTimeGuards)
 	}
 
 	oba := f.OneButtonAlarm

@@ -68,7 +68,7 @@ func (r RuleSet) Validate() FieldErrors {
 	var errs FieldErrors
 	pos := func(field string, v, lo int) {
 		if v < lo {
-			errs = append(errs, FieldError{field, fmt.Sprintf("%s must be at least %d", field, lo)})
+			errs = append(errs, FieldError{Field: field, Message: fmt.Sprintf("%s must be at least %d", field, lo)})
 		}
 	}
 	pos("validity_days", r.ValidityDays, 1)
@@ -82,7 +82,7 @@ func (r RuleSet) Validate() FieldErrors {
 	pos("guards.large_step", g.LargeStep, 1)
 	pos("guards.boarders_per_guard", g.BoardersPerGuard, 0)
 	if g.LargeFrom < g.SmallBelow {
-		errs = append(errs, FieldError{"guards.large_from", "guards.large_from must not be below guards.small_below"})
+		errs = append(errs, FieldError{Field: "guards.large_from", Message: "guards.large_from must not be below guards.small_below"})
 	}
 	return errs
 }

@@ -82,12 +82,22 @@ type School struct {
 }
 
 // FieldError names a bad field and says why, for forms and imports.
+// Message is English (logs, the API, imports); Key, when set, names the
+// translation "field_error.<Key>" that pages show beside the field, filled
+// with Args.
 type FieldError struct {
 	Field   string
 	Message string
+	Key     string
+	Args    map[string]any
 }
 
 func (e FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// NewFieldError builds a translatable field error.
+func NewFieldError(field, key string, args map[string]any, format string, a ...any) FieldError {
+	return FieldError{Field: field, Message: fmt.Sprintf(format, a...), Key: key, Args: args}
+}
 
 // FieldErrors is every problem found in one record.
 type FieldErrors []FieldError
@@ -98,6 +108,16 @@ func (es FieldErrors) Error() string {
 		parts[i] = e.Error()
 	}
 	return strings.Join(parts, "; ")
+}
+
+// Get returns the first error of field.
+func (es FieldErrors) Get(field string) (FieldError, bool) {
+	for _, e := range es {
+		if e.Field == field {
+			return e, true
+		}
+	}
+	return FieldError{}, false
 }
 
 // For returns the message for field, or "".
@@ -114,33 +134,37 @@ func (es FieldErrors) For(field string) string {
 // the store's to check.
 func (s School) Validate() FieldErrors {
 	var errs FieldErrors
-	add := func(f, format string, a ...any) { errs = append(errs, FieldError{f, fmt.Sprintf(format, a...)}) }
+	add := func(f, key string, args map[string]any, format string, a ...any) {
+		errs = append(errs, NewFieldError(f, key, args, format, a...))
+	}
+	v := func(x any) map[string]any { return map[string]any{"Value": x} }
 	if strings.TrimSpace(s.Code) == "" {
-		add("code", "code is required")
+		add("code", "required", nil, "code is required")
 	} else if len(s.Code) > 32 || strings.ContainsAny(s.Code, " /\\?#%") {
-		add("code", "code %q must be up to 32 characters without spaces or / \\ ? # %%", s.Code)
+		add("code", "bad_code", v(s.Code), "code %q must be up to 32 characters without spaces or / \\ ? # %%", s.Code)
 	}
 	if strings.TrimSpace(s.Name) == "" {
-		add("name", "name is required")
+		add("name", "required", nil, "name is required")
 	} else if len([]rune(s.Name)) > 200 {
-		add("name", "name is longer than 200 characters")
+		add("name", "too_long", map[string]any{"Max": 200}, "name is longer than 200 characters")
 	}
 	if _, ok := ParseSchoolType(string(s.Type)); !ok {
-		add("type", "type %q is not a school type", s.Type)
+		add("type", "not_school_type", v(s.Type), "type %q is not a school type", s.Type)
 	}
 	if len(s.DivisionCode) != 6 || strings.Trim(s.DivisionCode, "0123456789") != "" {
-		add("division_code", "division code %q is not six digits", s.DivisionCode)
+		add("division_code", "not_division_code", v(s.DivisionCode), "division code %q is not six digits", s.DivisionCode)
 	}
 	if s.Students < 0 {
-		add("students", "students %d is negative", s.Students)
+		add("students", "negative", nil, "students %d is negative", s.Students)
 	}
 	if s.Boarders < 0 {
-		add("boarders", "boarders %d is negative", s.Boarders)
+		add("boarders", "negative", nil, "boarders %d is negative", s.Boarders)
 	} else if s.Boarders > s.Students {
-		add("boarders", "boarders %d is more than students %d", s.Boarders, s.Students)
+		add("boarders", "boarders_over_students", map[string]any{"Boarders": s.Boarders, "Students": s.Students},
+			"boarders %d is more than students %d", s.Boarders, s.Students)
 	}
 	if _, ok := ParseOwnership(string(s.Ownership)); !ok {
-		add("ownership", "ownership %q is not public or private", s.Ownership)
+		add("ownership", "bad_ownership", v(s.Ownership), "ownership %q is not public or private", s.Ownership)
 	}
 	return errs
 }

@@ -2,7 +2,6 @@ package server
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -31,13 +30,13 @@ func parseChecklistForm(form url.Values) checklistForm {
 		f.Values[k] = v
 		return v
 	}
-	bad := func(field, format string, a ...any) {
-		f.Errors = append(f.Errors, model.FieldError{Field: field, Message: fmt.Sprintf(format, a...)})
+	bad := func(field, key string, args map[string]any, format string, a ...any) {
+		f.Errors = append(f.Errors, model.NewFieldError(field, key, args, format, a...))
 	}
 	if v := get("checked_on"); v == "" {
-		bad("checked_on", "the check date is required")
+		bad("checked_on", "required", nil, "the check date is required")
 	} else if d, err := model.ParseDate(v); err != nil {
-		bad("checked_on", "%v", err)
+		bad("checked_on", "not_date", map[string]any{"Value": v}, "%v", err)
 	} else {
 		f.CheckedOn = d
 	}
@@ -58,20 +57,20 @@ func parseChecklistForm(form url.Values) checklistForm {
 			switch field.Kind {
 			case web.FactBool:
 				if v != "yes" && v != "no" {
-					bad(field.Key, "%q is not yes or no", v)
+					bad(field.Key, "not_yes_no", nil, "%q is not yes or no", v)
 					continue
 				}
 				facts[string(m)][name] = v == "yes"
 			case web.FactInt:
 				n, err := strconv.Atoi(v)
 				if err != nil {
-					bad(field.Key, "%q is not a whole number", v)
+					bad(field.Key, "not_whole_number", map[string]any{"Value": v}, "%q is not a whole number", v)
 					continue
 				}
 				facts[string(m)][name] = n
 			case web.FactDate:
 				if _, err := model.ParseDate(v); err != nil {
-					bad(field.Key, "%v", err)
+					bad(field.Key, "not_date", map[string]any{"Value": v}, "%v", err)
 					continue
 				}
 				facts[string(m)][name] = v
@@ -83,7 +82,7 @@ func parseChecklistForm(form url.Values) checklistForm {
 	b, _ := json.Marshal(facts)
 	parsed, err := model.DecodeFacts(b)
 	if err != nil {
-		bad("", "%v", err)
+		bad("", "", nil, "%v", err)
 	}
 	f.Facts = parsed
 	return f

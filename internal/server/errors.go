@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -12,6 +13,10 @@ import (
 	"safecampus/internal/store"
 	"safecampus/web"
 )
+
+// statusClientClosed is what logs and metrics record for a request whose
+// client disconnected before the answer (nginx's convention).
+const statusClientClosed = 499
 
 var (
 	errForbidden = echo.NewHTTPError(http.StatusForbidden, "outside your role or scope")
@@ -25,6 +30,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	status, msg := classify(err)
+	if status == statusClientClosed {
+		// The client went away mid-request: nobody to answer, and nothing
+		// wrong with the server. Logged and counted as 499, not as a 500.
+		c.Response().Status = status
+		return
+	}
 	if status >= 500 {
 		s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}
@@ -65,6 +76,9 @@ func classify(err error) (int, string) {
 		return http.StatusUnprocessableEntity, fe.Error()
 	case errors.As(err, &le):
 		return http.StatusUnprocessableEntity, le.Error()
+	case errors.Is(err, context.Canceled):
+		// Only a request's context is ever cancelled: its client left.
+		return statusClientClosed, "client closed request"
 	case errors.As(err, &mbe):
 		return http.StatusRequestEntityTooLarge, "request body too large"
 	}

@@ -63,8 +63,14 @@ func (s *Server) showGaps(c echo.Context) error {
 		groups, limit, offset, p.One = []web.GapGroup{*one}, gapPageSize, (page-1)*gapPageSize, true
 	}
 	for _, g := range groups {
+		// The counts query already knows each group's size: no COUNT per group.
+		i := 0
+		if g.Measure.Valid() {
+			i = g.Measure.Index()
+		}
+		known := int64(p.Counts.Count(g.Kind, i))
 		items, total, err := s.store.Schools(ctx, store.SchoolQuery{Under: d.Code, Basis: basis,
-			Uncovered: string(g.Measure), Gap: g.Kind, Limit: limit, Offset: offset})
+			Uncovered: string(g.Measure), Gap: g.Kind, Limit: limit, Offset: offset, Total: &known})
 		if err != nil {
 			return err
 		}

@@ -65,7 +65,7 @@ func TestChecklistFormKeepsTypedValuesAndShowsErrors(t *testing.T) {
 			t.Errorf(`the form does not keep "abc" in security_guards.full_time_guards:\n%s`, r.body)
 		}
 		text := r.text()
-		const msg = `"abc" is not a whole number`
+		const msg = `“abc”不是整数` // the page is in Chinese, the default
 		if !strings.Contains(text, msg) {
 			t.Fatalf("no error %q in the page:\n%s", msg, r.body)
 		}
@@ -89,12 +89,11 @@ func TestChecklistFormKeepsTypedValuesAndShowsErrors(t *testing.T) {
 		wantStatus(t, "POST the form", r, http.StatusUnprocessableEntity)
 		text := r.text()
 		for _, field := range []string{"video_networking.retention_days", "nursing_post.set_up"} {
-			msg := field + " is required to submit"
-			if !strings.Contains(text, msg) {
-				t.Errorf("no error %q in the page", msg)
+			if !strings.Contains(r.body, `data-testid="field-error-`+field+`">此项必填。`) {
+				t.Errorf("no required-field error beside %s", field)
 			}
 		}
-		if !between(text, `name="video_networking.retention_days"`, `</fieldset>`, "video_networking.retention_days is required to submit") {
+		if !between(text, `name="video_networking.retention_days"`, `</fieldset>`, "此项必填") {
 			t.Errorf("the missing retention_days error is not beside its field")
 		}
 		if !strings.Contains(r.body, `value="12"`) {
@@ -107,7 +106,7 @@ func TestChecklistFormKeepsTypedValuesAndShowsErrors(t *testing.T) {
 		f.Set("checked_on", day0.AddDays(1).String())
 		r := c.submit(page, action, f)
 		wantStatus(t, "POST the form", r, http.StatusUnprocessableEntity)
-		if !strings.Contains(r.text(), "in the future") || !strings.Contains(r.body, day0.AddDays(1).String()) {
+		if !strings.Contains(r.text(), day0.AddDays(1).String()+" 是未来的日期") {
 			t.Errorf("the page does not say the date %s is in the future", day0.AddDays(1))
 		}
 	})
@@ -297,17 +296,17 @@ func TestAdminCreatesASchool(t *testing.T) {
 			t.Errorf("the form lost %s", v)
 		}
 	}
-	if !strings.Contains(r.text(), `"many" is not a whole number`) {
+	if !strings.Contains(r.text(), `“many”不是整数`) {
 		t.Errorf("no error for students in the page")
 	}
 
 	for _, tc := range []struct {
 		field, value, msg string
 	}{
-		{"division_code", prefHohhot, "not county level"},
-		{"division_code", unknownDivision, "does not exist"},
-		{"code", schoolA, "already used"},
-		{"boarders", "900", "more than students"},
+		{"division_code", prefHohhot, "不是县级行政区划"},
+		{"division_code", unknownDivision, "不存在"},
+		{"code", schoolA, "已被其他学校使用"},
+		{"boarders", "900", "多于在校生"},
 	} {
 		f := cloneValues(form)
 		f.Set("students", "650")

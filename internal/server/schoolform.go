@@ -1,7 +1,6 @@
 package server
 
 import (
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -22,13 +21,13 @@ func parseSchoolForm(form url.Values, school model.School) (model.School, map[st
 		v := values[field]
 		if v == "" {
 			if field == "students" {
-				errs = append(errs, model.FieldError{Field: field, Message: "students is required"})
+				errs = append(errs, model.NewFieldError(field, "required", nil, "students is required"))
 			}
 			return 0
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			errs = append(errs, model.FieldError{Field: field, Message: fmt.Sprintf("%q is not a whole number", v)})
+			errs = append(errs, model.NewFieldError(field, "not_whole_number", map[string]any{"Value": v}, "%q is not a whole number", v))
 		}
 		return n
 	}

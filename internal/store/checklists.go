@@ -165,7 +165,7 @@ func (s *Store) VerifyChecklist(ctx context.Context, actor model.User, id int64)
 func (s *Store) ReturnChecklist(ctx context.Context, actor model.User, id int64, reason string) (model.Checklist, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return model.Checklist{}, model.FieldErrors{{Field: "reason", Message: "a reason is required to return a checklist"}}
+		return model.Checklist{}, model.FieldErrors{model.NewFieldError("reason", "reason_required", nil, "a reason is required to return a checklist")}
 	}
 	if len([]rune(reason)) > 2000 {
 		return model.Checklist{}, model.FieldErrors{{Field: "reason", Message: "the reason is longer than 2000 characters"}}

@@ -69,19 +69,22 @@ func (s *Store) SchoolByID(ctx context.Context, id int64) (model.School, error) 
 
 // checkSchoolDivision reports a field error when the division is unknown or
 // not county level.
-func checkSchoolDivision(tx *gorm.DB, code string) (string, error) {
+func checkSchoolDivision(tx *gorm.DB, code string) (*model.FieldError, error) {
 	var r divisionRow
 	err := tx.Where("code = ?", code).Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return fmt.Sprintf("division %s does not exist", code), nil
+		e := model.NewFieldError("division_code", "division_unknown", map[string]any{"Code": code}, "division %s does not exist", code)
+		return &e, nil
 	}
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if r.Level != string(model.LevelCounty) {
-		return fmt.Sprintf("division %s (%s) is not county level", code, r.Name), nil
+		e := model.NewFieldError("division_code", "division_not_county", map[string]any{"Code": code, "Name": r.Name},
+			"division %s (%s) is not county level", code, r.Name)
+		return &e, nil
 	}
-	return "", nil
+	return nil, nil
 }
 
 // SaveSchool creates a school (ID 0) or updates one, validating it first;
@@ -94,8 +97,8 @@ func (s *Store) SaveSchool(ctx context.Context, actor model.User, school model.S
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if msg, err := checkSchoolDivision(tx, school.DivisionCode); err != nil {
 			return err
-		} else if msg != "" {
-			return model.FieldErrors{{Field: "division_code", Message: msg}}
+		} else if msg != nil {
+			return model.FieldErrors{*msg}
 		}
 		row := schoolRowOf(school)
 		var old schoolRow
@@ -113,7 +116,8 @@ func (s *Store) SaveSchool(ctx context.Context, actor model.User, school model.S
 			return err
 		}
 		if clash > 0 {
-			return model.FieldErrors{{Field: "code", Message: fmt.Sprintf("code %s is already used by another school", row.Code)}}
+			return model.FieldErrors{model.NewFieldError("code", "code_taken", map[string]any{"Code": row.Code},
+				"code %s is already used by another school", row.Code)}
 		}
 		if err := tx.Save(&row).Error; err != nil {
 			return err
