@@ -186,7 +186,7 @@ func TestDivisionGridSortsByAnyColumn(t *testing.T) {
 		{"", []string{countyXC, countyHM}},
 		{"sort=nursing_post", []string{countyHM, countyXC}},
 		{"sort=nursing_post&dir=desc", []string{countyXC, countyHM}},
-		{"sort=security_guards", []string{countyXC, countyHM}}, // 50.0 = 50.0: code order
+		{"sort=security_guards", []string{countyXC, countyHM}},   // 50.0 = 50.0: code order
 		{"sort=all_five&dir=desc", []string{countyXC, countyHM}}, // 50.0 = 50.0
 		{"sort=closed_management", []string{countyHM, countyXC}},
 		{"sort=schools&dir=desc", []string{countyXC, countyHM}},
