@@ -242,47 +242,6 @@ type ReviewFilter struct {
 	Limit int
 }
 
-// ReviewQueue returns submitted checklists in the subtree, oldest first.
-func (s *Store) ReviewQueue(ctx context.Context, f ReviewFilter) ([]ReviewItem, int64, error) {
-	q := s.r.WithContext(ctx).Table("checklists c").
-		Joins("JOIN schools s ON s.id = c.school_id").
-		Where("c.state = ?", string(model.Submitted))
-	if f.Under != "" {
-		q = q.Where("s.division_code IN (SELECT descendant_code FROM division_closure WHERE ancestor_code = ?)", f.Under)
-	}
-	if f.Type != "" {
-		q = q.Where("s.type = ?", string(f.Type))
-	}
-	var total int64
-	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-		return nil, 0, err
-	}
-	if f.Limit <= 0 {
-		f.Limit = 100
-	}
-	var ids []int64
-	if err := q.Order("c.submitted_at, c.id").Limit(f.Limit).Pluck("c.id", &ids).Error; err != nil {
-		return nil, 0, err
-	}
-	items := make([]ReviewItem, 0, len(ids))
-	for _, id := range ids {
-		c, err := s.Checklist(ctx, id)
-		if err != nil {
-			return nil, 0, err
-		}
-		school, err := s.SchoolByID(ctx, c.SchoolID)
-		if err != nil {
-			return nil, 0, err
-		}
-		d, err := s.Division(ctx, school.DivisionCode)
-		if err != nil {
-			return nil, 0, err
-		}
-		items = append(items, ReviewItem{Checklist: c, School: school, DivisionName: d.Name})
-	}
-	return items, total, nil
-}
-
 // latestChecklist returns the checklist that counts on the basis, or nil.
 func latestChecklist(tx *gorm.DB, schoolID int64, basis model.Basis) (*model.Checklist, error) {
 	states := []string{string(model.Verified)}
