@@ -5,7 +5,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"safecampus/internal/i18n"
-	"safecampus/internal/model"
 	"safecampus/web"
 )
 
@@ -44,4 +43,3 @@ func (s *Server) flash(c echo.Context, key, to string) error {
 	return c.Redirect(303, to)
 }
 
-func today(s *Server) model.Date { return s.store.Today() }
