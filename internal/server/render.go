@@ -42,4 +42,3 @@ func (s *Server) flash(c echo.Context, key, to string) error {
 	setCookie(c, flashCookie, key, 60, s.secure(c))
 	return c.Redirect(303, to)
 }
-
