@@ -6,14 +6,14 @@
 # reports an injection point.
 #
 #   scripts/sqlmap.sh            # or: task sqlmap
-#   SQLMAP_LEVEL=3 SQLMAP_RISK=2 SQLMAP_TIMEOUT=1200 scripts/sqlmap.sh
+#   SQLMAP_LEVEL=5 SQLMAP_RISK=3 SQLMAP_TIMEOUT=1200 scripts/sqlmap.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-LEVEL="${SQLMAP_LEVEL:-2}"
-RISK="${SQLMAP_RISK:-1}"
+LEVEL="${SQLMAP_LEVEL:-3}"
+RISK="${SQLMAP_RISK:-2}"
 PER_TARGET="${SQLMAP_TIMEOUT:-600}" # seconds per target
-DBMS="${SQLMAP_DBMS:-SQLite}"
+DBMS="${SQLMAP_DBMS:-}"             # empty: sqlmap tries every DBMS's payloads
 
 if ! command -v sqlmap >/dev/null 2>&1; then
   echo "--- installing sqlmap (Debian package)"
@@ -72,18 +72,23 @@ jar="$work/cookies.txt"
 csrf="$(curl -sf -c "$jar" "$base/login" | grep -o 'name="_csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')"
 curl -sf -b "$jar" -c "$jar" -o /dev/null -d "_csrf=$csrf&username=admin&password=Sqlmap-Pass-9" "$base/login"
 session="$(awk '$6 == "sc_session" { print $7 }' "$jar")"
+# The CSRF token is fixed per sc_csrf cookie: the login scans send this pair
+# with every request, and ignore the cookies the server sets.
+csrf_cookie="$(awk '$6 == "sc_csrf" { print $7 }' "$jar")"
 [ -n "$session" ] || { echo "could not sign in" >&2; exit 1; }
 day="$(TZ=Asia/Shanghai date -d yesterday +%F)"
 deadline="$(TZ=Asia/Shanghai date -d '+14 days' +%F)"
 
-common=(--batch --level "$LEVEL" --risk "$RISK" --dbms "$DBMS" --threads 4 --timeout 15 --retries 1
+common=(--batch --level "$LEVEL" --risk "$RISK" --timeout 15 --retries 1
   --time-sec 2 --disable-coloring --output-dir "$work/out")
+[ -n "$DBMS" ] && common+=(--dbms "$DBMS")
+fast=(--threads 4)
 
 found=0
 results=()
 scan() {
   local name="$1"; shift
-  local log="$work/$(echo "$name" | tr -c 'a-z0-9' '_').log"
+  local log="$work/$(echo "$name" | tr 'A-Z' 'a-z' | tr -c 'a-z0-9' '_').log"
   echo "--- sqlmap: $name"
   local start=$SECONDS rc=0
   timeout "$PER_TARGET" sqlmap "${common[@]}" "$@" >"$log" 2>&1 || rc=$?
@@ -105,36 +110,43 @@ scan() {
   echo "    $verdict (${secs}s)"
 }
 
-scan "login form: username" -u "$base/login" --method POST \
-  --data "username=ops&password=wrong-password&_csrf=x" -p username \
-  --csrf-token _csrf --csrf-url "$base/login" --tamper xforwardedfor
-scan "login form: password" -u "$base/login" --method POST \
-  --data "username=ops&password=wrong-password&_csrf=x" -p password \
-  --csrf-token _csrf --csrf-url "$base/login" --tamper xforwardedfor
-scan "school list: q, type, uncovered, gap, basis, page" \
-  -u "$base/divisions/150100?q=%E5%B0%8F&type=primary&uncovered=all_five&gap=rule_failed&basis=verified&page=1" \
+scan "login form: username" "${fast[@]}" -u "$base/login" --method POST \
+  --data "username=ops&password=wrong-password&_csrf=$csrf" -p username \
+  --cookie "sc_csrf=$csrf_cookie" --drop-set-cookie --tamper xforwardedfor --ignore-code 401,429
+scan "login form: password" "${fast[@]}" -u "$base/login" --method POST \
+  --data "username=ops&password=wrong-password&_csrf=$csrf" -p password \
+  --cookie "sc_csrf=$csrf_cookie" --drop-set-cookie --tamper xforwardedfor --ignore-code 401,429
+scan "school list: q, type, uncovered, gap, basis, page" "${fast[@]}" \
+  -u "$base/divisions/150100?q=%E5%B0%8F&type=primary&uncovered=security_guards&gap=rule_failed&basis=verified&page=1" \
   -p "q,type,uncovered,gap,basis,page" --cookie "sc_session=$session"
-scan "school list: division code in the path" \
+scan "school list: division code in the path" "${fast[@]}" \
   -u "$base/divisions/150100*?q=x" --cookie "sc_session=$session"
-scan "school export: q, type, uncovered" \
+scan "school export: q, type, uncovered" "${fast[@]}" \
   -u "$base/divisions/150100/schools.csv?q=x&type=primary&uncovered=nursing_post" -p "q,type,uncovered" \
   -H "Authorization: Bearer $token"
-scan "API coverage: code, basis, as_of" \
+scan "API coverage: code, basis, as_of" "${fast[@]}" \
   -u "$base/api/v1/coverage/150100*?basis=verified&as_of=$day" -H "Authorization: Bearer $token"
-scan "API coverage: query parameters" \
+scan "API coverage: query parameters" "${fast[@]}" \
   -u "$base/api/v1/coverage/150100?basis=verified&as_of=$day" -p "basis,as_of" -H "Authorization: Bearer $token"
-scan "API school: code, basis" \
+scan "API school: code, basis" "${fast[@]}" \
   -u "$base/api/v1/schools/1501020001*?basis=reported" -H "Authorization: Bearer $token"
-scan "API checklist JSON body" \
+scan "API checklist JSON body" "${fast[@]}" \
   -u "$base/api/v1/schools/1501020001/checklists" -H "Authorization: Bearer $token" \
   --data "{\"checked_on\":\"$day\",\"submit\":false,\"facts\":{\"security_guards\":{\"full_time_guards\":2}}}"
-scan "API hazard JSON body" \
+scan "API hazard JSON body" "${fast[@]}" \
   -u "$base/api/v1/schools/1501020001/hazards" -H "Authorization: Bearer $token" \
   --data "{\"measure\":\"other\",\"description\":\"gate\",\"severity\":\"low\",\"deadline\":\"$deadline\"}"
 
 echo
-echo "=== sqlmap summary (level $LEVEL, risk $RISK, dbms $DBMS)"
+echo "=== sqlmap summary (level $LEVEL, risk $RISK, dbms ${DBMS:-any})"
 printf '%s\n' "${results[@]}"
+echo "server answers during the scans, by route and status:"
+grep -o '"method":"[A-Z]*","path":"[^"]*","status":[0-9]*' "$work/server.log" |
+  sed -E 's/"method":"([A-Z]+)","path":"(.*)","status":([0-9]+)$/\1 \3 \2/' |
+  awk '{ m = $1; st = $2; p = substr($0, length(m) + length(st) + 3)
+         gsub(/[0-9][0-9][0-9][0-9][0-9][0-9]+/, "N", p)
+         if (match(p, /[^A-Za-z0-9\/._-]/)) p = substr(p, 1, RSTART - 1) "<payload>"
+         print m, p, st }' | sort | uniq -c | sort -rn | head -40
 fives="$(grep -c '"status":5[0-9][0-9]' "$work/server.log" || true)"
 echo "server responses with 5xx during the scans: $fives"
 if [ "$found" != 0 ]; then
