@@ -66,7 +66,7 @@ func (s *Server) renderDivision(c echo.Context, d model.Division, nav string) er
 	if d.Code == "" {
 		title = i18n.T(ctx, "division.national")
 	}
-	key, err := s.pageKey(c)
+	key, gen, err := s.pageKey(c)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (s *Server) renderDivision(c echo.Context, d model.Division, nav string) er
 		return err
 	}
 	if key != "" {
-		s.pages.put(key, body)
+		s.pages.put(key, gen, body)
 	}
 	return renderInLayout(c, p.Base, body)
 }

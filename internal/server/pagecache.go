@@ -26,10 +26,12 @@ type pageCache struct {
 	order    *list.List // most recently used first
 	bytes    int
 	maxBytes int
+	gen      int64 // the newest data generation seen
 }
 
 type cachedPage struct {
 	key  string
+	gen  int64
 	body []byte
 }
 
@@ -48,34 +50,50 @@ func (pc *pageCache) get(key string) ([]byte, bool) {
 	return e.Value.(*cachedPage).body, true
 }
 
-func (pc *pageCache) put(key string, body []byte) {
+// put stores a page of data generation gen. Pages of older generations
+// can never be served again (their keys name the old generation), so a
+// newer generation drops them at once instead of letting them age out.
+func (pc *pageCache) put(key string, gen int64, body []byte) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
-	if e, ok := pc.entries[key]; ok {
-		pc.bytes -= len(e.Value.(*cachedPage).body)
-		pc.order.Remove(e)
+	if gen > pc.gen {
+		pc.gen = gen
+		for e := pc.order.Front(); e != nil; {
+			next := e.Next()
+			if p := e.Value.(*cachedPage); p.gen < gen {
+				pc.remove(e)
+			}
+			e = next
+		}
 	}
-	pc.entries[key] = pc.order.PushFront(&cachedPage{key: key, body: body})
+	if e, ok := pc.entries[key]; ok {
+		pc.remove(e)
+	}
+	pc.entries[key] = pc.order.PushFront(&cachedPage{key: key, gen: gen, body: body})
 	pc.bytes += len(body)
 	for pc.bytes > pc.maxBytes && pc.order.Len() > 1 {
-		last := pc.order.Back()
-		pc.order.Remove(last)
-		old := last.Value.(*cachedPage)
-		delete(pc.entries, old.key)
-		pc.bytes -= len(old.body)
+		pc.remove(pc.order.Back())
 	}
 }
 
-// pageKey is the cache key of the current request's page content, or ""
-// when the data's generation cannot tell changes apart (PostgreSQL).
-func (s *Server) pageKey(c echo.Context) (string, error) {
+func (pc *pageCache) remove(e *list.Element) {
+	p := e.Value.(*cachedPage)
+	pc.order.Remove(e)
+	delete(pc.entries, p.key)
+	pc.bytes -= len(p.body)
+}
+
+// pageKey is the cache key of the current request's page content and the
+// data generation it belongs to, or "" when the generation cannot tell
+// changes apart (PostgreSQL).
+func (s *Server) pageKey(c echo.Context) (string, int64, error) {
 	gen, ok, err := s.store.Generation(c.Request().Context())
 	if err != nil || !ok {
-		return "", err
+		return "", 0, err
 	}
 	u, _ := currentUser(c)
 	return c.Request().URL.RequestURI() + "\x00" + i18n.Lang(c.Request().Context()) + "\x00" +
-		strconv.FormatInt(u.ID, 10) + "\x00" + s.store.Today().String() + "\x00" + strconv.FormatInt(gen, 10), nil
+		strconv.FormatInt(u.ID, 10) + "\x00" + s.store.Today().String() + "\x00" + strconv.FormatInt(gen, 10), gen, nil
 }
 
 // renderBody renders content into bytes for the cache.
@@ -84,7 +102,9 @@ func renderBody(c echo.Context, content templ.Component) ([]byte, error) {
 	if err := content.Render(c.Request().Context(), &buf); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	// A copy of exactly its size: the buffer's spare capacity would
+	// otherwise stay in the cache unaccounted.
+	return bytes.Clone(buf.Bytes()), nil
 }
 
 // renderInLayout writes the layout of b around content rendered earlier,
