@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strings"
 	"time"
 
@@ -240,24 +239,6 @@ type ReviewFilter struct {
 	Under string // division subtree ("" = everywhere)
 	Type  model.SchoolType
 	Limit int
-}
-
-// latestChecklist returns the checklist that counts on the basis, or nil.
-func latestChecklist(tx *gorm.DB, schoolID int64, basis model.Basis) (*model.Checklist, error) {
-	states := []string{string(model.Verified)}
-	if basis == model.BasisReported {
-		states = append(states, string(model.Submitted))
-	}
-	var r checklistRow
-	err := tx.Where("school_id = ? AND state IN ?", schoolID, states).Order("checked_on DESC, id DESC").Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	c, err := r.model()
-	return &c, err
 }
 
 func schoolPlace(tx *gorm.DB, schoolID int64) (division, code string, err error) {

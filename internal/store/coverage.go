@@ -155,19 +155,9 @@ func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, rules model.RuleSet, toda
 	if len(schools) != len(ids) {
 		return ErrNotFound
 	}
-	var hazards []hazardRow
-	if err := tx.Select("id, school_id, measure").Where("school_id IN ? AND state <> ?", ids, string(model.HazardClosed)).
-		Order("id").Find(&hazards).Error; err != nil {
+	openHazards, err := openHazardsOf(tx, ids)
+	if err != nil {
 		return err
-	}
-	openHazards := map[int64]map[model.Measure]int64{}
-	for _, h := range hazards {
-		if openHazards[h.SchoolID] == nil {
-			openHazards[h.SchoolID] = map[model.Measure]int64{}
-		}
-		if _, ok := openHazards[h.SchoolID][model.Measure(h.Measure)]; !ok {
-			openHazards[h.SchoolID][model.Measure(h.Measure)] = h.ID
-		}
 	}
 	var old []schoolCoverageRow
 	if err := tx.Where("school_id IN ?", ids).Find(&old).Error; err != nil {

@@ -125,16 +125,21 @@ func (s *Store) OpenHazards(ctx context.Context, schoolID int64) ([]model.Hazard
 	return out, err
 }
 
-func openHazardsByMeasure(tx *gorm.DB, schoolID int64) (map[model.Measure]int64, error) {
+// openHazardsOf maps each school to its measures with an open hazard, each
+// to its oldest open hazard's id.
+func openHazardsOf(tx *gorm.DB, ids []int64) (map[int64]map[model.Measure]int64, error) {
 	var rows []hazardRow
-	if err := tx.Select("id, measure").Where("school_id = ? AND state <> ?", schoolID, string(model.HazardClosed)).
+	if err := tx.Select("id, school_id, measure").Where("school_id IN ? AND state <> ?", ids, string(model.HazardClosed)).
 		Order("id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := map[model.Measure]int64{}
-	for _, r := range rows {
-		if _, ok := out[model.Measure(r.Measure)]; !ok {
-			out[model.Measure(r.Measure)] = r.ID
+	out := map[int64]map[model.Measure]int64{}
+	for _, h := range rows {
+		if out[h.SchoolID] == nil {
+			out[h.SchoolID] = map[model.Measure]int64{}
+		}
+		if _, ok := out[h.SchoolID][model.Measure(h.Measure)]; !ok {
+			out[h.SchoolID][model.Measure(h.Measure)] = h.ID
 		}
 	}
 	return out, nil

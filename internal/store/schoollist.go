@@ -148,13 +148,13 @@ func (s *Store) SchoolStatus(ctx context.Context, school model.School, basis mod
 	if err != nil {
 		return model.SchoolStatus{}, err
 	}
-	latest, err := latestChecklist(db, school.ID, basis)
+	latest, err := latestChecklists(db, []int64{school.ID})
 	if err != nil {
 		return model.SchoolStatus{}, err
 	}
-	hazards, err := openHazardsByMeasure(db, school.ID)
+	hazards, err := openHazardsOf(db, []int64{school.ID})
 	if err != nil {
 		return model.SchoolStatus{}, err
 	}
-	return model.Derive(rules, school, basis, latest, hazards, s.Today()), nil
+	return model.Derive(rules, school, basis, latest[school.ID][basis], hazards[school.ID], s.Today()), nil
 }
