@@ -81,7 +81,7 @@ func TestEvaluateGoodFactsMeetAllFive(t *testing.T) {
 	got := model.DefaultRuleSet().Evaluate(school500, checkDay, goodFacts(checkDay))
 	for i, res := range got {
 		if !res.Met || len(res.Reasons) != 0 {
-			t.Errorf("%s: got Met=%v reasons %q, want met with no reasons", model.Measures[i], res.Met, model.JoinReasons(res.Reasons))
+			t.Errorf("%s: got Met=%v reasons %q, want met with no reasons", model.Measures[i], res.Met, english(t, res.Reasons...))
 		}
 	}
 }
@@ -118,7 +118,7 @@ func TestEvaluateSecurityGuards(t *testing.T) {
 			}
 			var got []string
 			for _, rs := range res.Reasons {
-				got = append(got, rs.String())
+				got = append(got, english(t, rs))
 			}
 			if diff := cmp.Diff(tt.wantReasons, got); diff != "" {
 				t.Errorf("reasons (-want +got):\n%s", diff)
@@ -202,7 +202,7 @@ func TestEvaluateReasonTexts(t *testing.T) {
 		{model.OneButtonAlarm, "alarm last tested 120 days before the check, at most 90 allowed"},
 	}
 	for _, tt := range tests {
-		if got := model.JoinReasons(got[tt.measure.Index()].Reasons); got != tt.want {
+		if got := english(t, got[tt.measure.Index()].Reasons...); got != tt.want {
 			t.Errorf("%s reason = %q, want %q", tt.measure, got, tt.want)
 		}
 	}
@@ -254,7 +254,7 @@ func TestRuleSetThresholdsAreParameters(t *testing.T) {
 	f.OneButtonAlarm.LastTestOn = new(checkDay.AddDays(-120))
 	for i, res := range r.Evaluate(school500, checkDay, f) {
 		if !res.Met {
-			t.Errorf("%s: got not met (%s) under relaxed thresholds, want met", model.Measures[i], model.JoinReasons(res.Reasons))
+			t.Errorf("%s: got not met (%s) under relaxed thresholds, want met", model.Measures[i], english(t, res.Reasons...))
 		}
 	}
 }

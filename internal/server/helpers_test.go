@@ -30,7 +30,6 @@ import (
 	"safecampus/internal/roster"
 	"safecampus/internal/server"
 	"safecampus/internal/store"
-	"safecampus/web"
 )
 
 // The seeded tree: two prefectures of the built-in Inner Mongolia list, with
@@ -402,11 +401,9 @@ func goodForm(t *testing.T, d model.Date) url.Values {
 		}
 	}
 	// The form must name exactly the fields the form page renders.
-	for _, m := range model.Measures {
-		for _, field := range web.FactFields(m) {
-			if _, ok := f[field.Key]; !ok {
-				t.Fatalf("goodForm lacks field %s of web.FactFields", field.Key)
-			}
+	for _, field := range model.FactTable {
+		if _, ok := f[field.Key]; !ok {
+			t.Fatalf("goodForm lacks field %s of model.FactTable", field.Key)
 		}
 	}
 	return f

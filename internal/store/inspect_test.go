@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"safecampus/internal/i18n"
 	"safecampus/internal/model"
 )
 
@@ -477,7 +478,7 @@ func TestRuleChangeMovesCoverage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r := model.JoinReasons(st.Measures[video].Reasons); r != "video kept 30 days, at least 60 required" {
+		if r := english(t, st.Measures[video].Reasons); r != "video kept 30 days, at least 60 required" {
 			t.Errorf("reason = %q", r)
 		}
 
@@ -621,4 +622,14 @@ func TestConcurrentStepsConflict(t *testing.T) {
 			t.Errorf("%d verify entries", total)
 		}
 	})
+}
+
+// english renders reasons as the API does, from the English catalog.
+func english(t *testing.T, rs []model.Reason) string {
+	t.Helper()
+	b, err := i18n.NewBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.Localizer(i18n.English).Reasons(rs)
 }
