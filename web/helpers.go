@@ -13,10 +13,6 @@ import (
 // staticPrefix is where the server mounts package static.
 const staticPrefix = "/static/"
 
-// AllFive is the pseudo-measure "covered on all five", used in filters and
-// message keys.
-const AllFive model.Measure = "all_five"
-
 // withTitle fills in the page title unless the handler set one.
 func withTitle(b Base, title string) Base {
 	if b.Title == "" {

@@ -22,7 +22,7 @@ func evidenceURL(id int64) string { return "/evidence/" + strconv.FormatInt(id, 
 // page.
 func HazardQuery(f HazardFilter) url.Values {
 	q := url.Values{}
-	for k, v := range map[string]string{"division": f.Division, "school": f.School, "measure": string(f.Measure), "state": f.State} {
+	for k, v := range map[string]string{"division": f.Division, "school": f.School, "measure": string(f.Measure), "state": string(f.State)} {
 		if v != "" {
 			q.Set(k, v)
 		}
@@ -38,7 +38,7 @@ func HazardQuery(f HazardFilter) url.Values {
 func DueQuery(f DueFilter) url.Values {
 	q := url.Values{}
 	if f.Kind != "" {
-		q.Set("kind", f.Kind)
+		q.Set("kind", string(f.Kind))
 	}
 	if f.Type != "" {
 		q.Set("type", string(f.Type))
@@ -98,9 +98,9 @@ func eventEvidence(files []model.Evidence, eventID int64) []model.Evidence {
 // dueKindText names why a school is on the reminder list, with its days.
 func dueKindText(ctx context.Context, r DueRow) string {
 	switch r.Kind {
-	case "expired":
+	case model.DueExpired:
 		return i18n.T(ctx, "due.expired_days", map[string]any{"Days": r.DaysLate})
-	case "soon":
+	case model.DueSoon:
 		if r.DaysLate == 0 {
 			return i18n.T(ctx, "due.last_day")
 		}

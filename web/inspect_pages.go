@@ -15,13 +15,10 @@ type HazardFilter struct {
 	Division string        // subtree code; "" = the user's scope
 	School   string        // one school's code
 	Measure  model.Measure // "" any, a measure key, or "other"
-	State    string        // "" (not closed), "open", "answered", "closed", "all"
+	State    model.HazardStateFilter
 	Overdue  bool
 	Page     int
 }
-
-// HazardStates are the choices of HazardFilter.State, the default first.
-var HazardStates = []string{"", "open", "answered", "closed", "all"}
 
 // HazardPage is one hazard: what was found, what happened since, and the
 // forms the user may use on it.
@@ -92,7 +89,7 @@ type DuePage struct {
 
 // DueFilter narrows the reminder list.
 type DueFilter struct {
-	Kind  string // "", "never", "expired", "soon"
+	Kind  model.DueKind // "" = all three
 	Type  model.SchoolType
 	Basis model.Basis
 	Page  int
@@ -102,7 +99,7 @@ type DueFilter struct {
 type DueRow struct {
 	School       model.School
 	DivisionName string
-	Kind         string // "never", "expired", "soon"
+	Kind         model.DueKind
 	CheckedOn    *model.Date
 	ExpiresOn    *model.Date
 	DaysLate     int

@@ -186,7 +186,7 @@ func TestDivisionView(t *testing.T) {
 	}
 
 	empty := render(t, b, "zh-CN", DivisionView(DivisionPage{Base: sampleBase(model.Admin, "dashboard"), AsOf: today}))
-	for _, m := range append(model.Measures[:], AllFive) {
+	for _, m := range append(model.Measures[:], model.AllFive) {
 		tile := testidBlock(t, empty, "tile-"+string(m), 400)
 		if !strings.Contains(tile, "—") || strings.Contains(tile, "%") {
 			t.Errorf("empty division tile %s: %s", m, tile)

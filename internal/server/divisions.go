@@ -226,7 +226,7 @@ func listTotal(f web.SchoolFilter, verified, reported model.Counts, today bool) 
 	n := int64(c.Schools)
 	switch {
 	case f.Uncovered == "":
-	case f.Uncovered == "all_five":
+	case f.Uncovered == model.AllFive:
 		n -= int64(c.AllFive)
 	case f.Uncovered.Valid():
 		n -= int64(c.Measures[f.Uncovered.Index()])

@@ -58,7 +58,7 @@ func (s *Server) renderDue(c echo.Context, d model.Division) error {
 	if err != nil {
 		return err
 	}
-	p := web.DuePage{Division: d, Filter: f, Total: int(total), Page: f.Page, PageSize: duePageSize, SoonDays: store.SoonDueDays}
+	p := web.DuePage{Division: d, Filter: f, Total: int(total), Page: f.Page, PageSize: duePageSize, SoonDays: model.SoonDueDays}
 	if d.Code != "" {
 		if p.Breadcrumb, err = s.store.Ancestors(ctx, d.Code); err != nil {
 			return err
@@ -66,7 +66,7 @@ func (s *Server) renderDue(c echo.Context, d model.Division) error {
 		p.Breadcrumb = append(p.Breadcrumb, d)
 	}
 	for _, it := range items {
-		p.Rows = append(p.Rows, web.DueRow{School: it.School, DivisionName: it.DivisionName, Kind: string(it.Kind),
+		p.Rows = append(p.Rows, web.DueRow{School: it.School, DivisionName: it.DivisionName, Kind: it.Kind,
 			CheckedOn: it.CheckedOn, ExpiresOn: it.ExpiresOn, DaysLate: it.DaysLate})
 	}
 	p.Base = s.base(c, i18n.T(ctx, "due.title"), "due")
@@ -75,12 +75,10 @@ func (s *Server) renderDue(c echo.Context, d model.Division) error {
 
 // dueFilterOf reads the reminder list's filter from the query string.
 func dueFilterOf(c echo.Context) (web.DueFilter, store.DueQuery, error) {
-	f := web.DueFilter{Kind: c.QueryParam("kind"), Page: 1, Basis: model.BasisReported}
+	f := web.DueFilter{Kind: model.DueKind(c.QueryParam("kind")), Page: 1, Basis: model.BasisReported}
 	var q store.DueQuery
-	switch store.DueKind(f.Kind) {
-	case "", store.DueNever, store.DueExpired, store.DueSoon:
-		q.Kind = store.DueKind(f.Kind)
-	default:
+	var ok bool
+	if q.Kind, ok = model.ParseDueKind(string(f.Kind)); !ok {
 		return f, q, echo.NewHTTPError(http.StatusBadRequest, "kind must be never, expired or soon")
 	}
 	if b := c.QueryParam("basis"); b != "" {

@@ -24,10 +24,10 @@ func (s *Server) listHazards(c echo.Context) error {
 	u, _ := currentUser(c)
 	ctx := c.Request().Context()
 	f := web.HazardFilter{Division: strings.TrimSpace(c.QueryParam("division")), School: strings.TrimSpace(c.QueryParam("school")),
-		Measure: model.Measure(c.QueryParam("measure")), State: c.QueryParam("state"), Overdue: c.QueryParam("overdue") == "1", Page: 1}
+		Measure: model.Measure(c.QueryParam("measure")), State: model.HazardStateFilter(c.QueryParam("state")), Overdue: c.QueryParam("overdue") == "1", Page: 1}
 	q := store.HazardQuery{Measure: f.Measure, Overdue: f.Overdue, Limit: hazardPageSize}
 	var ok bool
-	if q.State, ok = store.ParseHazardStateFilter(f.State); !ok {
+	if q.State, ok = model.ParseHazardStateFilter(string(f.State)); !ok {
 		return echo.NewHTTPError(http.StatusBadRequest, "state must be open, answered, closed or all")
 	}
 	if f.Measure != "" && !f.Measure.Valid() && f.Measure != model.MeasureOther {

@@ -8,27 +8,11 @@ import (
 	"safecampus/internal/model"
 )
 
-// SoonDueDays is how far ahead the reminder list looks: a check whose last
-// valid day is within this many days of today is "soon due".
-const SoonDueDays = 30
-
-// DueKind says why a school is on the reminder list.
-type DueKind string
-
-const (
-	DueNever   DueKind = "never"   // no checklist on the basis at all
-	DueExpired DueKind = "expired" // the last check's validity has ended
-	DueSoon    DueKind = "soon"    // still valid, but not for more than SoonDueDays
-)
-
-// DueKinds lists the kinds, latest first.
-var DueKinds = []DueKind{DueNever, DueExpired, DueSoon}
-
 // DueQuery filters the reminder list of a division.
 type DueQuery struct {
 	Under  string // division subtree; "" = everywhere
 	Basis  model.Basis
-	Kind   DueKind // "" = all three
+	Kind   model.DueKind // "" = all three
 	Type   model.SchoolType
 	Limit  int
 	Offset int
@@ -41,14 +25,14 @@ type DueQuery struct {
 type DueItem struct {
 	School       model.School
 	DivisionName string
-	Kind         DueKind
+	Kind         model.DueKind
 	CheckedOn    *model.Date
 	ExpiresOn    *model.Date
 	DaysLate     int
 }
 
 // DueSchools returns the active schools of the subtree with no current
-// check on the basis, or one that ends within SoonDueDays, the latest
+// check on the basis, or one that ends within model.SoonDueDays, the latest
 // first: never checked, then by last valid day (the longest expired
 // first), then by county and name.
 func (s *Store) DueSchools(ctx context.Context, q DueQuery) ([]DueItem, int64, error) {
@@ -56,7 +40,7 @@ func (s *Store) DueSchools(ctx context.Context, q DueQuery) ([]DueItem, int64, e
 		q.Basis = model.BasisReported
 	}
 	today := s.Today()
-	soon := today.AddDays(SoonDueDays)
+	soon := today.AddDays(model.SoonDueDays)
 	db := s.r.WithContext(ctx).Table("schools s").
 		Joins("JOIN school_coverage sc ON sc.school_id = s.id AND sc.basis = ?", string(q.Basis)).
 		Where("s.active = ?", true)
@@ -67,11 +51,11 @@ func (s *Store) DueSchools(ctx context.Context, q DueQuery) ([]DueItem, int64, e
 		db = db.Where("s.type = ?", string(q.Type))
 	}
 	switch q.Kind {
-	case DueNever:
+	case model.DueNever:
 		db = db.Where("sc.expires_on IS NULL")
-	case DueExpired:
+	case model.DueExpired:
 		db = db.Where("sc.expires_on < ?", today)
-	case DueSoon:
+	case model.DueSoon:
 		db = db.Where("sc.expires_on >= ? AND sc.expires_on <= ?", today, soon)
 	default:
 		db = db.Where("(sc.expires_on IS NULL OR sc.expires_on <= ?)", soon)
@@ -119,12 +103,12 @@ func (s *Store) DueSchools(ctx context.Context, q DueQuery) ([]DueItem, int64, e
 	items := make([]DueItem, len(rows))
 	for i, r := range rows {
 		sr := byID[r.ID]
-		it := DueItem{School: sr.model(), DivisionName: names[sr.DivisionCode], CheckedOn: r.CheckedOn, ExpiresOn: r.ExpiresOn, Kind: DueNever}
+		it := DueItem{School: sr.model(), DivisionName: names[sr.DivisionCode], CheckedOn: r.CheckedOn, ExpiresOn: r.ExpiresOn, Kind: model.DueNever}
 		if r.ExpiresOn != nil {
 			it.DaysLate = today.DaysSince(*r.ExpiresOn)
-			it.Kind = DueSoon
+			it.Kind = model.DueSoon
 			if it.DaysLate > 0 {
-				it.Kind = DueExpired
+				it.Kind = model.DueExpired
 			}
 		}
 		items[i] = it

@@ -73,7 +73,7 @@ func ValidGap(k model.GapKind, m model.Measure) bool {
 	if k.PerMeasure() {
 		return m.Valid()
 	}
-	return m == "" || m.Valid() || m == "all_five"
+	return m == "" || m.Valid() || m == model.AllFive
 }
 
 // whereGap narrows a school list (schools s joined with school_coverage sc

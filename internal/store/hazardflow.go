@@ -174,32 +174,12 @@ func (s *Store) HazardEvents(ctx context.Context, id int64) ([]model.HazardEvent
 	return out, nil
 }
 
-// HazardStateFilter selects hazards by state in lists.
-type HazardStateFilter string
-
-const (
-	HazardsActive   HazardStateFilter = ""    // open or answered: not closed
-	HazardsAll      HazardStateFilter = "all" // any state
-	HazardsOpen     HazardStateFilter = HazardStateFilter(model.HazardOpen)
-	HazardsAnswered HazardStateFilter = HazardStateFilter(model.HazardAnswered)
-	HazardsClosed   HazardStateFilter = HazardStateFilter(model.HazardClosed)
-)
-
-// ParseHazardStateFilter reads a state filter from a query string.
-func ParseHazardStateFilter(s string) (HazardStateFilter, bool) {
-	switch f := HazardStateFilter(s); f {
-	case HazardsActive, HazardsAll, HazardsOpen, HazardsAnswered, HazardsClosed:
-		return f, true
-	}
-	return "", false
-}
-
 // HazardQuery filters the hazard list.
 type HazardQuery struct {
 	Under    string // division subtree; "" = everywhere
 	SchoolID int64  // one school; 0 = any
 	Measure  model.Measure
-	State    HazardStateFilter
+	State    model.HazardStateFilter
 	Overdue  bool // only hazards past their deadline and not closed
 	Limit    int
 	Offset   int
@@ -227,9 +207,9 @@ func (s *Store) Hazards(ctx context.Context, q HazardQuery) ([]HazardListItem, i
 		db = db.Where("h.measure = ?", string(q.Measure))
 	}
 	switch q.State {
-	case HazardsActive:
+	case model.HazardsActive:
 		db = db.Where("h.state <> ?", string(model.HazardClosed))
-	case HazardsAll:
+	case model.HazardsAll:
 	default:
 		db = db.Where("h.state = ?", string(q.State))
 	}

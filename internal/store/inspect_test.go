@@ -207,13 +207,13 @@ func TestHazardListFilters(t *testing.T) {
 			want []int64
 		}{
 			{"active, by deadline", HazardQuery{}, []int64{h1.ID, h3.ID, h2.ID}},
-			{"all, closed last", HazardQuery{State: HazardsAll}, []int64{h1.ID, h3.ID, h2.ID, h4.ID}},
-			{"closed", HazardQuery{State: HazardsClosed}, []int64{h4.ID}},
+			{"all, closed last", HazardQuery{State: model.HazardsAll}, []int64{h1.ID, h3.ID, h2.ID, h4.ID}},
+			{"closed", HazardQuery{State: model.HazardsClosed}, []int64{h4.ID}},
 			{"overdue", HazardQuery{Overdue: true}, []int64{h1.ID, h3.ID}},
 			{"overdue in Hohhot", HazardQuery{Overdue: true, Under: "150100"}, []int64{h1.ID}},
 			{"measure", HazardQuery{Measure: model.VideoNetworking}, []int64{h1.ID, h3.ID}},
 			{"other", HazardQuery{Measure: model.MeasureOther}, []int64{h2.ID}},
-			{"one school", HazardQuery{SchoolID: b.ID, State: HazardsAll}, []int64{h3.ID, h4.ID}},
+			{"one school", HazardQuery{SchoolID: b.ID, State: model.HazardsAll}, []int64{h3.ID, h4.ID}},
 		}
 		for _, tt := range tests {
 			if diff := cmp.Diff(tt.want, ids(tt.q)); diff != "" {
@@ -386,7 +386,7 @@ func TestDueListBoundaries(t *testing.T) {
 
 		type row struct {
 			Code string
-			Kind DueKind
+			Kind model.DueKind
 			Late int
 		}
 		list := func(q DueQuery) []row {
@@ -405,19 +405,19 @@ func TestDueListBoundaries(t *testing.T) {
 			return out
 		}
 		want := []row{
-			{never.Code, DueNever, 0},
-			{"1000000940", DueExpired, 40},
-			{"1000000901", DueExpired, 1},
-			{"1000000000", DueSoon, 0},
-			{"1000000030", DueSoon, -30},
+			{never.Code, model.DueNever, 0},
+			{"1000000940", model.DueExpired, 40},
+			{"1000000901", model.DueExpired, 1},
+			{"1000000000", model.DueSoon, 0},
+			{"1000000030", model.DueSoon, -30},
 		}
 		if diff := cmp.Diff(want, list(DueQuery{Under: "150102"})); diff != "" {
 			t.Errorf("due in 150102 (-want +got):\n%s", diff)
 		}
-		if diff := cmp.Diff(want[1:3], list(DueQuery{Under: "150102", Kind: DueExpired})); diff != "" {
+		if diff := cmp.Diff(want[1:3], list(DueQuery{Under: "150102", Kind: model.DueExpired})); diff != "" {
 			t.Errorf("expired only (-want +got):\n%s", diff)
 		}
-		if diff := cmp.Diff(want[3:], list(DueQuery{Under: "150102", Kind: DueSoon})); diff != "" {
+		if diff := cmp.Diff(want[3:], list(DueQuery{Under: "150102", Kind: model.DueSoon})); diff != "" {
 			t.Errorf("soon only (-want +got):\n%s", diff)
 		}
 		if got := list(DueQuery{Under: "150000"}); len(got) != 6 || got[1].Code != other.Code {
@@ -425,7 +425,7 @@ func TestDueListBoundaries(t *testing.T) {
 		}
 		// On the verified basis none of them was verified: all seven active
 		// schools of the county are due, never checked.
-		if got := list(DueQuery{Under: "150102", Basis: model.BasisVerified}); len(got) != 6 || got[5].Kind != DueNever {
+		if got := list(DueQuery{Under: "150102", Basis: model.BasisVerified}); len(got) != 6 || got[5].Kind != model.DueNever {
 			t.Errorf("verified basis: %+v", got)
 		}
 	})
