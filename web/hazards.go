@@ -2,11 +2,8 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"strconv"
-	"strings"
-	"time"
 
 	"safecampus/internal/i18n"
 	"safecampus/internal/model"
@@ -33,81 +30,45 @@ func HazardQuery(f HazardFilter) url.Values {
 	return q
 }
 
-// DueQuery is the reminder list's filter as a query string, without the
-// page.
-func DueQuery(f DueFilter) url.Values {
-	q := url.Values{}
-	if f.Kind != "" {
-		q.Set("kind", string(f.Kind))
-	}
-	if f.Type != "" {
-		q.Set("type", string(f.Type))
-	}
-	if f.Basis != "" && f.Basis != model.BasisReported {
-		q.Set("basis", string(f.Basis))
-	}
-	return q
+// HazardFilter narrows the hazard list; it is read from the query string.
+type HazardFilter struct {
+	Division string        // subtree code; "" = the user's scope
+	School   string        // one school's code
+	Measure  model.Measure // "" any, a measure key, or "other"
+	State    model.HazardStateFilter
+	Overdue  bool
+	Page     int
 }
 
-// dueURL is a division's reminder list; "" is the whole country's.
-func dueURL(code string) string {
-	if code == "" {
-		return "/due"
-	}
-	return divisionURL(code) + "/due"
+// HazardPage is one hazard: what was found, what happened since, and the
+// forms the user may use on it.
+type HazardPage struct {
+	Base
+	Hazard       model.Hazard
+	School       model.School
+	DivisionName string
+	RaisedBy     string
+	Events       []model.HazardEvent
+	Evidence     []model.Evidence // of all answers; each names its event
+	CanAnswer    bool             // the school (or an admin) may answer now
+	CanClose     bool             // a reviewer may close it now
+	CanSendBack  bool
+	CanUpload    bool              // evidence storage is configured
+	Values       map[string]string // "answer", "reason", "note" as typed
+	Errors       model.FieldErrors // same keys, and "files"
+	Conflict     string            // someone else acted first: what happened
+}
+
+// HazardFormPage raises a hazard at a school.
+type HazardFormPage struct {
+	Base
+	School model.School
+	Values map[string]string // measure, description, severity, deadline
+	Errors model.FieldErrors
 }
 
 // hazardTargets are the measures a hazard can name: the five, then other.
 func hazardTargets() []model.Measure { return model.InspectionTargets[:] }
-
-// sizeText is a file size in KiB or MiB.
-func sizeText(n int64) string {
-	if n < 1<<20 {
-		return fmt.Sprintf("%d KB", (n+1023)/1024)
-	}
-	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-}
-
-// thumbSize scales an image's dimensions to fit a 160-pixel box, for the
-// width and height attributes of its thumbnail.
-func thumbSize(w, h int) (string, string) {
-	if w <= 0 || h <= 0 {
-		return "160", "120"
-	}
-	const box = 160
-	if w >= h {
-		return strconv.Itoa(box), strconv.Itoa(max(1, h*box/w))
-	}
-	return strconv.Itoa(max(1, w*box/h)), strconv.Itoa(box)
-}
-
-func thumbW(e model.Evidence) string { w, _ := thumbSize(e.Width, e.Height); return w }
-func thumbH(e model.Evidence) string { _, h := thumbSize(e.Width, e.Height); return h }
-
-// eventEvidence picks the files that came with one hazard event.
-func eventEvidence(files []model.Evidence, eventID int64) []model.Evidence {
-	var out []model.Evidence
-	for _, f := range files {
-		if f.HazardEventID == eventID {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// dueKindText names why a school is on the reminder list, with its days.
-func dueKindText(ctx context.Context, r DueRow) string {
-	switch r.Kind {
-	case model.DueExpired:
-		return i18n.T(ctx, "due.expired_days", map[string]any{"Days": r.DaysLate})
-	case model.DueSoon:
-		if r.DaysLate == 0 {
-			return i18n.T(ctx, "due.last_day")
-		}
-		return i18n.T(ctx, "due.soon_days", map[string]any{"Days": -r.DaysLate})
-	}
-	return i18n.T(ctx, "due.never")
-}
 
 func daysLeft(h model.Hazard, today model.Date) int { return h.Deadline.DaysSince(today) }
 
@@ -125,121 +86,4 @@ func deadlineText(ctx context.Context, h model.Hazard, today model.Date) string 
 	default:
 		return i18n.T(ctx, "hazard.days_left", map[string]any{"Days": d})
 	}
-}
-
-func findingOf(in model.Inspection, m model.Measure) (model.Finding, bool) {
-	for _, f := range in.Findings {
-		if f.Measure == m {
-			return f, true
-		}
-	}
-	return model.Finding{}, false
-}
-
-// timeText formats an instant the server has already put in the
-// deployment's zone.
-func timeText(t time.Time) string {
-	if t.IsZero() {
-		return "—"
-	}
-	return t.Format("2006-01-02 15:04")
-}
-
-func checked(v string) bool { return v == "1" || v == "on" || v == "yes" }
-
-// orKey is key, or fallback when key is empty.
-func orKey(key, fallback string) string {
-	if key == "" {
-		return fallback
-	}
-	return key
-}
-
-// reviewPageSize is how many checklists the review queue shows per page.
-const reviewPageSize = 100
-
-// ReviewPageSize is reviewPageSize for the server.
-const ReviewPageSize = reviewPageSize
-
-// schoolCount is how many different schools the rows are of.
-func schoolCount(rows []ReviewRow) int {
-	seen := map[int64]bool{}
-	for _, r := range rows {
-		seen[r.School.ID] = true
-	}
-	return len(seen)
-}
-
-// unmetMeasures lists the measures a checklist does not meet.
-func unmetMeasures(rs [5]model.Result) []model.Measure {
-	var out []model.Measure
-	for i, r := range rs {
-		if !r.Met {
-			out = append(out, model.Measures[i])
-		}
-	}
-	return out
-}
-
-// measureList names measures in the page's language.
-func measureList(ctx context.Context, ms []model.Measure) string {
-	names := make([]string, len(ms))
-	for i, m := range ms {
-		names[i] = i18n.Measure(ctx, m)
-	}
-	sep := ", "
-	if i18n.Lang(ctx) == i18n.Chinese {
-		sep = "、"
-	}
-	return strings.Join(names, sep)
-}
-
-// RuleValues are a rule set's parameters as form values.
-func RuleValues(rs model.RuleSet) map[string]string {
-	out := map[string]string{}
-	for _, f := range ruleFields {
-		out[f] = ruleValue(rs, f)
-	}
-	return out
-}
-
-// ruleValue is one parameter of a rule set as text.
-func ruleValue(rs model.RuleSet, field string) string {
-	g := rs.Guards
-	v := map[string]int{
-		"validity_days": rs.ValidityDays, "alarm_test_days": rs.AlarmTestDays, "min_retention_days": rs.MinRetentionDays,
-		"guards.small_below": g.SmallBelow, "guards.small_guards": g.SmallGuards, "guards.medium_guards": g.MediumGuards,
-		"guards.large_from": g.LargeFrom, "guards.large_guards": g.LargeGuards, "guards.large_step": g.LargeStep,
-		"guards.boarders_per_guard": g.BoardersPerGuard,
-	}
-	return strconv.Itoa(v[field])
-}
-
-// RuleFields are the names of the rule set's parameters in forms.
-func RuleFields() []string { return ruleFields }
-
-// ruleSummary is the parameters in one line.
-func ruleSummary(ctx context.Context, rs model.RuleSet) string {
-	return i18n.T(ctx, "rules.summary_line", map[string]any{"Validity": rs.ValidityDays, "Alarm": rs.AlarmTestDays,
-		"Retention": rs.MinRetentionDays, "Small": rs.Guards.SmallBelow, "Large": rs.Guards.LargeFrom, "Step": rs.Guards.LargeStep,
-		"Boarders": rs.Guards.BoardersPerGuard})
-}
-
-// effectiveText is the day a rule set took effect; the built-in default
-// has always been in force.
-func effectiveText(ctx context.Context, d model.Date) string {
-	if d <= 0 {
-		return i18n.T(ctx, "rules.from_start")
-	}
-	return d.String()
-}
-
-// auditText translates an audit entry's action or entity, falling back to
-// the stored word for one this version does not know.
-func auditText(ctx context.Context, prefix, word string) string {
-	key := prefix + word
-	if s := i18n.T(ctx, key); s != key {
-		return s
-	}
-	return word
 }

@@ -252,3 +252,22 @@ func schoolValues(p SchoolFormPage) map[string]string {
 	}
 	return v
 }
+
+// timeText formats an instant the server has already put in the
+// deployment's zone.
+func timeText(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.Format("2006-01-02 15:04")
+}
+
+func checked(v string) bool { return v == "1" || v == "on" || v == "yes" }
+
+// orKey is key, or fallback when key is empty.
+func orKey(key, fallback string) string {
+	if key == "" {
+		return fallback
+	}
+	return key
+}
