@@ -75,6 +75,10 @@ func NewBundle() (*Bundle, error) {
 	return &Bundle{b: b, plain: plain}, nil
 }
 
+// English is the English localizer, for text that is English whatever the
+// request's language: the API's reasons.
+func (b *Bundle) English() *Localizer { return b.Localizer(English) }
+
 // Localizer translates into one language.
 type Localizer struct {
 	lang  string

@@ -166,13 +166,9 @@ func TestEvaluateThresholds(t *testing.T) {
 			f.NursingPost.SetUp, f.NursingPost.AMStaff, f.NursingPost.PMStaff, f.NursingPost.RosterOnFile = new(false), new(0), new(0), new(false)
 		}, []string{model.ReasonNotSetUp, model.ReasonNoAMStaff, model.ReasonNoPMStaff, model.ReasonNoRoster}},
 	}
-	r := model.DefaultRuleSet()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := goodFacts(checkDay)
-			tt.change(&f)
-			got := r.Evaluate(school500, checkDay, f)
-			for i, res := range got {
+			for i, res := range evaluateChanged(tt.change) {
 				var want []string
 				if model.Measures[i] == tt.measure {
 					want = tt.want
@@ -225,13 +221,9 @@ func TestEvaluatePartialFacts(t *testing.T) {
 			f.VideoNetworking = model.VideoNetworkingFacts{Cameras: new(0)}
 		}, []model.Measure{model.NursingPost, model.VideoNetworking}},
 	}
-	r := model.DefaultRuleSet()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := goodFacts(checkDay)
-			tt.change(&f)
-			got := r.Evaluate(school500, checkDay, f)
-			for i, res := range got {
+			for i, res := range evaluateChanged(tt.change) {
 				var want []string
 				for _, m := range tt.failed {
 					if m == model.Measures[i] {
@@ -273,4 +265,12 @@ func TestDefaultRuleSetValid(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Validate fields (-want +got):\n%s", diff)
 	}
+}
+
+// evaluateChanged evaluates good facts with one change under the default
+// rules, for school500 on checkDay.
+func evaluateChanged(change func(*model.Facts)) [5]model.Result {
+	f := goodFacts(checkDay)
+	change(&f)
+	return model.DefaultRuleSet().Evaluate(school500, checkDay, f)
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"safecampus/internal/i18n"
 	"safecampus/internal/model"
 	"safecampus/internal/store"
 )
@@ -137,7 +136,7 @@ func (s *Server) apiSchool(c echo.Context) error {
 	for _, ms := range st.Measures {
 		m := apiMeasure{Covered: ms.Covered, CheckedOn: ms.CheckedOn, ExpiresOn: ms.ExpiresOn}
 		if !ms.Covered {
-			r := s.i18n.Localizer(i18n.English).Reasons(ms.Reasons)
+			r := s.i18n.English().Reasons(ms.Reasons)
 			m.Reason = &r
 		}
 		out.Measures[string(ms.Measure)] = m
