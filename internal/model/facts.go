@@ -51,8 +51,16 @@ type ClosedManagementFacts struct {
 // AntiRamming is the kind of vehicle barrier at the gate.
 type AntiRamming string
 
+// The kinds of barrier; AntiRammingNone fails the measure.
+const (
+	AntiRammingNone         AntiRamming = "none"
+	AntiRammingBarriers     AntiRamming = "barriers"
+	AntiRammingBollards     AntiRamming = "bollards"
+	AntiRammingLiftingPosts AntiRamming = "lifting_posts"
+)
+
 // AntiRammings lists the accepted values.
-var AntiRammings = []AntiRamming{"none", "barriers", "bollards", "lifting_posts"}
+var AntiRammings = []AntiRamming{AntiRammingNone, AntiRammingBarriers, AntiRammingBollards, AntiRammingLiftingPosts}
 
 // SecurityGuardsFacts are the facts of 专职保安员.
 type SecurityGuardsFacts struct {
