@@ -125,9 +125,9 @@ func (s *Store) SaveSchool(ctx context.Context, actor model.User, school model.S
 		school = row.model()
 		var before any
 		if action == "update" {
-			before = old.model()
+			before = old.record()
 		}
-		if err := s.audit(tx, actor, action, "school", row.Code, row.DivisionCode, before, school); err != nil {
+		if err := s.audit(tx, actor, action, "school", row.Code, row.DivisionCode, before, row.record()); err != nil {
 			return err
 		}
 		return s.refreshSchools(tx, row.ID)
@@ -150,7 +150,7 @@ func (s *Store) SetSchoolActive(ctx context.Context, actor model.User, code stri
 			return err
 		}
 		if err := s.audit(tx, actor, map[bool]string{true: "activate", false: "deactivate"}[active], "school", code, row.DivisionCode,
-			map[string]bool{"active": !active}, map[string]bool{"active": active}); err != nil {
+			activeRecord{Active: !active}, activeRecord{Active: active}); err != nil {
 			return err
 		}
 		return s.refreshSchools(tx, row.ID)
@@ -268,9 +268,9 @@ func (s *Store) ImportSchools(ctx context.Context, actor model.User, rows []mode
 		// rebuild replays enrolment changes from them.
 		entries := make([]auditRow, 0, len(batch))
 		for _, r := range batch {
-			e := s.auditEntry(actor, "import", "school", r.Code, r.DivisionCode, nil, r.model())
+			e := s.auditEntry(actor, "import", "school", r.Code, r.DivisionCode, nil, r.record())
 			if old, ok := existing[r.Code]; ok {
-				e = s.auditEntry(actor, "import", "school", r.Code, r.DivisionCode, old.model(), r.model())
+				e = s.auditEntry(actor, "import", "school", r.Code, r.DivisionCode, old.record(), r.record())
 			}
 			entries = append(entries, e)
 		}

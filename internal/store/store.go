@@ -56,9 +56,6 @@ type Store struct {
 	now      func() time.Time
 	loc      *time.Location
 	log      *slog.Logger
-	// pending, when set, collects the schools to re-derive at the end of
-	// an InTx transaction instead of one by one.
-	pending *[]int64
 	// group queues writes for group commit (SQLite only; see transact).
 	group     chan writeRequest
 	stopped   chan struct{}
@@ -238,22 +235,4 @@ func (s *Store) WithClock(now func() time.Time) *Store {
 	c := *s
 	c.now = now
 	return &c
-}
-
-// InTx runs fn with a store whose every call joins one transaction: all of
-// fn's writes commit together or not at all, and the coverage of every
-// school they touch is re-derived once, in batches, before the commit.
-// Coverage read inside fn does not yet show fn's writes. Bulk work (the
-// demo seeder) uses it to commit once per day instead of once per record.
-func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
-	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var pending []int64
-		c := *s
-		c.w, c.r, c.pending, c.group = tx, tx, &pending, nil
-		if err := fn(&c); err != nil {
-			return err
-		}
-		c.pending = nil
-		return c.refreshSchools(tx, pending...)
-	})
 }
