@@ -20,9 +20,10 @@ const MaxPasswordBytes = 72
 
 // LoginFailuresFrom counts failed logins from a client address within the
 // window, whatever usernames they tried.
-func (s *Store) LoginFailuresFrom(ctx context.Context, address string, window time.Duration) (int64, error) {
+func (s *Store) LoginFailuresFrom(ctx context.Context, address string, window time.Duration) (_ int64, err error) {
+	defer wrap(&err, "count login failures from %s", address)
 	var n int64
-	err := s.r.WithContext(ctx).Model(&loginFailureRow{}).
+	err = s.r.WithContext(ctx).Model(&loginFailureRow{}).
 		Where("address = ? AND at > ?", address, s.now().UTC().Add(-window)).Count(&n).Error
 	return n, err
 }
@@ -44,7 +45,8 @@ func passwordErrors(field, password string) model.FieldErrors {
 // caller starts a fresh session for the browser that made the change.
 // Wrong or invalid values are model.FieldErrors on current_password and
 // new_password.
-func (s *Store) ChangePassword(ctx context.Context, user model.User, current, next string) error {
+func (s *Store) ChangePassword(ctx context.Context, user model.User, current, next string) (err error) {
+	defer wrap(&err, "change password of user %d", user.ID)
 	var r userRow
 	if err := s.r.WithContext(ctx).Where("id = ?", user.ID).Take(&r).Error; err != nil {
 		return notFound(err)
@@ -83,9 +85,10 @@ func (s *Store) ChangePassword(ctx context.Context, user model.User, current, ne
 // neither (the user signs in again; tokens are issued anew). Setting the
 // state a user already has changes nothing. Admins cannot disable
 // themselves: there would be no one left to undo it.
-func (s *Store) SetUserDisabled(ctx context.Context, actor model.User, id int64, disabled bool) (model.User, error) {
+func (s *Store) SetUserDisabled(ctx context.Context, actor model.User, id int64, disabled bool) (_ model.User, err error) {
+	defer wrap(&err, "set user %d disabled", id)
 	var r userRow
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("id = ?", id).Take(&r).Error; err != nil {
 			return notFound(err)
 		}

@@ -61,6 +61,7 @@ func actorID(actor model.User) *int64 {
 // out of id order and a cached page could miss a write; callers then do not
 // cache.
 func (s *Store) Generation(ctx context.Context) (gen int64, ok bool, err error) {
+	defer wrap(&err, "generation")
 	if s.postgres {
 		return 0, false, nil
 	}

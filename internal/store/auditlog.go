@@ -44,7 +44,8 @@ type AuditQuery struct {
 }
 
 // AuditTrail returns the entries matching q, newest first.
-func (s *Store) AuditTrail(ctx context.Context, q AuditQuery) ([]AuditEntry, int64, error) {
+func (s *Store) AuditTrail(ctx context.Context, q AuditQuery) (_ []AuditEntry, _ int64, err error) {
+	defer wrap(&err, "audit trail")
 	db := s.r.WithContext(ctx).Model(&auditRow{})
 	for _, d := range []string{q.Scope, q.Division} {
 		if d != "" {

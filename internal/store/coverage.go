@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -425,7 +426,8 @@ func (s *Store) dropCheckpointsFrom(tx *gorm.DB, day model.Date) error {
 // Coverage returns the counts of each division in codes on the basis, as
 // the dashboard showed them at the end of day asOf. The cost depends on the
 // number of divisions and days since the last checkpoint, not on schools.
-func (s *Store) Coverage(ctx context.Context, codes []string, basis model.Basis, asOf model.Date) (map[string]model.Counts, error) {
+func (s *Store) Coverage(ctx context.Context, codes []string, basis model.Basis, asOf model.Date) (_ map[string]model.Counts, err error) {
+	defer wrap(&err, "coverage on %s", asOf)
 	out := make(map[string]model.Counts, len(codes))
 	if len(codes) == 0 {
 		return out, nil
@@ -452,7 +454,7 @@ func (s *Store) Coverage(ctx context.Context, codes []string, basis model.Basis,
 	sum := "SUM(schools) AS schools, SUM(nursing_post) AS nursing_post, SUM(closed_management) AS closed_management, " +
 		"SUM(security_guards) AS security_guards, SUM(one_button_alarm) AS one_button_alarm, " +
 		"SUM(video_networking) AS video_networking, SUM(all_five) AS all_five"
-	err := db.Raw(`
+	err = db.Raw(`
 		SELECT division_code, `+sum+` FROM (
 			SELECT division_code, `+ledgerColumns+` FROM coverage_checkpoints
 			WHERE division_code IN ? AND basis = ? AND day = ?
@@ -462,7 +464,7 @@ func (s *Store) Coverage(ctx context.Context, codes []string, basis model.Basis,
 		) t GROUP BY division_code`,
 		codes, string(basis), from, codes, string(basis), from, asOf).Scan(&rows).Error
 	if err != nil {
-		return nil, fmt.Errorf("coverage: %w", err)
+		return nil, err
 	}
 	for _, r := range rows {
 		out[r.DivisionCode] = model.Counts{
@@ -476,9 +478,10 @@ func (s *Store) Coverage(ctx context.Context, codes []string, basis model.Basis,
 
 // Checkpoint stores the running totals of every division as of day, which
 // must be in the past. Reads then sum deltas only from day on.
-func (s *Store) Checkpoint(ctx context.Context, day model.Date) error {
+func (s *Store) Checkpoint(ctx context.Context, day model.Date) (err error) {
+	defer wrap(&err, "checkpoint %s", day)
 	if day >= s.Today() {
-		return fmt.Errorf("checkpoint %s: only past days can be checkpointed", day)
+		return errors.New("only past days can be checkpointed")
 	}
 	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var prev *model.Date
@@ -513,7 +516,8 @@ func (s *Store) Checkpoint(ctx context.Context, day model.Date) error {
 
 // MaintainCheckpoints takes the month-end checkpoints that are due: one for
 // every finished month since the ledger began. It is cheap when none is due.
-func (s *Store) MaintainCheckpoints(ctx context.Context) error {
+func (s *Store) MaintainCheckpoints(ctx context.Context) (err error) {
+	defer wrap(&err, "maintain checkpoints")
 	var first, last *model.Date
 	if err := s.r.WithContext(ctx).Raw("SELECT MIN(day) FROM coverage_deltas").Scan(&first).Error; err != nil {
 		return err

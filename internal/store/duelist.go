@@ -51,7 +51,8 @@ type DueItem struct {
 // check on the basis, or one that ends within SoonDueDays, the latest
 // first: never checked, then by last valid day (the longest expired
 // first), then by county and name.
-func (s *Store) DueSchools(ctx context.Context, q DueQuery) ([]DueItem, int64, error) {
+func (s *Store) DueSchools(ctx context.Context, q DueQuery) (_ []DueItem, _ int64, err error) {
+	defer wrap(&err, "due schools")
 	if q.Basis == "" {
 		q.Basis = model.BasisReported
 	}
@@ -88,7 +89,7 @@ func (s *Store) DueSchools(ctx context.Context, q DueQuery) ([]DueItem, int64, e
 		CheckedOn *model.Date
 		ExpiresOn *model.Date
 	}
-	err := db.Session(&gorm.Session{}).Select("s.id, sc.checked_on, sc.expires_on").
+	err = db.Session(&gorm.Session{}).Select("s.id, sc.checked_on, sc.expires_on").
 		Order("CASE WHEN sc.expires_on IS NULL THEN 0 ELSE 1 END, sc.expires_on, s.division_code, s.name, s.id").
 		Limit(q.Limit).Offset(q.Offset).Scan(&rows).Error
 	if err != nil {
@@ -101,18 +102,7 @@ func (s *Store) DueSchools(ctx context.Context, q DueQuery) ([]DueItem, int64, e
 	for i, r := range rows {
 		ids[i] = r.ID
 	}
-	read := s.r.WithContext(ctx)
-	var schools []schoolRow
-	if err := read.Where("id IN ?", ids).Find(&schools).Error; err != nil {
-		return nil, 0, err
-	}
-	byID := make(map[int64]schoolRow, len(schools))
-	counties := map[string]bool{}
-	for _, sr := range schools {
-		byID[sr.ID] = sr
-		counties[sr.DivisionCode] = true
-	}
-	names, err := divisionNames(read, keys(counties))
+	byID, names, err := schoolsWithDivisionNames(s.r.WithContext(ctx), ids)
 	if err != nil {
 		return nil, 0, err
 	}

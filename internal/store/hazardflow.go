@@ -54,8 +54,9 @@ func checkNote(field, note string, required bool) (string, error) {
 // AnswerHazard records the school's answer to an open hazard, with the
 // evidence files already saved by the caller; anything but an open hazard
 // is ErrConflict. The measure stays uncovered until an inspector closes it.
-func (s *Store) AnswerHazard(ctx context.Context, actor model.User, id int64, answer string, files []EvidenceInput) (model.Hazard, error) {
-	answer, err := checkNote("answer", answer, true)
+func (s *Store) AnswerHazard(ctx context.Context, actor model.User, id int64, answer string, files []EvidenceInput) (_ model.Hazard, err error) {
+	defer wrap(&err, "answer hazard %d", id)
+	answer, err = checkNote("answer", answer, true)
 	if err != nil {
 		return model.Hazard{}, err
 	}
@@ -71,8 +72,9 @@ func (s *Store) AnswerHazard(ctx context.Context, actor model.User, id int64, an
 
 // SendBackHazard returns an answered hazard to the school with a reason:
 // the answer did not fix it. Anything but an answered hazard is ErrConflict.
-func (s *Store) SendBackHazard(ctx context.Context, actor model.User, id int64, reason string) (model.Hazard, error) {
-	reason, err := checkNote("reason", reason, true)
+func (s *Store) SendBackHazard(ctx context.Context, actor model.User, id int64, reason string) (_ model.Hazard, err error) {
+	defer wrap(&err, "send back hazard %d", id)
+	reason, err = checkNote("reason", reason, true)
 	if err != nil {
 		return model.Hazard{}, err
 	}
@@ -86,8 +88,9 @@ func (s *Store) SendBackHazard(ctx context.Context, actor model.User, id int64, 
 // inspector saw when deciding), with an optional note. A hazard that has
 // moved on meanwhile is ErrConflict, so a close never silently overrides a
 // send-back or an answer made at the same moment.
-func (s *Store) CloseHazardFrom(ctx context.Context, actor model.User, id int64, from model.HazardState, note string) (model.Hazard, error) {
-	note, err := checkNote("note", note, false)
+func (s *Store) CloseHazardFrom(ctx context.Context, actor model.User, id int64, from model.HazardState, note string) (_ model.Hazard, err error) {
+	defer wrap(&err, "close hazard %d", id)
+	note, err = checkNote("note", note, false)
 	if err != nil {
 		return model.Hazard{}, err
 	}
@@ -162,7 +165,8 @@ func (s *Store) stepHazard(ctx context.Context, actor model.User, id int64, st h
 
 // HazardEvents returns what happened to a hazard after it was raised,
 // oldest first.
-func (s *Store) HazardEvents(ctx context.Context, id int64) ([]model.HazardEvent, error) {
+func (s *Store) HazardEvents(ctx context.Context, id int64) (_ []model.HazardEvent, err error) {
+	defer wrap(&err, "events of hazard %d", id)
 	var rows []hazardEventRow
 	if err := s.r.WithContext(ctx).Where("hazard_id = ?", id).Order("id").Find(&rows).Error; err != nil {
 		return nil, err
@@ -214,7 +218,8 @@ type HazardListItem struct {
 
 // Hazards lists hazards: the ones still to act on first, by deadline (the
 // most overdue first), then closed ones.
-func (s *Store) Hazards(ctx context.Context, q HazardQuery) ([]HazardListItem, int64, error) {
+func (s *Store) Hazards(ctx context.Context, q HazardQuery) (_ []HazardListItem, _ int64, err error) {
+	defer wrap(&err, "hazards")
 	today := s.Today()
 	db := s.r.WithContext(ctx).Table("hazards h").Joins("JOIN schools s ON s.id = h.school_id")
 	if q.Under != "" {
@@ -244,7 +249,7 @@ func (s *Store) Hazards(ctx context.Context, q HazardQuery) ([]HazardListItem, i
 		q.Limit = 50
 	}
 	var rows []hazardRow
-	err := db.Session(&gorm.Session{}).Select("h.*").
+	err = db.Session(&gorm.Session{}).Select("h.*").
 		Order("CASE WHEN h.state = 'closed' THEN 1 ELSE 0 END, h.deadline, h.id").
 		Limit(q.Limit).Offset(q.Offset).Find(&rows).Error
 	if err != nil {
@@ -259,26 +264,11 @@ func (s *Store) hazardItems(ctx context.Context, rows []hazardRow) ([]HazardList
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	read := s.r.WithContext(ctx)
-	ids := map[int64]bool{}
-	for _, r := range rows {
-		ids[r.SchoolID] = true
+	schoolIDs := make([]int64, len(rows))
+	for i, r := range rows {
+		schoolIDs[i] = r.SchoolID
 	}
-	schoolIDs := make([]int64, 0, len(ids))
-	for id := range ids {
-		schoolIDs = append(schoolIDs, id)
-	}
-	var schools []schoolRow
-	if err := read.Where("id IN ?", schoolIDs).Find(&schools).Error; err != nil {
-		return nil, err
-	}
-	byID := make(map[int64]schoolRow, len(schools))
-	counties := map[string]bool{}
-	for _, sr := range schools {
-		byID[sr.ID] = sr
-		counties[sr.DivisionCode] = true
-	}
-	names, err := divisionNames(read, keys(counties))
+	byID, names, err := schoolsWithDivisionNames(s.r.WithContext(ctx), schoolIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -290,24 +280,10 @@ func (s *Store) hazardItems(ctx context.Context, rows []hazardRow) ([]HazardList
 	return out, nil
 }
 
-func divisionNames(db *gorm.DB, codes []string) (map[string]string, error) {
-	out := make(map[string]string, len(codes))
-	if len(codes) == 0 {
-		return out, nil
-	}
-	var rows []divisionRow
-	if err := db.Select("code, name").Where("code IN ?", codes).Find(&rows).Error; err != nil {
-		return nil, err
-	}
-	for _, d := range rows {
-		out[d.Code] = d.Name
-	}
-	return out, nil
-}
-
 // OverdueHazardCounts returns, for each of the schools with any, how many
 // of its hazards are past their deadline and not closed.
-func (s *Store) OverdueHazardCounts(ctx context.Context, schoolIDs []int64) (map[int64]int, error) {
+func (s *Store) OverdueHazardCounts(ctx context.Context, schoolIDs []int64) (_ map[int64]int, err error) {
+	defer wrap(&err, "overdue hazard counts")
 	out := map[int64]int{}
 	if len(schoolIDs) == 0 {
 		return out, nil
@@ -316,7 +292,7 @@ func (s *Store) OverdueHazardCounts(ctx context.Context, schoolIDs []int64) (map
 		SchoolID int64
 		N        int
 	}
-	err := s.r.WithContext(ctx).Raw(`SELECT school_id, COUNT(*) AS n FROM hazards
+	err = s.r.WithContext(ctx).Raw(`SELECT school_id, COUNT(*) AS n FROM hazards
 		WHERE school_id IN ? AND state <> ? AND deadline < ? GROUP BY school_id`,
 		schoolIDs, string(model.HazardClosed), s.Today()).Scan(&rows).Error
 	for _, r := range rows {

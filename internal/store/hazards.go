@@ -73,7 +73,8 @@ func (in HazardInput) Validate(today model.Date) model.FieldErrors {
 }
 
 // CreateHazard raises a hazard; from now its measure is not covered.
-func (s *Store) CreateHazard(ctx context.Context, actor model.User, schoolID int64, in HazardInput) (model.Hazard, error) {
+func (s *Store) CreateHazard(ctx context.Context, actor model.User, schoolID int64, in HazardInput) (_ model.Hazard, err error) {
+	defer wrap(&err, "raise hazard at school %d", schoolID)
 	if errs := in.Validate(s.Today()); len(errs) > 0 {
 		return model.Hazard{}, errs
 	}
@@ -82,7 +83,7 @@ func (s *Store) CreateHazard(ctx context.Context, actor model.User, schoolID int
 	if actor.ID != 0 {
 		row.RaisedBy = &actor.ID
 	}
-	err := s.transact(ctx, func(tx *gorm.DB) error {
+	err = s.transact(ctx, func(tx *gorm.DB) error {
 		division, code, err := schoolPlace(tx, schoolID)
 		if err != nil {
 			return err
@@ -100,12 +101,14 @@ func (s *Store) CreateHazard(ctx context.Context, actor model.User, schoolID int
 }
 
 // CloseHazard closes an open or answered hazard; a closed one is ErrConflict.
-func (s *Store) CloseHazard(ctx context.Context, actor model.User, id int64) (model.Hazard, error) {
+func (s *Store) CloseHazard(ctx context.Context, actor model.User, id int64) (_ model.Hazard, err error) {
+	defer wrap(&err, "close hazard %d", id)
 	return s.closeHazard(ctx, actor, id, []model.HazardState{model.HazardOpen, model.HazardAnswered}, "")
 }
 
 // Hazard returns one hazard.
-func (s *Store) Hazard(ctx context.Context, id int64) (model.Hazard, error) {
+func (s *Store) Hazard(ctx context.Context, id int64) (_ model.Hazard, err error) {
+	defer wrap(&err, "hazard %d", id)
 	var r hazardRow
 	if err := s.r.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
 		return model.Hazard{}, notFound(err)
@@ -114,9 +117,10 @@ func (s *Store) Hazard(ctx context.Context, id int64) (model.Hazard, error) {
 }
 
 // OpenHazards returns the school's hazards that are not closed, by deadline.
-func (s *Store) OpenHazards(ctx context.Context, schoolID int64) ([]model.Hazard, error) {
+func (s *Store) OpenHazards(ctx context.Context, schoolID int64) (_ []model.Hazard, err error) {
+	defer wrap(&err, "open hazards of school %d", schoolID)
 	var rows []hazardRow
-	err := s.r.WithContext(ctx).Where("school_id = ? AND state <> ?", schoolID, string(model.HazardClosed)).
+	err = s.r.WithContext(ctx).Where("school_id = ? AND state <> ?", schoolID, string(model.HazardClosed)).
 		Order("deadline, id").Find(&rows).Error
 	out := make([]model.Hazard, len(rows))
 	for i, r := range rows {

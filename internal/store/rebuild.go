@@ -22,7 +22,8 @@ import (
 // Incremental writes and the replay agree exactly, except for a rule set
 // dated in the future: the replay applies it on its effective day, the
 // incremental ledger when the server's maintenance applies it (hourly).
-func (s *Store) RebuildCoverage(ctx context.Context) error {
+func (s *Store) RebuildCoverage(ctx context.Context) (err error) {
+	defer wrap(&err, "rebuild coverage")
 	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, table := range []string{"coverage_checkpoints", "coverage_checkpoint_days", "coverage_deltas", "school_coverage"} {
 			if err := tx.Exec("DELETE FROM " + table).Error; err != nil {

@@ -37,7 +37,8 @@ func (s *Store) ensureDefaultRuleSet(ctx context.Context) error {
 }
 
 // RuleSet returns the rule set in force today.
-func (s *Store) RuleSet(ctx context.Context) (model.RuleSet, error) {
+func (s *Store) RuleSet(ctx context.Context) (_ model.RuleSet, err error) {
+	defer wrap(&err, "rule set")
 	return s.ruleSet(s.r.WithContext(ctx))
 }
 

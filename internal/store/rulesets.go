@@ -35,7 +35,8 @@ type RuleSetVersion struct {
 }
 
 // RuleSetVersions returns every version, the latest effective first.
-func (s *Store) RuleSetVersions(ctx context.Context) ([]RuleSetVersion, error) {
+func (s *Store) RuleSetVersions(ctx context.Context) (_ []RuleSetVersion, err error) {
+	defer wrap(&err, "rule set versions")
 	db := s.r.WithContext(ctx)
 	var rows []ruleSetRow
 	if err := db.Order("effective_from DESC, id DESC").Find(&rows).Error; err != nil {
@@ -84,7 +85,8 @@ func (r ruleSetRow) model() (model.RuleSet, error) {
 // effective from the given day (today or later), audited with the version
 // in force as the old value. Effective today, every school's coverage is
 // re-derived before the commit.
-func (s *Store) CreateRuleSet(ctx context.Context, actor model.User, rs model.RuleSet) (model.RuleSet, error) {
+func (s *Store) CreateRuleSet(ctx context.Context, actor model.User, rs model.RuleSet) (_ model.RuleSet, err error) {
+	defer wrap(&err, "create rule set")
 	errs := rs.Validate()
 	if rs.EffectiveFrom < s.Today() {
 		errs = append(model.FieldErrors{{Field: "effective_from", Message: "the effective date " + rs.EffectiveFrom.String() + " is in the past"}}, errs...)
@@ -93,7 +95,7 @@ func (s *Store) CreateRuleSet(ctx context.Context, actor model.User, rs model.Ru
 		return rs, errs
 	}
 	today := s.Today()
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		old, err := s.ruleSet(tx)
 		if err != nil {
 			return err
@@ -121,7 +123,8 @@ func (s *Store) CreateRuleSet(ctx context.Context, actor model.User, rs model.Ru
 }
 
 // CancelRuleSet deletes a version that has not taken effect yet.
-func (s *Store) CancelRuleSet(ctx context.Context, actor model.User, id int64) error {
+func (s *Store) CancelRuleSet(ctx context.Context, actor model.User, id int64) (err error) {
+	defer wrap(&err, "cancel rule set %d", id)
 	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var row ruleSetRow
 		if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
@@ -144,9 +147,10 @@ func (s *Store) CancelRuleSet(ctx context.Context, actor model.User, id int64) e
 // ApplyDueRuleSets applies the versions whose day has come: every school's
 // coverage is re-derived under the rule set now in force. It is cheap when
 // there is none, and safe to run on several servers at once.
-func (s *Store) ApplyDueRuleSets(ctx context.Context) (bool, error) {
+func (s *Store) ApplyDueRuleSets(ctx context.Context) (_ bool, err error) {
+	defer wrap(&err, "apply due rule sets")
 	var due []int64
-	err := s.r.WithContext(ctx).Model(&ruleSetRow{}).Where("applied_at IS NULL AND effective_from <= ?", s.Today()).
+	err = s.r.WithContext(ctx).Model(&ruleSetRow{}).Where("applied_at IS NULL AND effective_from <= ?", s.Today()).
 		Pluck("id", &due).Error
 	if err != nil || len(due) == 0 {
 		return false, err

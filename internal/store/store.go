@@ -26,13 +26,6 @@ import (
 	"safecampus/migrations"
 )
 
-// ErrNotFound is returned when a record does not exist.
-var ErrNotFound = errors.New("not found")
-
-// ErrConflict is returned when a record is no longer in the state an action
-// needs (verifying twice, two reviewers at once).
-var ErrConflict = errors.New("conflict")
-
 // Options configure a Store.
 type Options struct {
 	// DSN is a file path (SQLite) or a postgres:// URL.
@@ -141,7 +134,8 @@ func (s *Store) ping() error {
 }
 
 // Ready reports whether the database answers.
-func (s *Store) Ready(ctx context.Context) error {
+func (s *Store) Ready(ctx context.Context) (err error) {
+	defer wrap(&err, "ping")
 	db, err := s.r.DB()
 	if err != nil {
 		return err
