@@ -125,14 +125,8 @@ func (s *Store) UpdateChecklist(ctx context.Context, actor model.User, id int64,
 		if in.Submit {
 			set["state"], set["submitted_at"] = string(model.Submitted), now
 		}
-		res := tx.Model(&checklistRow{}).Where("id = ? AND state = ?", id, string(model.Draft)).Updates(set)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return ErrConflict
-		}
-		if err := tx.Where("id = ?", id).Take(&out).Error; err != nil {
+		var err error
+		if out, err = moveState[checklistRow](tx, id, []string{string(model.Draft)}, set); err != nil {
 			return err
 		}
 		division, code, err := schoolPlace(tx, old.SchoolID)
@@ -181,17 +175,8 @@ func (s *Store) review(ctx context.Context, actor model.User, id int64, to model
 	err := s.transact(ctx, func(tx *gorm.DB) error {
 		now := s.now().UTC()
 		set := map[string]any{"state": string(to), "reviewed_by": actorID(actor), "reviewed_at": now, "updated_at": now, "return_reason": reason}
-		res := tx.Model(&checklistRow{}).Where("id = ? AND state = ?", id, string(model.Submitted)).Updates(set)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			if err := tx.Where("id = ?", id).Take(&out).Error; err != nil {
-				return notFound(err)
-			}
-			return ErrConflict
-		}
-		if err := tx.Where("id = ?", id).Take(&out).Error; err != nil {
+		var err error
+		if out, err = moveState[checklistRow](tx, id, []string{string(model.Submitted)}, set); err != nil {
 			return err
 		}
 		division, code, err := schoolPlace(tx, out.SchoolID)

@@ -127,14 +127,8 @@ func (s *Store) stepHazard(ctx context.Context, actor model.User, id int64, st h
 		for i, f := range st.from {
 			from[i] = string(f)
 		}
-		res := tx.Model(&hazardRow{}).Where("id = ? AND state IN ?", id, from).Updates(st.set)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return ErrConflict
-		}
-		if err := tx.Where("id = ?", id).Take(&out).Error; err != nil {
+		var err error
+		if out, err = moveState[hazardRow](tx, id, from, st.set); err != nil {
 			return err
 		}
 		ev := hazardEventRow{HazardID: id, Kind: string(st.kind), Note: st.note, UserID: actorID(actor), Username: actor.Username, At: s.now().UTC()}
