@@ -261,34 +261,3 @@ func (s *Store) TokenUser(ctx context.Context, token string) (_ model.User, err 
 	}
 	return u, nil
 }
-
-type loginFailureRow struct {
-	ID       int64 `gorm:"primaryKey"`
-	Username string
-	Address  string // the client's address; see LoginFailuresFrom
-	At       time.Time
-}
-
-func (loginFailureRow) TableName() string { return "login_failures" }
-
-// RecordLoginFailure notes a failed login for username from a client
-// address; kept in the database so every server sees the same counts.
-func (s *Store) RecordLoginFailure(ctx context.Context, username, address string) (err error) {
-	defer wrap(&err, "record login failure")
-	now := s.now().UTC()
-	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("at < ?", now.Add(-24*time.Hour)).Delete(&loginFailureRow{}).Error; err != nil {
-			return err
-		}
-		return tx.Create(&loginFailureRow{Username: username, Address: address, At: now}).Error
-	})
-}
-
-// LoginFailures counts failed logins for username within the window.
-func (s *Store) LoginFailures(ctx context.Context, username string, window time.Duration) (_ int64, err error) {
-	defer wrap(&err, "count login failures of %s", username)
-	var n int64
-	err = s.r.WithContext(ctx).Model(&loginFailureRow{}).
-		Where("username = ? AND at > ?", username, s.now().UTC().Add(-window)).Count(&n).Error
-	return n, err
-}
