@@ -84,40 +84,34 @@ func (s *Store) DueSchools(ctx context.Context, q DueQuery) (_ []DueItem, _ int6
 	if q.Limit <= 0 {
 		q.Limit = 100
 	}
-	var rows []struct {
-		ID        int64
-		CheckedOn *model.Date
-		ExpiresOn *model.Date
-	}
+	var rows []dueRow
 	err = db.Session(&gorm.Session{}).Select("s.id, sc.checked_on, sc.expires_on").
 		Order("CASE WHEN sc.expires_on IS NULL THEN 0 ELSE 1 END, sc.expires_on, s.division_code, s.name, s.id").
 		Limit(q.Limit).Offset(q.Offset).Scan(&rows).Error
 	if err != nil {
 		return nil, 0, err
 	}
-	if len(rows) == 0 {
-		return nil, total, nil
-	}
-	ids := make([]int64, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-	}
-	byID, names, err := schoolsWithDivisionNames(s.r.WithContext(ctx), ids)
+	items, err := listItems(s.r.WithContext(ctx), rows, func(r dueRow) int64 { return r.ID },
+		func(r dueRow, sr schoolRow, division string) (DueItem, error) {
+			it := DueItem{School: sr.model(), DivisionName: division, CheckedOn: r.CheckedOn, ExpiresOn: r.ExpiresOn, Kind: DueNever}
+			if r.ExpiresOn != nil {
+				it.DaysLate = today.DaysSince(*r.ExpiresOn)
+				it.Kind = DueSoon
+				if it.DaysLate > 0 {
+					it.Kind = DueExpired
+				}
+			}
+			return it, nil
+		})
 	if err != nil {
 		return nil, 0, err
 	}
-	items := make([]DueItem, len(rows))
-	for i, r := range rows {
-		sr := byID[r.ID]
-		it := DueItem{School: sr.model(), DivisionName: names[sr.DivisionCode], CheckedOn: r.CheckedOn, ExpiresOn: r.ExpiresOn, Kind: DueNever}
-		if r.ExpiresOn != nil {
-			it.DaysLate = today.DaysSince(*r.ExpiresOn)
-			it.Kind = DueSoon
-			if it.DaysLate > 0 {
-				it.Kind = DueExpired
-			}
-		}
-		items[i] = it
-	}
 	return items, total, nil
+}
+
+// dueRow is a due school's id and the dates of its counting checklist.
+type dueRow struct {
+	ID        int64
+	CheckedOn *model.Date
+	ExpiresOn *model.Date
 }

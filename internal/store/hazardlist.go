@@ -94,23 +94,10 @@ func (s *Store) Hazards(ctx context.Context, q HazardQuery) (_ []HazardListItem,
 
 // hazardItems adds each hazard's school and county name.
 func (s *Store) hazardItems(ctx context.Context, rows []hazardRow) ([]HazardListItem, error) {
-	if len(rows) == 0 {
-		return nil, nil
-	}
-	schoolIDs := make([]int64, len(rows))
-	for i, r := range rows {
-		schoolIDs[i] = r.SchoolID
-	}
-	byID, names, err := schoolsWithDivisionNames(s.r.WithContext(ctx), schoolIDs)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]HazardListItem, len(rows))
-	for i, r := range rows {
-		sr := byID[r.SchoolID]
-		out[i] = HazardListItem{Hazard: r.model(), School: sr.model(), DivisionName: names[sr.DivisionCode]}
-	}
-	return out, nil
+	return listItems(s.r.WithContext(ctx), rows, func(r hazardRow) int64 { return r.SchoolID },
+		func(r hazardRow, sr schoolRow, division string) (HazardListItem, error) {
+			return HazardListItem{Hazard: r.model(), School: sr.model(), DivisionName: division}, nil
+		})
 }
 
 // OverdueHazardCounts returns, for each of the schools with any, how many

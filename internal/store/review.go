@@ -83,27 +83,11 @@ func (s *Store) ReviewItems(ctx context.Context, ids []int64) (_ []ReviewItem, e
 }
 
 func (s *Store) reviewItems(ctx context.Context, rows []checklistRow) ([]ReviewItem, error) {
-	if len(rows) == 0 {
-		return nil, nil
-	}
-	schoolIDs := make([]int64, len(rows))
-	for i, r := range rows {
-		schoolIDs[i] = r.SchoolID
-	}
-	byID, names, err := schoolsWithDivisionNames(s.r.WithContext(ctx), schoolIDs)
-	if err != nil {
-		return nil, err
-	}
-	items := make([]ReviewItem, len(rows))
-	for i, r := range rows {
-		c, err := r.model()
-		if err != nil {
-			return nil, err
-		}
-		sr := byID[r.SchoolID]
-		items[i] = ReviewItem{Checklist: c, School: sr.model(), DivisionName: names[sr.DivisionCode]}
-	}
-	return items, nil
+	return listItems(s.r.WithContext(ctx), rows, func(r checklistRow) int64 { return r.SchoolID },
+		func(r checklistRow, sr schoolRow, division string) (ReviewItem, error) {
+			c, err := r.model()
+			return ReviewItem{Checklist: c, School: sr.model(), DivisionName: division}, err
+		})
 }
 
 // VerifyChecklists verifies a selection of submitted checklists in one

@@ -96,10 +96,6 @@ func (s *Store) Schools(ctx context.Context, q SchoolQuery) (_ []SchoolListItem,
 		return nil, total, nil
 	}
 	read := s.r.WithContext(ctx)
-	byID, names, err := schoolsWithDivisionNames(read, ids)
-	if err != nil {
-		return nil, 0, err
-	}
 	var cov []schoolCoverageRow
 	if err := read.Where("school_id IN ?", ids).Find(&cov).Error; err != nil {
 		return nil, 0, err
@@ -112,17 +108,19 @@ func (s *Store) Schools(ctx context.Context, q SchoolQuery) (_ []SchoolListItem,
 	for i := range cov {
 		byKey[coverageKey{cov[i].SchoolID, cov[i].Basis}] = &cov[i]
 	}
-	items := make([]SchoolListItem, 0, len(ids))
-	for _, id := range ids {
-		r := byID[id]
-		it := SchoolListItem{School: r.model(), DivisionName: names[r.DivisionCode], Due: true}
-		if c := byKey[coverageKey{id, string(q.Basis)}]; c != nil {
-			it.Status = c.status(today)
-		}
-		if rc := byKey[coverageKey{id, string(model.BasisReported)}]; rc != nil && rc.ExpiresOn != nil {
-			it.Due = *rc.ExpiresOn < today
-		}
-		items = append(items, it)
+	items, err := listItems(read, ids, func(id int64) int64 { return id },
+		func(id int64, r schoolRow, division string) (SchoolListItem, error) {
+			it := SchoolListItem{School: r.model(), DivisionName: division, Due: true}
+			if c := byKey[coverageKey{id, string(q.Basis)}]; c != nil {
+				it.Status = c.status(today)
+			}
+			if rc := byKey[coverageKey{id, string(model.BasisReported)}]; rc != nil && rc.ExpiresOn != nil {
+				it.Due = *rc.ExpiresOn < today
+			}
+			return it, nil
+		})
+	if err != nil {
+		return nil, 0, err
 	}
 	return items, total, nil
 }

@@ -318,17 +318,24 @@ func (s *Store) SchoolIDs(ctx context.Context) (_ map[string]int64, err error) {
 	return out, nil
 }
 
-// schoolsWithDivisionNames loads the schools with the given ids (repeats
-// allowed), keyed by id, and the names of their divisions: what every list
-// of records shows beside each record.
-func schoolsWithDivisionNames(db *gorm.DB, ids []int64) (map[int64]schoolRow, map[string]string, error) {
+// listItems turns rows into list items, each with its school and the name
+// of the school's division (what every list shows beside a record), loading
+// the schools and divisions of all rows at once.
+func listItems[R, I any](db *gorm.DB, rows []R, schoolID func(R) int64, item func(r R, school schoolRow, division string) (I, error)) ([]I, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = schoolID(r)
+	}
 	ids = uniqueIDs(ids)
 	byID := make(map[int64]schoolRow, len(ids))
 	divisions := map[string]bool{}
 	for start := 0; start < len(ids); start += 500 {
 		var schools []schoolRow
 		if err := db.Where("id IN ?", ids[start:min(start+500, len(ids))]).Find(&schools).Error; err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		for _, sr := range schools {
 			byID[sr.ID] = sr
@@ -337,7 +344,14 @@ func schoolsWithDivisionNames(db *gorm.DB, ids []int64) (map[int64]schoolRow, ma
 	}
 	names, err := divisionNames(db, keys(divisions))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return byID, names, nil
+	out := make([]I, len(rows))
+	for i, r := range rows {
+		sr := byID[schoolID(r)]
+		if out[i], err = item(r, sr, names[sr.DivisionCode]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
