@@ -94,7 +94,9 @@ func (r *schoolCoverageRow) status(today model.Date) model.SchoolStatus {
 // ledger of each of their divisions. Every write that can change a school's
 // status calls it in the same transaction, so aggregates never drift. It
 // works in batches with a fixed number of queries per batch, so a roster
-// import or a rule change costs a few queries per 500 schools.
+// import or a rule change costs a few queries per 500 schools. Inside a
+// group commit the schools are only collected, and re-derived once for the
+// whole group before it commits (see deferredRefresh).
 func (s *Store) refreshSchools(tx *gorm.DB, ids ...int64) error {
 	if p, ok := deferredRefresh(tx); ok {
 		*p = append(*p, ids...)
