@@ -35,7 +35,8 @@ type DueItem struct {
 // check on the basis, or one that ends within model.SoonDueDays, the latest
 // first: never checked, then by last valid day (the longest expired
 // first), then by county and name.
-func (s *Store) DueSchools(ctx context.Context, q DueQuery) ([]DueItem, int64, error) {
+func (s *Store) DueSchools(ctx context.Context, q DueQuery) (_ []DueItem, _ int64, err error) {
+	defer wrap(&err, "due schools")
 	if q.Basis == "" {
 		q.Basis = model.BasisReported
 	}
@@ -67,51 +68,34 @@ func (s *Store) DueSchools(ctx context.Context, q DueQuery) ([]DueItem, int64, e
 	if q.Limit <= 0 {
 		q.Limit = 100
 	}
-	var rows []struct {
-		ID        int64
-		CheckedOn *model.Date
-		ExpiresOn *model.Date
-	}
-	err := db.Session(&gorm.Session{}).Select("s.id, sc.checked_on, sc.expires_on").
+	var rows []dueRow
+	err = db.Session(&gorm.Session{}).Select("s.id, sc.checked_on, sc.expires_on").
 		Order("CASE WHEN sc.expires_on IS NULL THEN 0 ELSE 1 END, sc.expires_on, s.division_code, s.name, s.id").
 		Limit(q.Limit).Offset(q.Offset).Scan(&rows).Error
 	if err != nil {
 		return nil, 0, err
 	}
-	if len(rows) == 0 {
-		return nil, total, nil
-	}
-	ids := make([]int64, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-	}
-	read := s.r.WithContext(ctx)
-	var schools []schoolRow
-	if err := read.Where("id IN ?", ids).Find(&schools).Error; err != nil {
-		return nil, 0, err
-	}
-	byID := make(map[int64]schoolRow, len(schools))
-	counties := map[string]bool{}
-	for _, sr := range schools {
-		byID[sr.ID] = sr
-		counties[sr.DivisionCode] = true
-	}
-	names, err := divisionNames(read, keys(counties))
+	items, err := listItems(s.r.WithContext(ctx), rows, func(r dueRow) int64 { return r.ID },
+		func(r dueRow, sr schoolRow, division string) (DueItem, error) {
+			it := DueItem{School: sr.model(), DivisionName: division, CheckedOn: r.CheckedOn, ExpiresOn: r.ExpiresOn, Kind: model.DueNever}
+			if r.ExpiresOn != nil {
+				it.DaysLate = today.DaysSince(*r.ExpiresOn)
+				it.Kind = model.DueSoon
+				if it.DaysLate > 0 {
+					it.Kind = model.DueExpired
+				}
+			}
+			return it, nil
+		})
 	if err != nil {
 		return nil, 0, err
 	}
-	items := make([]DueItem, len(rows))
-	for i, r := range rows {
-		sr := byID[r.ID]
-		it := DueItem{School: sr.model(), DivisionName: names[sr.DivisionCode], CheckedOn: r.CheckedOn, ExpiresOn: r.ExpiresOn, Kind: model.DueNever}
-		if r.ExpiresOn != nil {
-			it.DaysLate = today.DaysSince(*r.ExpiresOn)
-			it.Kind = model.DueSoon
-			if it.DaysLate > 0 {
-				it.Kind = model.DueExpired
-			}
-		}
-		items[i] = it
-	}
 	return items, total, nil
+}
+
+// dueRow is a due school's id and the dates of its counting checklist.
+type dueRow struct {
+	ID        int64
+	CheckedOn *model.Date
+	ExpiresOn *model.Date
 }
