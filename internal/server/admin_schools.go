@@ -18,9 +18,9 @@ var schoolFields = []string{"code", "name", "type", "division_code", "address", 
 // listAdminSchools lists and searches every school, closed ones included.
 func (s *Server) listAdminSchools(c echo.Context) error {
 	ctx := c.Request().Context()
-	page := 1
-	if p, err := strconv.Atoi(c.QueryParam("page")); err == nil && p > 0 {
-		page = p
+	page, err := pageParam(c)
+	if err != nil {
+		page = 1 // the admin list has always shown the first page for a bad number
 	}
 	items, total, err := s.store.Schools(ctx, store.SchoolQuery{Search: c.QueryParam("q"), Inactive: true,
 		Limit: schoolPageSize, Offset: (page - 1) * schoolPageSize})

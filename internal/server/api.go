@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -289,24 +288,9 @@ func (s *Server) apiCreateHazard(c echo.Context) error {
 
 // apiCloseHazard is POST /api/v1/hazards/{id}/close.
 func (s *Server) apiCloseHazard(c echo.Context) error {
-	u, _ := currentUser(c)
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil {
-		return errNotFound
-	}
-	ctx := c.Request().Context()
-	h, err := s.store.Hazard(ctx, id)
+	h, _, u, err := s.visibleHazard(c)
 	if err != nil {
 		return err
-	}
-	school, err := s.store.SchoolByID(ctx, h.SchoolID)
-	if err != nil {
-		return err
-	}
-	if ok, err := s.canSeeSchool(ctx, u, school); err != nil {
-		return err
-	} else if !ok {
-		return errForbidden
 	}
 	if !canReview(u) {
 		return errForbidden
@@ -315,7 +299,7 @@ func (s *Server) apiCloseHazard(c echo.Context) error {
 	if err := decodeJSON(c, &body, true); err != nil {
 		return err
 	}
-	out, err := s.store.CloseHazard(ctx, u, id)
+	out, err := s.store.CloseHazard(c.Request().Context(), u, h.ID)
 	if err != nil {
 		return err
 	}

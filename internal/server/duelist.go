@@ -98,12 +98,9 @@ func dueFilterOf(c echo.Context) (web.DueFilter, store.DueQuery, error) {
 		}
 		f.Type, q.Type = st, st
 	}
-	if p := c.QueryParam("page"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > 100000 {
-			return f, q, echo.NewHTTPError(http.StatusBadRequest, "page must be a positive number")
-		}
-		f.Page = n
+	var err error
+	if f.Page, err = pageParam(c); err != nil {
+		return f, q, err
 	}
 	return f, q, nil
 }

@@ -23,12 +23,6 @@ import (
 // MaxSize each, and the form around them.
 const maxEvidenceBody = evidence.MaxFiles*evidence.MaxSize + maxBodyBytes
 
-// uploadRoutes are the routes whose bodies may carry evidence files.
-var uploadRoutes = map[string]bool{
-	"/hazards/:id/answer":      true,
-	"/checklists/:id/evidence": true,
-}
-
 // uploads is a multipart form with its files checked: problem says, in the
 // page's language, why the files were refused (status 413 or 422); err is
 // a failure to report as such.
@@ -204,25 +198,17 @@ func (s *Server) deleteEvidence(c echo.Context) error {
 // user may see its school.
 func (s *Server) visibleEvidence(c echo.Context) (model.Evidence, model.School, model.User, error) {
 	u, _ := currentUser(c)
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := idParam(c)
 	if err != nil {
-		return model.Evidence{}, model.School{}, u, errNotFound
+		return model.Evidence{}, model.School{}, u, err
 	}
 	ctx := c.Request().Context()
 	e, err := s.store.Evidence(ctx, id)
 	if err != nil {
 		return e, model.School{}, u, err
 	}
-	school, err := s.store.SchoolByID(ctx, e.SchoolID)
-	if err != nil {
-		return e, school, u, err
-	}
-	if ok, err := s.canSeeSchool(ctx, u, school); err != nil {
-		return e, school, u, err
-	} else if !ok {
-		return e, school, u, errForbidden
-	}
-	return e, school, u, nil
+	school, err := s.schoolOf(ctx, u, e.SchoolID)
+	return e, school, u, err
 }
 
 // serveEvidence sends a file to a user whose scope includes its school:

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -33,12 +32,9 @@ func (s *Server) listHazards(c echo.Context) error {
 	if f.Measure != "" && !f.Measure.Valid() && f.Measure != model.MeasureOther {
 		return echo.NewHTTPError(http.StatusBadRequest, "measure must be a measure key or other")
 	}
-	if p := c.QueryParam("page"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > 100000 {
-			return echo.NewHTTPError(http.StatusBadRequest, "page must be a positive number")
-		}
-		f.Page = n
+	var err error
+	if f.Page, err = pageParam(c); err != nil {
+		return err
 	}
 	q.Offset = (f.Page - 1) * hazardPageSize
 	switch u.Role {
@@ -48,15 +44,8 @@ func (s *Server) listHazards(c echo.Context) error {
 		q.Under = u.ScopeCode
 	}
 	if f.Division != "" {
-		if _, err := s.store.Division(ctx, f.Division); err != nil {
+		if err := s.checkDivisionFilter(ctx, u, f.Division); err != nil {
 			return err
-		}
-		ok, err := s.canSeeDivision(ctx, u, f.Division)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errForbidden
 		}
 		q.Under = f.Division
 	}
@@ -65,10 +54,8 @@ func (s *Server) listHazards(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		if ok, err := s.canSeeSchool(ctx, u, school); err != nil {
+		if err := s.requireSchool(ctx, u, school); err != nil {
 			return err
-		} else if !ok {
-			return errForbidden
 		}
 		q.SchoolID = school.ID
 	}
@@ -82,31 +69,6 @@ func (s *Server) listHazards(c echo.Context) error {
 	}
 	p.Base = s.base(c, i18n.T(ctx, "hazards.title"), "hazards")
 	return render(c, http.StatusOK, web.HazardsView(p))
-}
-
-// visibleHazard loads the hazard named in the URL with its school and
-// checks the user may see the school.
-func (s *Server) visibleHazard(c echo.Context) (model.Hazard, model.School, model.User, error) {
-	u, _ := currentUser(c)
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil {
-		return model.Hazard{}, model.School{}, u, errNotFound
-	}
-	ctx := c.Request().Context()
-	h, err := s.store.Hazard(ctx, id)
-	if err != nil {
-		return h, model.School{}, u, err
-	}
-	school, err := s.store.SchoolByID(ctx, h.SchoolID)
-	if err != nil {
-		return h, school, u, err
-	}
-	if ok, err := s.canSeeSchool(ctx, u, school); err != nil {
-		return h, school, u, err
-	} else if !ok {
-		return h, school, u, errForbidden
-	}
-	return h, school, u, nil
 }
 
 // showHazard is one hazard's page.

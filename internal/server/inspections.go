@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -128,23 +127,18 @@ func (s *Server) renderInspectionForm(c echo.Context, status int, school model.S
 // showInspection is one inspection with its findings and hazards.
 func (s *Server) showInspection(c echo.Context) error {
 	u, _ := currentUser(c)
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := idParam(c)
 	if err != nil {
-		return errNotFound
+		return err
 	}
 	ctx := c.Request().Context()
 	in, err := s.store.Inspection(ctx, id)
 	if err != nil {
 		return err
 	}
-	school, err := s.store.SchoolByID(ctx, in.SchoolID)
+	school, err := s.schoolOf(ctx, u, in.SchoolID)
 	if err != nil {
 		return err
-	}
-	if ok, err := s.canSeeSchool(ctx, u, school); err != nil {
-		return err
-	} else if !ok {
-		return errForbidden
 	}
 	in.CreatedAt = in.CreatedAt.In(s.store.Location())
 	p := web.InspectionPage{School: school, Inspection: in, Hazards: map[int64]model.Hazard{}}

@@ -38,25 +38,14 @@ func (s *Server) listReview(c echo.Context) error {
 	if f.Failing != "" && !f.Failing.Valid() {
 		return echo.NewHTTPError(http.StatusBadRequest, "failing must be a measure key")
 	}
-	page := 1
-	if p := c.QueryParam("page"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > 100000 {
-			return echo.NewHTTPError(http.StatusBadRequest, "page must be a positive number")
-		}
-		page = n
+	page, err := pageParam(c)
+	if err != nil {
+		return err
 	}
 	under := u.ScopeCode
 	if f.Division != "" {
-		if _, err := s.store.Division(ctx, f.Division); err != nil {
+		if err := s.checkDivisionFilter(ctx, u, f.Division); err != nil {
 			return err
-		}
-		ok, err := s.canSeeDivision(ctx, u, f.Division)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errForbidden
 		}
 		under = f.Division
 	}
