@@ -120,7 +120,7 @@ func auditQuery(f web.AuditFilter) url.Values {
 func auditLink(e store.AuditEntry, u model.User) string {
 	switch e.Entity {
 	case "school":
-		return "/schools/" + url.PathEscape(e.EntityID)
+		return web.SchoolURL(e.EntityID)
 	case "checklist":
 		return "/checklists/" + url.PathEscape(e.EntityID)
 	case "hazard":

@@ -21,7 +21,7 @@ func (s *Server) showDashboard(c echo.Context) error {
 	ctx := c.Request().Context()
 	switch u.Role {
 	case model.SchoolRep:
-		return c.Redirect(http.StatusSeeOther, "/schools/"+u.ScopeCode)
+		return c.Redirect(http.StatusSeeOther, web.SchoolURL(u.ScopeCode))
 	case model.Leader, model.Inspector:
 		d, err := s.store.Division(ctx, u.ScopeCode)
 		if err != nil {

@@ -21,7 +21,7 @@ func (s *Server) showDueHome(c echo.Context) error {
 	u, _ := currentUser(c)
 	switch u.Role {
 	case model.Leader, model.Inspector:
-		return c.Redirect(http.StatusSeeOther, "/divisions/"+u.ScopeCode+"/due")
+		return c.Redirect(http.StatusSeeOther, web.DivisionURL(u.ScopeCode)+"/due")
 	case model.SchoolRep:
 		return errForbidden
 	}
@@ -30,7 +30,7 @@ func (s *Server) showDueHome(c echo.Context) error {
 		return err
 	}
 	if len(provinces) == 1 {
-		return c.Redirect(http.StatusSeeOther, "/divisions/"+provinces[0].Code+"/due")
+		return c.Redirect(http.StatusSeeOther, web.DivisionURL(provinces[0].Code)+"/due")
 	}
 	return s.renderDue(c, model.Division{})
 }

@@ -2,7 +2,6 @@ package server
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -171,7 +170,7 @@ func (s *Server) attachChecklistEvidence(c echo.Context) error {
 		}
 		return err
 	}
-	return s.flash(c, "evidence_added", fmt.Sprintf("/checklists/%d#h-evidence", cl.ID))
+	return s.flash(c, "evidence_added", web.ChecklistURL(cl.ID)+"#h-evidence")
 }
 
 // deleteEvidence removes a file from a draft checklist.
@@ -191,7 +190,7 @@ func (s *Server) deleteEvidence(c echo.Context) error {
 			s.log.Error("removing a deleted evidence file", "file", e.StoredName, "err", err)
 		}
 	}
-	return s.flash(c, "evidence_deleted", fmt.Sprintf("/checklists/%d#h-evidence", e.ChecklistID))
+	return s.flash(c, "evidence_deleted", web.ChecklistURL(e.ChecklistID)+"#h-evidence")
 }
 
 // visibleEvidence loads the file record named in the URL and checks the
@@ -262,7 +261,7 @@ func (s *Server) checklistEvidence(c echo.Context, cl model.Checklist, school mo
 	b := web.EvidenceBlock{Files: files, Error: uploadErr, CSRF: csrfToken(c)}
 	mine := canFill(u, school)
 	if mine && s.files != nil && (cl.State == model.Draft || cl.State == model.Submitted) {
-		b.UploadURL = fmt.Sprintf("/checklists/%d/evidence", cl.ID)
+		b.UploadURL = web.ChecklistURL(cl.ID) + "/evidence"
 	}
 	b.CanDelete = mine && cl.State == model.Draft
 	return b, nil

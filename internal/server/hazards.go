@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -182,7 +181,7 @@ func (s *Server) createHazard(c echo.Context) error {
 	if len(errs) == 0 {
 		h, err := s.store.CreateHazard(ctx, u, school.ID, in)
 		if err == nil {
-			return s.flash(c, "hazard_raised", fmt.Sprintf("/hazards/%d", h.ID))
+			return s.flash(c, "hazard_raised", web.HazardURL(h.ID))
 		}
 		if !errors.As(err, &errs) {
 			return err
@@ -233,7 +232,7 @@ func (s *Server) answerHazard(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	return s.flash(c, "hazard_answered", fmt.Sprintf("/hazards/%d", h.ID))
+	return s.flash(c, "hazard_answered", web.HazardURL(h.ID))
 }
 
 // closeHazard closes a hazard from its page. The form carries the state
@@ -262,7 +261,7 @@ func (s *Server) closeHazard(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	return s.flash(c, "hazard_closed", fmt.Sprintf("/hazards/%d", h.ID))
+	return s.flash(c, "hazard_closed", web.HazardURL(h.ID))
 }
 
 // sendBackHazard returns an answered hazard to the school with a reason.
@@ -285,7 +284,7 @@ func (s *Server) sendBackHazard(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	return s.flash(c, "hazard_sent_back", fmt.Sprintf("/hazards/%d", h.ID))
+	return s.flash(c, "hazard_sent_back", web.HazardURL(h.ID))
 }
 
 // markOverdue sets each row's count of overdue hazards, for the badge in

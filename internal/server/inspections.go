@@ -2,7 +2,6 @@ package server
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -57,7 +56,7 @@ func (s *Server) createInspection(c echo.Context) error {
 		var saved model.Inspection
 		saved, err = s.store.CreateInspection(ctx, u, school.ID, in)
 		if err == nil {
-			return s.flash(c, "inspection_saved", fmt.Sprintf("/inspections/%d", saved.ID))
+			return s.flash(c, "inspection_saved", web.InspectionURL(saved.ID))
 		}
 		if !errors.As(err, &errs) {
 			return err

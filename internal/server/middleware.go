@@ -15,6 +15,7 @@ import (
 	"safecampus/internal/i18n"
 	"safecampus/internal/model"
 	"safecampus/internal/store"
+	"safecampus/web"
 )
 
 const (
@@ -180,7 +181,7 @@ func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if _, ok := currentUser(c); !ok {
 			if c.Request().Method == http.MethodGet {
-				return c.Redirect(http.StatusSeeOther, "/login?next="+urlQueryEscape(c.Request().URL.RequestURI()))
+				return c.Redirect(http.StatusSeeOther, web.LoginURL(c.Request().URL.RequestURI()))
 			}
 			return echo.NewHTTPError(http.StatusUnauthorized, "please sign in")
 		}
