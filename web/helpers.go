@@ -95,8 +95,6 @@ func barWidth(p model.Percent) string {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-func measureKey(i int) model.Measure { return model.Measures[i] }
-
 func divisionTitle(ctx context.Context, d model.Division) string {
 	if d.Code == "" {
 		return i18n.T(ctx, "division.national")

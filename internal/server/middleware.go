@@ -201,10 +201,7 @@ func (s *Server) requireAPIUser(next echo.HandlerFunc) echo.HandlerFunc {
 
 type roleSet []model.Role
 
-var (
-	roleAdmin     = roleSet{model.Admin}
-	roleReviewers = roleSet{model.Admin, model.Inspector}
-)
+var roleAdmin = roleSet{model.Admin}
 
 // requireRole refuses users outside the roles with 403.
 func (s *Server) requireRole(roles roleSet) echo.MiddlewareFunc {
