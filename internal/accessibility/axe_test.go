@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -23,6 +22,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"safecampus/internal/browsertest"
 	"safecampus/internal/demo"
 	"safecampus/internal/i18n"
 	"safecampus/internal/model"
@@ -42,21 +42,6 @@ var today = model.NewDate(2026, 3, 16)
 
 // beijing is the deployment's zone (UTC+8, no DST).
 var beijing = time.FixedZone("CST", 8*3600)
-
-// chromium finds the browser: skip without one, unless CI requires it.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("SAFECAMPUS_REQUIRE_BROWSER") == "1" {
-		t.Fatal("chromium not found, and SAFECAMPUS_REQUIRE_BROWSER=1: install it (apt-get install chromium)")
-	}
-	t.Skip("chromium not found at /usr/bin/chromium or on PATH; SAFECAMPUS_REQUIRE_BROWSER=1 makes this a failure")
-	return ""
-}
 
 // site is the real server on a real SQLite file with the demo data of
 // 呼和浩特市 (nine counties, some hundred schools, five months of history).
@@ -234,28 +219,7 @@ func (s *site) fetch(t *testing.T, role model.Role, path string) string {
 // newBrowser starts a headless Chromium, closed when the test ends.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
-	path := chromium(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("lang", "zh-CN"),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	root, cancelRoot := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() {
-		cancelRoot()
-		cancelAlloc()
-	})
-	if err := chromedp.Do(root); err != nil {
-		t.Fatalf("start chromium %s: %v", path, err)
-	}
-	return root
+	return browsertest.Start(t, chromedp.Flag("lang", "zh-CN"))
 }
 
 // violation is one axe result, as the script below returns it.

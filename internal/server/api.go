@@ -51,9 +51,9 @@ func (s *Server) apiCoverage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	basis, ok := model.ParseBasis(c.QueryParam("basis"))
-	if !ok {
-		return echo.NewHTTPError(http.StatusBadRequest, "basis must be verified or reported")
+	basis, err := basisParam(c)
+	if err != nil {
+		return err
 	}
 	asOf, err := asOfParam(c, s.store.Today())
 	if err != nil {
@@ -116,9 +116,9 @@ func (s *Server) apiSchool(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	basis, ok := model.ParseBasis(c.QueryParam("basis"))
-	if !ok {
-		return echo.NewHTTPError(http.StatusBadRequest, "basis must be verified or reported")
+	basis, err := basisParam(c)
+	if err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
 	st, err := s.store.SchoolStatus(ctx, school, basis)
@@ -210,17 +210,23 @@ func (s *Server) apiCreateChecklist(c echo.Context) error {
 	return c.JSON(http.StatusCreated, apiState{cl.ID, string(cl.State)})
 }
 
+// reviewerBody refuses users who cannot review, then decodes the JSON
+// body (which may be empty) into v.
+func reviewerBody(c echo.Context, u model.User, v any) error {
+	if !canReview(u) {
+		return errForbidden
+	}
+	return decodeJSON(c, v, true)
+}
+
 // apiVerifyChecklist is POST /api/v1/checklists/{id}/verify.
 func (s *Server) apiVerifyChecklist(c echo.Context) error {
 	cl, _, u, err := s.visibleChecklist(c)
 	if err != nil {
 		return err
 	}
-	if !canReview(u) {
-		return errForbidden
-	}
 	var body struct{}
-	if err := decodeJSON(c, &body, true); err != nil {
+	if err := reviewerBody(c, u, &body); err != nil {
 		return err
 	}
 	out, err := s.store.VerifyChecklist(c.Request().Context(), u, cl.ID)
@@ -236,13 +242,10 @@ func (s *Server) apiReturnChecklist(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !canReview(u) {
-		return errForbidden
-	}
 	var body struct {
 		Reason string `json:"reason"`
 	}
-	if err := decodeJSON(c, &body, true); err != nil {
+	if err := reviewerBody(c, u, &body); err != nil {
 		return err
 	}
 	out, err := s.store.ReturnChecklist(c.Request().Context(), u, cl.ID, body.Reason)
@@ -292,11 +295,8 @@ func (s *Server) apiCloseHazard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !canReview(u) {
-		return errForbidden
-	}
 	var body struct{}
-	if err := decodeJSON(c, &body, true); err != nil {
+	if err := reviewerBody(c, u, &body); err != nil {
 		return err
 	}
 	out, err := s.store.CloseHazard(c.Request().Context(), u, h.ID)

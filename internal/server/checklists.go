@@ -55,9 +55,9 @@ func (s *Server) createChecklist(c echo.Context) error {
 	if !canFill(u, school) || !school.Active {
 		return errForbidden
 	}
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "malformed form")
+		return err
 	}
 	f := parseChecklistForm(form)
 	if len(f.Errors) > 0 {
@@ -99,9 +99,9 @@ func (s *Server) updateChecklist(c echo.Context) error {
 	if !canFill(u, school) {
 		return errForbidden
 	}
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "malformed form")
+		return err
 	}
 	f := parseChecklistForm(form)
 	if len(f.Errors) > 0 {
@@ -136,9 +136,9 @@ func (s *Server) previewChecklist(c echo.Context) error {
 	if !canFill(u, school) {
 		return errForbidden
 	}
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "malformed form")
+		return err
 	}
 	f := parseChecklistForm(form)
 	rules, err := s.store.RuleSet(c.Request().Context())

@@ -27,9 +27,9 @@ func (s *Server) exportCoverage(c echo.Context, format string) error {
 	if err != nil {
 		return err
 	}
-	basis, ok := model.ParseBasis(c.QueryParam("basis"))
-	if !ok {
-		return echo.NewHTTPError(http.StatusBadRequest, "basis must be verified or reported")
+	basis, err := basisParam(c)
+	if err != nil {
+		return err
 	}
 	asOf, err := asOfParam(c, s.store.Today())
 	if err != nil {

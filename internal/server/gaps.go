@@ -30,9 +30,9 @@ func (s *Server) showGaps(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	basis, ok := model.ParseBasis(c.QueryParam("basis"))
-	if !ok {
-		return echo.NewHTTPError(http.StatusBadRequest, "basis must be verified or reported")
+	basis, err := basisParam(c)
+	if err != nil {
+		return err
 	}
 	var one *web.GapGroup
 	if k := c.QueryParam("kind"); k != "" {

@@ -117,6 +117,22 @@ func (s *Server) renderHazard(c echo.Context, status int, h model.Hazard, school
 	return render(c, status, web.HazardView(p))
 }
 
+// hazardOutcome answers a hazard's form after the store acted on it: the
+// hazard again with the form's errors (422), the hazard as it now stands
+// when someone else acted first (409), or back to the hazard with a flash.
+func (s *Server) hazardOutcome(c echo.Context, err error, h model.Hazard, school model.School, u model.User, values map[string]string, flash string) error {
+	var fe model.FieldErrors
+	switch {
+	case errors.As(err, &fe):
+		return s.renderHazard(c, http.StatusUnprocessableEntity, h, school, u, hazardForm{values: values, errs: localizeErrors(c.Request().Context(), "hazard.err_", fe)})
+	case errors.Is(err, store.ErrConflict):
+		return s.hazardConflict(c, h.ID, u, hazardForm{values: values})
+	case err != nil:
+		return err
+	}
+	return s.flash(c, flash, web.HazardURL(h.ID))
+}
+
 // hazardConflict re-renders the hazard as it now stands, saying that
 // someone else acted first and the user's change was not saved.
 func (s *Server) hazardConflict(c echo.Context, id int64, u model.User, f hazardForm) error {
@@ -135,12 +151,9 @@ func (s *Server) hazardConflict(c echo.Context, id int64, u model.User, f hazard
 
 // newHazard is the form to raise a hazard at a school.
 func (s *Server) newHazard(c echo.Context) error {
-	school, u, err := s.visibleSchool(c)
+	school, _, err := s.inspectableSchool(c)
 	if err != nil {
 		return err
-	}
-	if !canReview(u) || !school.Active {
-		return errForbidden
 	}
 	values := map[string]string{"severity": string(model.Medium), "deadline": s.store.Today().AddDays(14).String()}
 	if m := model.Measure(c.QueryParam("measure")); m.Valid() || m == model.MeasureOther {
@@ -151,12 +164,9 @@ func (s *Server) newHazard(c echo.Context) error {
 
 // createHazard raises a hazard from the form.
 func (s *Server) createHazard(c echo.Context) error {
-	school, u, err := s.visibleSchool(c)
+	school, u, err := s.inspectableSchool(c)
 	if err != nil {
 		return err
-	}
-	if !canReview(u) || !school.Active {
-		return errForbidden
 	}
 	ctx := c.Request().Context()
 	values := map[string]string{}
@@ -223,16 +233,7 @@ func (s *Server) answerHazard(c echo.Context) error {
 	if err != nil {
 		cleanup()
 	}
-	var fe model.FieldErrors
-	switch {
-	case errors.As(err, &fe):
-		return s.renderHazard(c, http.StatusUnprocessableEntity, h, school, u, hazardForm{values: values, errs: localizeErrors(c.Request().Context(), "hazard.err_", fe)})
-	case errors.Is(err, store.ErrConflict):
-		return s.hazardConflict(c, h.ID, u, hazardForm{values: values})
-	case err != nil:
-		return err
-	}
-	return s.flash(c, "hazard_answered", web.HazardURL(h.ID))
+	return s.hazardOutcome(c, err, h, school, u, values, "hazard_answered")
 }
 
 // closeHazard closes a hazard from its page. The form carries the state
@@ -252,16 +253,7 @@ func (s *Server) closeHazard(c echo.Context) error {
 		from = h.State
 	}
 	_, err = s.store.CloseHazardFrom(c.Request().Context(), u, h.ID, from, values["note"])
-	var fe model.FieldErrors
-	switch {
-	case errors.As(err, &fe):
-		return s.renderHazard(c, http.StatusUnprocessableEntity, h, school, u, hazardForm{values: values, errs: localizeErrors(c.Request().Context(), "hazard.err_", fe)})
-	case errors.Is(err, store.ErrConflict):
-		return s.hazardConflict(c, h.ID, u, hazardForm{values: values})
-	case err != nil:
-		return err
-	}
-	return s.flash(c, "hazard_closed", web.HazardURL(h.ID))
+	return s.hazardOutcome(c, err, h, school, u, values, "hazard_closed")
 }
 
 // sendBackHazard returns an answered hazard to the school with a reason.
@@ -275,16 +267,7 @@ func (s *Server) sendBackHazard(c echo.Context) error {
 	}
 	values := map[string]string{"reason": c.FormValue("reason")}
 	_, err = s.store.SendBackHazard(c.Request().Context(), u, h.ID, values["reason"])
-	var fe model.FieldErrors
-	switch {
-	case errors.As(err, &fe):
-		return s.renderHazard(c, http.StatusUnprocessableEntity, h, school, u, hazardForm{values: values, errs: localizeErrors(c.Request().Context(), "hazard.err_", fe)})
-	case errors.Is(err, store.ErrConflict):
-		return s.hazardConflict(c, h.ID, u, hazardForm{values: values})
-	case err != nil:
-		return err
-	}
-	return s.flash(c, "hazard_sent_back", web.HazardURL(h.ID))
+	return s.hazardOutcome(c, err, h, school, u, values, "hazard_sent_back")
 }
 
 // markOverdue sets each row's count of overdue hazards, for the badge in

@@ -597,6 +597,26 @@ func (c *client) submit(page, action string, form url.Values) response {
 // upload posts a multipart form with one file, with the CSRF token of page.
 func (c *client) upload(page, action, field, filename string, content []byte, form url.Values) response {
 	c.t.Helper()
+	return c.postMultipart(page, action, field, []upFile{{filename, content}}, form)
+}
+
+// upFile is one file of a multipart upload.
+type upFile struct {
+	name string
+	data []byte
+}
+
+// uploadFiles posts a multipart form with any number of files in the field
+// "files", with the CSRF token of page.
+func (c *client) uploadFiles(page, action string, files []upFile, form url.Values) response {
+	c.t.Helper()
+	return c.postMultipart(page, action, "files", files, form)
+}
+
+// postMultipart posts a multipart form with files in field, with the CSRF
+// token of page.
+func (c *client) postMultipart(page, action, field string, files []upFile, form url.Values) response {
+	c.t.Helper()
 	r := c.get(page)
 	tok := csrfOf(r.body)
 	if tok == "" {
@@ -613,11 +633,13 @@ func (c *client) upload(page, action, field, filename string, content []byte, fo
 			}
 		}
 	}
-	fw, err := mw.CreateFormFile(field, filename)
-	if err != nil {
-		c.t.Fatal(err)
+	for _, file := range files {
+		fw, err := mw.CreateFormFile(field, file.name)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		fw.Write(file.data)
 	}
-	fw.Write(content)
 	if err := mw.Close(); err != nil {
 		c.t.Fatal(err)
 	}

@@ -16,12 +16,9 @@ import (
 
 // newInspection is the form to record an on-site inspection.
 func (s *Server) newInspection(c echo.Context) error {
-	school, u, err := s.visibleSchool(c)
+	school, _, err := s.inspectableSchool(c)
 	if err != nil {
 		return err
-	}
-	if !canReview(u) || !school.Active {
-		return errForbidden
 	}
 	today := s.store.Today()
 	values := map[string]string{"inspected_on": today.String()}
@@ -38,16 +35,13 @@ func (s *Server) newInspection(c echo.Context) error {
 // createInspection records the inspection and raises the hazards marked
 // on its problems, in one transaction.
 func (s *Server) createInspection(c echo.Context) error {
-	school, u, err := s.visibleSchool(c)
+	school, u, err := s.inspectableSchool(c)
 	if err != nil {
 		return err
 	}
-	if !canReview(u) || !school.Active {
-		return errForbidden
-	}
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "malformed form")
+		return err
 	}
 	in, values, errs := parseInspectionForm(form)
 	errs = append(errs, in.Validate(s.store.Today())...)

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -37,6 +38,24 @@ func idParam(c echo.Context) (int64, error) {
 		return 0, errNotFound
 	}
 	return id, nil
+}
+
+// basisParam reads ?basis= (default verified).
+func basisParam(c echo.Context) (model.Basis, error) {
+	basis, ok := model.ParseBasis(c.QueryParam("basis"))
+	if !ok {
+		return basis, echo.NewHTTPError(http.StatusBadRequest, "basis must be verified or reported")
+	}
+	return basis, nil
+}
+
+// formParams reads the posted form; a form that cannot be parsed is a 400.
+func formParams(c echo.Context) (url.Values, error) {
+	form, err := c.FormParams()
+	if err != nil {
+		return nil, echo.NewHTTPError(http.StatusBadRequest, "malformed form")
+	}
+	return form, nil
 }
 
 // checkDivisionFilter checks a division named in a filter: store.ErrNotFound

@@ -95,9 +95,9 @@ func (s *Server) confirmReview(c echo.Context) error {
 	if !canReview(u) {
 		return errForbidden
 	}
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "malformed form")
+		return err
 	}
 	field := "id"
 	if form.Get("all") == "1" {
@@ -118,9 +118,9 @@ func (s *Server) verifySelection(c echo.Context) error {
 	if !canReview(u) {
 		return errForbidden
 	}
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "malformed form")
+		return err
 	}
 	ids, err := formIDs(form["id"])
 	if err != nil {

@@ -74,6 +74,16 @@ func (s *Server) visibleSchool(c echo.Context) (model.School, model.User, error)
 	return school, u, s.requireSchool(c.Request().Context(), u, school)
 }
 
+// inspectableSchool is visibleSchool for raising hazards and recording
+// inspections: reviewers only, at open schools only.
+func (s *Server) inspectableSchool(c echo.Context) (model.School, model.User, error) {
+	school, u, err := s.visibleSchool(c)
+	if err == nil && (!canReview(u) || !school.Active) {
+		err = errForbidden
+	}
+	return school, u, err
+}
+
 // visibleChecklist loads the checklist named in the URL with its school.
 func (s *Server) visibleChecklist(c echo.Context) (model.Checklist, model.School, model.User, error) {
 	u, _ := currentUser(c)
