@@ -47,31 +47,11 @@ func coverageJSON(d model.Division, basis model.Basis, asOf model.Date, c model.
 
 // apiCoverage is GET /api/v1/coverage/{division_code}.
 func (s *Server) apiCoverage(c echo.Context) error {
-	d, _, err := s.visibleDivision(c)
+	cc, err := s.childCoverageOf(c)
 	if err != nil {
 		return err
 	}
-	basis, err := basisParam(c)
-	if err != nil {
-		return err
-	}
-	asOf, err := asOfParam(c, s.store.Today())
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	children, err := s.store.Children(ctx, d.Code)
-	if err != nil {
-		return err
-	}
-	codes := []string{d.Code}
-	for _, ch := range children {
-		codes = append(codes, ch.Code)
-	}
-	counts, err := s.store.Coverage(ctx, codes, basis, asOf)
-	if err != nil {
-		return err
-	}
+	d, basis, asOf, children, counts := cc.division, cc.basis, cc.asOf, cc.children, cc.counts
 	out := coverageJSON(d, basis, asOf, counts[d.Code])
 	out.Children = make([]apiCoverage, len(children))
 	for i, ch := range children {
