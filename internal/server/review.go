@@ -88,14 +88,20 @@ func reviewQuery(f web.ReviewFilter) url.Values {
 	return q
 }
 
+// reviewerForm is the form a reviewer posted; others are refused.
+func reviewerForm(c echo.Context) (model.User, url.Values, error) {
+	u, _ := currentUser(c)
+	if !canReview(u) {
+		return u, nil, errForbidden
+	}
+	form, err := formParams(c)
+	return u, form, err
+}
+
 // confirmReview shows what verifying the selection will change. Nothing
 // changes yet.
 func (s *Server) confirmReview(c echo.Context) error {
-	u, _ := currentUser(c)
-	if !canReview(u) {
-		return errForbidden
-	}
-	form, err := formParams(c)
+	_, form, err := reviewerForm(c)
 	if err != nil {
 		return err
 	}
@@ -114,11 +120,7 @@ func (s *Server) confirmReview(c echo.Context) error {
 // someone else reviewed any of them meanwhile, nothing is verified and the
 // confirmation comes back without those.
 func (s *Server) verifySelection(c echo.Context) error {
-	u, _ := currentUser(c)
-	if !canReview(u) {
-		return errForbidden
-	}
-	form, err := formParams(c)
+	u, form, err := reviewerForm(c)
 	if err != nil {
 		return err
 	}
