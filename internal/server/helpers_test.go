@@ -361,6 +361,18 @@ func (a *testApp) hazard(t *testing.T, code string, m model.Measure) model.Hazar
 	return h
 }
 
+// verified submits a checklist of good facts checked on day for each
+// school, and the inspector verifies it.
+func (a *testApp) verified(t *testing.T, day model.Date, codes ...string) {
+	t.Helper()
+	for _, code := range codes {
+		cl := a.checklist(t, code, day, goodFacts(day), true)
+		if _, err := a.store.VerifyChecklist(t.Context(), a.users[userInspector], cl.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func ptr[T any](v T) *T { return &v }
 
 // goodFacts satisfies every default rule for a school of 100–999 students
