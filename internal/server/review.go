@@ -130,11 +130,8 @@ func (s *Server) verifySelection(c echo.Context) error {
 	}
 	back := localPath(form.Get("back"), "/review")
 	ctx := c.Request().Context()
-	items, err := s.store.ReviewItems(ctx, ids)
+	items, err := s.reviewItems(ctx, u, ids)
 	if err != nil {
-		return err
-	}
-	if err := s.checkReviewScope(ctx, u, items); err != nil {
 		return err
 	}
 	if len(items) == 0 {
@@ -157,11 +154,8 @@ func (s *Server) verifySelection(c echo.Context) error {
 func (s *Server) renderReviewConfirm(c echo.Context, status int, ids, conflict []int64, back string) error {
 	u, _ := currentUser(c)
 	ctx := c.Request().Context()
-	items, err := s.store.ReviewItems(ctx, ids)
+	items, err := s.reviewItems(ctx, u, ids)
 	if err != nil {
-		return err
-	}
-	if err := s.checkReviewScope(ctx, u, items); err != nil {
 		return err
 	}
 	rules, err := s.store.RuleSet(ctx)
@@ -189,6 +183,16 @@ func (s *Server) renderReviewConfirm(c echo.Context, status int, ids, conflict [
 	}
 	p.Base = s.base(c, i18n.T(ctx, "review.confirm_title"), "review")
 	return render(c, status, web.ReviewConfirmView(p))
+}
+
+// reviewItems loads the checklists named in a review selection, all of
+// which must be in the user's scope.
+func (s *Server) reviewItems(ctx context.Context, u model.User, ids []int64) ([]store.ReviewItem, error) {
+	items, err := s.store.ReviewItems(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return items, s.checkReviewScope(ctx, u, items)
 }
 
 // checkReviewScope refuses a selection with any checklist outside the
