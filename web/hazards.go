@@ -3,17 +3,10 @@ package web
 import (
 	"context"
 	"net/url"
-	"strconv"
 
 	"safecampus/internal/i18n"
 	"safecampus/internal/model"
 )
-
-func hazardURL(id int64) string { return "/hazards/" + strconv.FormatInt(id, 10) }
-
-func inspectionURL(id int64) string { return "/inspections/" + strconv.FormatInt(id, 10) }
-
-func evidenceURL(id int64) string { return "/evidence/" + strconv.FormatInt(id, 10) }
 
 // HazardQuery is the hazard list's filter as a query string, without the
 // page.

@@ -21,19 +21,6 @@ func withTitle(b Base, title string) Base {
 	return b
 }
 
-func divisionURL(code string) string {
-	if code == "" {
-		return "/"
-	}
-	return "/divisions/" + url.PathEscape(code)
-}
-
-func schoolURL(code string) string { return "/schools/" + url.PathEscape(code) }
-
-func checklistURL(id int64) string { return "/checklists/" + strconv.FormatInt(id, 10) }
-
-func adminSchoolURL(code string) string { return "/admin/schools/" + url.PathEscape(code) }
-
 // schoolQuery is the school list's filter as a query string, without the
 // page, for exports and pagination.
 func schoolQuery(f SchoolFilter) url.Values {
@@ -57,14 +44,6 @@ func schoolQuery(f SchoolFilter) url.Values {
 		q.Set("due", "1")
 	}
 	return q
-}
-
-// withQuery appends q to path.
-func withQuery(path string, q url.Values) string {
-	if len(q) == 0 {
-		return path
-	}
-	return path + "?" + q.Encode()
 }
 
 // pageURL is path with q and page (page 1 omitted).
@@ -111,8 +90,6 @@ func barWidth(p model.Percent) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
-func measureKey(i int) model.Measure { return model.Measures[i] }
 
 func divisionTitle(ctx context.Context, d model.Division) string {
 	if d.Code == "" {

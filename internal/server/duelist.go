@@ -21,7 +21,7 @@ func (s *Server) showDueHome(c echo.Context) error {
 	u, _ := currentUser(c)
 	switch u.Role {
 	case model.Leader, model.Inspector:
-		return c.Redirect(http.StatusSeeOther, "/divisions/"+u.ScopeCode+"/due")
+		return c.Redirect(http.StatusSeeOther, web.DivisionURL(u.ScopeCode)+"/due")
 	case model.SchoolRep:
 		return errForbidden
 	}
@@ -30,7 +30,7 @@ func (s *Server) showDueHome(c echo.Context) error {
 		return err
 	}
 	if len(provinces) == 1 {
-		return c.Redirect(http.StatusSeeOther, "/divisions/"+provinces[0].Code+"/due")
+		return c.Redirect(http.StatusSeeOther, web.DivisionURL(provinces[0].Code)+"/due")
 	}
 	return s.renderDue(c, model.Division{})
 }
@@ -96,12 +96,9 @@ func dueFilterOf(c echo.Context) (web.DueFilter, store.DueQuery, error) {
 		}
 		f.Type, q.Type = st, st
 	}
-	if p := c.QueryParam("page"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > 100000 {
-			return f, q, echo.NewHTTPError(http.StatusBadRequest, "page must be a positive number")
-		}
-		f.Page = n
+	var err error
+	if f.Page, err = pageParam(c); err != nil {
+		return f, q, err
 	}
 	return f, q, nil
 }
