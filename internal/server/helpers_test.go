@@ -376,16 +376,7 @@ func ptr[T any](v T) *T { return &v }
 
 // goodFacts satisfies every default rule for a school of 100–999 students
 // checked on day d: 2 licensed guards, a recent alarm test.
-func goodFacts(d model.Date) model.Facts {
-	ar := model.AntiRamming("bollards")
-	return model.Facts{
-		NursingPost:      model.NursingPostFacts{SetUp: ptr(true), AMStaff: ptr(2), PMStaff: ptr(2), PolicePresent: ptr(true), RosterOnFile: ptr(true)},
-		ClosedManagement: model.ClosedManagementFacts{PerimeterEnclosed: ptr(true), GateRoom24h: ptr(true), VisitorRegistration: ptr(true), AntiRamming: &ar},
-		SecurityGuards:   model.SecurityGuardsFacts{FullTimeGuards: ptr(2), LicensedGuards: ptr(2)},
-		OneButtonAlarm:   model.OneButtonAlarmFacts{Installed: ptr(true), LinkedToPolice: ptr(true), LastTestOn: ptr(d.AddDays(-10)), LastTestOK: ptr(true)},
-		VideoNetworking:  model.VideoNetworkingFacts{Cameras: ptr(12), GateCovered: ptr(true), NetworkedToPolice: ptr(true), RetentionDays: ptr(30)},
-	}
-}
+func goodFacts(d model.Date) model.Facts { return model.SampleFacts(d) }
 
 // goodFactsJSON is goodFacts as the API's "facts" object.
 func goodFactsJSON(d model.Date) map[string]map[string]any {
