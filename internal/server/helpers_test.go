@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/crypto/bcrypt"
 
 	"safecampus/internal/i18n"
 	"safecampus/internal/model"
@@ -139,7 +140,7 @@ func newTestAppWith(t *testing.T, opts appOptions) *testApp {
 			t.Fatalf("copy the template database: %v", err)
 		}
 	}
-	st, err := store.Open(store.Options{DSN: dsn, Now: clk.Now, Logger: log})
+	st, err := store.Open(store.Options{DSN: dsn, Now: clk.Now, Logger: log, PasswordCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -265,7 +266,7 @@ func pgTemplateDB(t *testing.T) string {
 func buildTemplate(path string) error {
 	clk := &testClock{}
 	clk.SetDay(day0)
-	st, err := store.Open(store.Options{DSN: path, Now: clk.Now})
+	st, err := store.Open(store.Options{DSN: path, Now: clk.Now, PasswordCost: bcrypt.MinCost})
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"safecampus/internal/model"
 	"safecampus/internal/pgtest"
 )
@@ -45,7 +47,7 @@ func newTestStore(t *testing.T, engine string, start model.Date) (*Store, *clock
 	t.Helper()
 	c := &clock{}
 	c.day(start)
-	s, err := Open(Options{DSN: testDSN(t, engine), Now: c.now})
+	s, err := Open(Options{DSN: testDSN(t, engine), Now: c.now, PasswordCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}
