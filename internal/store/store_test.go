@@ -105,6 +105,15 @@ func verify(t *testing.T, s *Store, c model.Checklist) {
 	}
 }
 
+// verified submits the good facts checked on day on for school and
+// verifies them, returning the checklist as submitted.
+func verified(t *testing.T, s *Store, school model.School, on model.Date) model.Checklist {
+	t.Helper()
+	c := submit(t, s, school, on, goodFacts(on))
+	verify(t, s, c)
+	return c
+}
+
 func coverageOf(t *testing.T, s *Store, code string, basis model.Basis, asOf model.Date) model.Counts {
 	t.Helper()
 	m, err := s.Coverage(context.Background(), []string{code}, basis, asOf)
