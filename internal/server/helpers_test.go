@@ -155,14 +155,10 @@ func newTestAppWith(t *testing.T, opts appOptions) *testApp {
 	if _, err := st.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
-	bundle, err := i18n.NewBundle()
-	if err != nil {
-		t.Fatalf("i18n bundle: %v", err)
-	}
 	if opts.cfg.EvidenceDir == "" {
 		opts.cfg.EvidenceDir = t.TempDir()
 	}
-	h := server.New(opts.cfg, st, bundle, log, prometheus.NewRegistry()).Handler()
+	h := newHandler(t, opts.cfg, st, log)
 	a := &testApp{handler: h, store: st, clock: clk, closeStore: closeStore, users: map[string]model.User{}, schools: map[string]model.School{},
 		evidenceDir: opts.cfg.EvidenceDir}
 	if opts.tls {
@@ -173,6 +169,16 @@ func newTestAppWith(t *testing.T, opts appOptions) *testApp {
 	t.Cleanup(a.srv.Close)
 	a.seed(t)
 	return a
+}
+
+// newHandler is the application's handler over st, wired as main wires it.
+func newHandler(t *testing.T, cfg server.Config, st *store.Store, log *slog.Logger) http.Handler {
+	t.Helper()
+	bundle, err := i18n.NewBundle()
+	if err != nil {
+		t.Fatalf("i18n bundle: %v", err)
+	}
+	return server.New(cfg, st, bundle, log, prometheus.NewRegistry()).Handler()
 }
 
 var seedAdmin = model.User{Username: "seed", Role: model.Admin}
