@@ -194,37 +194,6 @@ func measureList(ctx context.Context, ms []model.Measure) string {
 	return strings.Join(names, sep)
 }
 
-// RuleValues are a rule set's parameters as form values.
-func RuleValues(rs model.RuleSet) map[string]string {
-	out := map[string]string{}
-	for _, f := range ruleFields {
-		out[f] = ruleValue(rs, f)
-	}
-	return out
-}
-
-// ruleValue is one parameter of a rule set as text.
-func ruleValue(rs model.RuleSet, field string) string {
-	g := rs.Guards
-	v := map[string]int{
-		"validity_days": rs.ValidityDays, "alarm_test_days": rs.AlarmTestDays, "min_retention_days": rs.MinRetentionDays,
-		"guards.small_below": g.SmallBelow, "guards.small_guards": g.SmallGuards, "guards.medium_guards": g.MediumGuards,
-		"guards.large_from": g.LargeFrom, "guards.large_guards": g.LargeGuards, "guards.large_step": g.LargeStep,
-		"guards.boarders_per_guard": g.BoardersPerGuard,
-	}
-	return strconv.Itoa(v[field])
-}
-
-// RuleFields are the names of the rule set's parameters in forms.
-func RuleFields() []string { return ruleFields }
-
-// ruleSummary is the parameters in one line.
-func ruleSummary(ctx context.Context, rs model.RuleSet) string {
-	return i18n.T(ctx, "rules.summary_line", map[string]any{"Validity": rs.ValidityDays, "Alarm": rs.AlarmTestDays,
-		"Retention": rs.MinRetentionDays, "Small": rs.Guards.SmallBelow, "Large": rs.Guards.LargeFrom, "Step": rs.Guards.LargeStep,
-		"Boarders": rs.Guards.BoardersPerGuard})
-}
-
 // effectiveText is the day a rule set took effect; the built-in default
 // has always been in force.
 func effectiveText(ctx context.Context, d model.Date) string {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/url"
-	"time"
 
 	"safecampus/internal/model"
 )
@@ -116,32 +115,6 @@ type ReviewConfirmPage struct {
 	Back     string  // the queue as it was filtered
 	Conflict []int64 // checklists someone else reviewed meanwhile, left out
 	Error    string
-}
-
-// RulesPage shows the rule set in force, the versions to come and past,
-// and the form for a new version.
-type RulesPage struct {
-	Base
-	Current  RuleVersion
-	Versions []RuleVersion // latest effective first
-	Values   map[string]string
-	Errors   model.FieldErrors
-	Examples []GuardExample // the guards the rule in force requires
-}
-
-// RuleVersion is one stored version of the rule set.
-type RuleVersion struct {
-	ID        int64
-	RuleSet   model.RuleSet
-	CreatedBy string
-	CreatedAt time.Time
-	Future    bool // not yet in effect; may be cancelled
-	Current   bool
-}
-
-// GuardExample is the guard requirement for one enrolment.
-type GuardExample struct {
-	Students, Boarders, Guards int
 }
 
 // AuditPage is the audit trail with its filters.

@@ -24,6 +24,8 @@ const (
 	ReasonNoVisitorLog        = "no_visitor_registration"
 	ReasonNoAntiRamming       = "no_anti_ramming"
 	ReasonGuardsShort         = "guards_short"
+	ReasonGuardsShortDay      = "guards_short_day"
+	ReasonGuardsShortBoarders = "guards_short_boarders"
 	ReasonGuardsUnlicensed    = "guards_unlicensed"
 	ReasonAlarmNotInstalled   = "alarm_not_installed"
 	ReasonAlarmNotLinked      = "alarm_not_linked"
@@ -51,6 +53,8 @@ var reasonEnglish = map[string]string{
 	ReasonNoVisitorLog:        "no visitor registration",
 	ReasonNoAntiRamming:       "no anti-ramming barrier at the gate",
 	ReasonGuardsShort:         "{{.Guards}} guards, {{.Required}} required for {{.Students}} students",
+	ReasonGuardsShortDay:      "{{.Guards}} guards, {{.Required}} required for {{.DayStudents}} day students and {{.Boarders}} boarders",
+	ReasonGuardsShortBoarders: "{{.Guards}} guards, {{.Required}} required for {{.Students}} students and {{.Boarders}} boarders",
 	ReasonGuardsUnlicensed:    "{{.Licensed}} of {{.Guards}} guards licensed",
 	ReasonAlarmNotInstalled:   "no one-button alarm installed",
 	ReasonAlarmNotLinked:      "alarm not linked to the police",

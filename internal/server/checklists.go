@@ -141,7 +141,7 @@ func (s *Server) previewChecklist(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, "malformed form")
 	}
 	f := parseChecklistForm(form)
-	rules, err := s.store.RuleSet(c.Request().Context())
+	rules, err := s.store.SchoolRules(c.Request().Context(), school)
 	if err != nil {
 		return err
 	}
@@ -154,7 +154,7 @@ func (s *Server) previewChecklist(c echo.Context) error {
 
 func (s *Server) renderChecklistForm(c echo.Context, status int, school model.School, cl model.Checklist, values map[string]string, errs model.FieldErrors) error {
 	ctx := c.Request().Context()
-	rules, err := s.store.RuleSet(ctx)
+	rules, err := s.store.SchoolRules(ctx, school)
 	if err != nil {
 		return err
 	}
@@ -199,7 +199,7 @@ type checklistExtras struct {
 
 func (s *Server) renderChecklistWith(c echo.Context, status int, cl model.Checklist, school model.School, u model.User, x checklistExtras) error {
 	ctx := c.Request().Context()
-	rules, err := s.store.RuleSet(ctx)
+	rules, err := s.store.SchoolRules(ctx, school)
 	if err != nil {
 		return err
 	}

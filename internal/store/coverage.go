@@ -108,13 +108,13 @@ func (s *Store) refreshSchools(tx *gorm.DB, ids ...int64) error {
 		return nil
 	}
 	today := s.Today()
-	rules, err := s.ruleSet(tx)
+	book, err := ruleBook(tx)
 	if err != nil {
 		return err
 	}
 	ledger := map[ledgerKey]counts{}
 	for start := 0; start < len(ids); start += refreshBatch {
-		if err := s.refreshBatch(tx, ids[start:min(start+refreshBatch, len(ids))], rules, today, ledger); err != nil {
+		if err := s.refreshBatch(tx, ids[start:min(start+refreshBatch, len(ids))], book, today, ledger); err != nil {
 			return err
 		}
 	}
@@ -135,7 +135,7 @@ type ledgerKey struct {
 	day      model.Date
 }
 
-func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, rules model.RuleSet, today model.Date, ledger map[ledgerKey]counts) error {
+func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, book model.RuleBook, today model.Date, ledger map[ledgerKey]counts) error {
 	// Two servers refreshing one school at once would both read the same
 	// old status and count its change twice. On PostgreSQL the school rows
 	// are locked, in id order so that writers never deadlock; SQLite has a
@@ -182,13 +182,14 @@ func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, rules model.RuleSet, toda
 	if err := tx.Where("descendant_code IN ?", keys(counties)).Find(&closure).Error; err != nil {
 		return err
 	}
-	ancestors := map[string][]string{}
-	for _, c := range closure {
-		ancestors[c.DescendantCode] = append(ancestors[c.DescendantCode], c.AncestorCode)
-	}
+	ancestors := pathsOf(closure) // nearest first
 	next := make([]schoolCoverageRow, 0, 2*len(schools))
 	for _, sr := range schools {
 		school := sr.model()
+		rules, ok := book.InForce(ancestors[school.DivisionCode], today)
+		if !ok {
+			return fmt.Errorf("store: no rule set in force on %s", today)
+		}
 		for _, basis := range model.Bases {
 			l := latest[sr.ID][basis]
 			st := model.Derive(rules, school, basis, l, openHazards[sr.ID], today)

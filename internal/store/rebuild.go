@@ -29,7 +29,7 @@ func (s *Store) RebuildCoverage(ctx context.Context) error {
 				return err
 			}
 		}
-		rules, err := allRuleSets(tx)
+		rules, err := ruleBook(tx)
 		if err != nil {
 			return err
 		}
@@ -46,25 +46,6 @@ func (s *Store) RebuildCoverage(ctx context.Context) error {
 	})
 }
 
-// allRuleSets returns every rule set in the order Store.ruleSet prefers
-// them, least preferred first.
-func allRuleSets(tx *gorm.DB) ([]model.RuleSet, error) {
-	var rows []ruleSetRow
-	if err := tx.Order("effective_from, id").Find(&rows).Error; err != nil {
-		return nil, err
-	}
-	out := make([]model.RuleSet, len(rows))
-	for i, r := range rows {
-		var rs model.RuleSet
-		if err := json.Unmarshal([]byte(r.Params), &rs); err != nil {
-			return nil, err
-		}
-		rs.Name, rs.Version, rs.EffectiveFrom = r.Name, r.Version, r.EffectiveFrom
-		out[i] = rs
-	}
-	return out, nil
-}
-
 // schoolHistory is what the replay knows of one school.
 type schoolHistory struct {
 	current    schoolRow
@@ -79,7 +60,7 @@ type schoolVersion struct {
 	active *bool
 }
 
-func (s *Store) replayBatch(tx *gorm.DB, ids []int64, rules []model.RuleSet) error {
+func (s *Store) replayBatch(tx *gorm.DB, ids []int64, rules model.RuleBook) error {
 	hist := map[int64]*schoolHistory{}
 	var schools []schoolRow
 	if err := tx.Where("id IN ?", ids).Find(&schools).Error; err != nil {
@@ -133,10 +114,7 @@ func (s *Store) replayBatch(tx *gorm.DB, ids []int64, rules []model.RuleSet) err
 	if err := tx.Where("descendant_code IN ?", keys(counties)).Find(&closure).Error; err != nil {
 		return err
 	}
-	ancestors := map[string][]string{}
-	for _, c := range closure {
-		ancestors[c.DescendantCode] = append(ancestors[c.DescendantCode], c.AncestorCode)
-	}
+	ancestors := pathsOf(closure) // nearest first
 
 	ledger := map[ledgerKey]counts{}
 	rows := make([]schoolCoverageRow, 0, 2*len(ids))
@@ -156,7 +134,7 @@ func (s *Store) replayBatch(tx *gorm.DB, ids []int64, rules []model.RuleSet) err
 
 // replaySchool walks one school's history day by day, adding each day's
 // change of contribution to the ledger, and returns its final coverage rows.
-func (s *Store) replaySchool(h *schoolHistory, rules []model.RuleSet, ancestors map[string][]string, ledger map[ledgerKey]counts) ([]schoolCoverageRow, error) {
+func (s *Store) replaySchool(h *schoolHistory, rules model.RuleBook, ancestors map[string][]string, ledger map[ledgerKey]counts) ([]schoolCoverageRow, error) {
 	day := func(t time.Time) model.Date { return model.DateOf(t.In(s.loc)) }
 	days := map[model.Date]bool{day(h.current.CreatedAt): true}
 	for _, v := range h.versions {
@@ -177,9 +155,9 @@ func (s *Store) replaySchool(h *schoolHistory, rules []model.RuleSet, ancestors 
 		}
 	}
 	first := day(h.current.CreatedAt)
-	for _, r := range rules {
-		if r.EffectiveFrom > first {
-			days[r.EffectiveFrom] = true
+	for _, d := range rules.Days() {
+		if d > first {
+			days[d] = true
 		}
 	}
 	order := make([]model.Date, 0, len(days))
@@ -209,7 +187,7 @@ func (s *Store) replaySchool(h *schoolHistory, rules []model.RuleSet, ancestors 
 				school.Active = *v.active
 			}
 		}
-		rs, ok := ruleSetOn(rules, d)
+		rs, ok := rules.InForce(ancestors[school.DivisionCode], d)
 		if !ok {
 			return nil, fmt.Errorf("no rule set in force on %s", d)
 		}
@@ -240,18 +218,6 @@ func (s *Store) replaySchool(h *schoolHistory, rules []model.RuleSet, ancestors 
 		}
 	}
 	return rows, nil
-}
-
-// ruleSetOn is the rule set in force on day d, as Store.ruleSet chooses
-// it: the latest effective by then. Rule sets take effect today or later,
-// never backdated, so one in force on d was recorded by d.
-func ruleSetOn(rules []model.RuleSet, d model.Date) (model.RuleSet, bool) {
-	for i := len(rules) - 1; i >= 0; i-- {
-		if rules[i].EffectiveFrom <= d {
-			return rules[i], true
-		}
-	}
-	return model.RuleSet{}, false
 }
 
 // latestOn is the checklist that counted on the basis at instant end.

@@ -144,7 +144,7 @@ func (s *Store) Schools(ctx context.Context, q SchoolQuery) ([]SchoolListItem, i
 // reasons in full (the school page and the API).
 func (s *Store) SchoolStatus(ctx context.Context, school model.School, basis model.Basis) (model.SchoolStatus, error) {
 	db := s.r.WithContext(ctx)
-	rules, err := s.ruleSet(db)
+	rules, err := rulesFor(db, school.DivisionCode, s.Today())
 	if err != nil {
 		return model.SchoolStatus{}, err
 	}
