@@ -76,7 +76,13 @@ func (s *Server) createRuleSet(c echo.Context) error {
 	u, _ := currentUser(c)
 	ctx := c.Request().Context()
 	f := s.parseRuleForm(c)
-	if len(f.errs) == 0 {
+	if len(f.errs) > 0 {
+		// Check what parsed as the store would, so every problem shows at once.
+		if base, err := s.store.RulesFor(ctx, f.change.DivisionCode, s.store.Today()); err == nil {
+			_, perrs := base.WithParams(f.change.Params)
+			f.errs = append(f.errs, perrs...)
+		}
+	} else {
 		_, err := s.store.CreateRuleSet(ctx, u, f.change)
 		if err == nil {
 			key := "rules_saved_today"
