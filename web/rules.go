@@ -88,7 +88,8 @@ func intParam(name string) bool { return name != "guard_basis" && name != "anti_
 func ruleSummary(ctx context.Context, rs model.RuleSet) string {
 	return i18n.T(ctx, "rules.summary_line", map[string]any{"Validity": rs.ValidityDays, "Alarm": rs.AlarmTestDays,
 		"Retention": rs.MinRetentionDays, "Small": rs.Guards.SmallBelow, "Large": rs.Guards.LargeFrom, "Step": rs.Guards.LargeStep,
-		"Boarders": rs.Guards.BoardersPerGuard, "Basis": i18n.T(ctx, "rules.value."+string(rs.Guards.Basis)),
+		"Boarders": rs.Guards.BoardersPerGuard, "GSmall": rs.Guards.SmallGuards, "GMiddle": rs.Guards.MediumGuards,
+		"GLarge": rs.Guards.LargeGuards, "Basis": i18n.T(ctx, "rules.value."+string(rs.Guards.Basis)),
 		"AntiRamming": i18n.T(ctx, "rules.value."+rs.Param("anti_ramming_required"))})
 }
 
