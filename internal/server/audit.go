@@ -137,7 +137,7 @@ func auditLink(e store.AuditEntry, u model.User) string {
 		}
 	case "rule_set":
 		if u.Role == model.Admin {
-			return "/admin/rules"
+			return "/admin/rules" + divisionQuery(e.DivisionCode)
 		}
 	}
 	return ""

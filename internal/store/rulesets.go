@@ -147,7 +147,7 @@ func (s *Store) CancelRuleSet(ctx context.Context, actor model.User, id int64) e
 		if err := tx.Delete(&ruleSetRow{}, id).Error; err != nil {
 			return err
 		}
-		return s.audit(tx, actor, "cancel", "rule_set", fmt.Sprintf("%s v%d", rs.Name, rs.Version), "", rs, nil)
+		return s.audit(tx, actor, "cancel", "rule_set", fmt.Sprintf("%s v%d", rs.Name, rs.Version), rs.DivisionCode, rs.Params(), nil)
 	})
 }
 
