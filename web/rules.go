@@ -157,3 +157,12 @@ func schoolRulesText(ctx context.Context, p SchoolPage) string {
 	}
 	return i18n.T(ctx, "rules.judged_by", map[string]any{"Version": ref.Version, "From": from})
 }
+
+// effectiveText is the day a rule set took effect; the built-in default
+// has always been in force.
+func effectiveText(ctx context.Context, d model.Date) string {
+	if d <= 0 {
+		return i18n.T(ctx, "rules.from_start")
+	}
+	return d.String()
+}

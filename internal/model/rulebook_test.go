@@ -73,7 +73,7 @@ func TestGuardsShortReasonV1(t *testing.T) {
 	f := goodFacts(checkDay)
 	f.SecurityGuards = model.SecurityGuardsFacts{FullTimeGuards: new(4), LicensedGuards: new(4)}
 	res := model.RuleSetV1().Evaluate(s, checkDay, f)[model.SecurityGuards.Index()]
-	if got, want := model.JoinReasons(res.Reasons), "4 guards, 5 required for 1200 students and 400 boarders"; got != want {
+	if got, want := english(t, res.Reasons...), "4 guards, 5 required for 1200 students and 400 boarders"; got != want {
 		t.Errorf("v1 reason = %q, want %q", got, want)
 	}
 	if res := model.DefaultRuleSet().Evaluate(s, checkDay, f)[model.SecurityGuards.Index()]; !res.Met {

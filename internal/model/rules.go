@@ -64,7 +64,7 @@ func (r RuleSet) closedManagement(f ClosedManagementFacts) []Reason {
 	if !*f.VisitorRegistration {
 		rs = append(rs, reason(ReasonNoVisitorLog))
 	}
-	if !f.AntiRamming.Valid() || (r.AntiRammingRequired && *f.AntiRamming == "none") {
+	if !f.AntiRamming.Valid() || (r.AntiRammingRequired && *f.AntiRamming == AntiRammingNone) {
 		rs = append(rs, reason(ReasonNoAntiRamming))
 	}
 	return rs

@@ -99,14 +99,16 @@ func divisionPath(db *gorm.DB, code string) ([]string, error) {
 }
 
 // RuleSet returns the national default in force today.
-func (s *Store) RuleSet(ctx context.Context) (model.RuleSet, error) {
+func (s *Store) RuleSet(ctx context.Context) (_ model.RuleSet, err error) {
+	defer wrap(&err, "rule set")
 	return s.RulesFor(ctx, "", s.Today())
 }
 
 // RulesFor returns the rule set that judges a school of the division on
 // day d; its DivisionCode names the division it comes from ("" = the
 // national default). ErrNotFound for an unknown division.
-func (s *Store) RulesFor(ctx context.Context, division string, d model.Date) (model.RuleSet, error) {
+func (s *Store) RulesFor(ctx context.Context, division string, d model.Date) (_ model.RuleSet, err error) {
+	defer wrap(&err, "rules for %q on %s", division, d)
 	return rulesFor(s.r.WithContext(ctx), division, d)
 }
 

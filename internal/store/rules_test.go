@@ -80,7 +80,7 @@ func TestRuleProfiles(t *testing.T) {
 		if st.Rules != prov.Ref() {
 			t.Errorf("status judged by %+v, want %+v", st.Rules, prov.Ref())
 		}
-		if r := model.JoinReasons(st.Measures[model.SecurityGuards.Index()].Reasons); r != "2 guards, 3 required for 500 students" {
+		if r := english(t, st.Measures[model.SecurityGuards.Index()].Reasons); r != "2 guards, 3 required for 500 students" {
 			t.Errorf("reason = %q", r)
 		}
 
@@ -194,7 +194,7 @@ func TestV1DatabaseKeepsV1(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r := model.JoinReasons(st.Measures[model.SecurityGuards.Index()].Reasons); r != "4 guards, 5 required for 1200 students and 400 boarders" {
+		if r := english(t, st.Measures[model.SecurityGuards.Index()].Reasons); r != "4 guards, 5 required for 1200 students and 400 boarders" {
 			t.Errorf("under v1: %q", r)
 		}
 

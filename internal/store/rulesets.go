@@ -36,7 +36,8 @@ type RuleSetVersion struct {
 }
 
 // RuleSetVersions returns every version, the latest effective first.
-func (s *Store) RuleSetVersions(ctx context.Context) ([]RuleSetVersion, error) {
+func (s *Store) RuleSetVersions(ctx context.Context) (_ []RuleSetVersion, err error) {
+	defer wrap(&err, "rule set versions")
 	db := s.r.WithContext(ctx)
 	var rows []ruleSetRow
 	if err := db.Order("effective_from DESC, id DESC").Find(&rows).Error; err != nil {
@@ -79,14 +80,15 @@ func (s *Store) RuleSetVersions(ctx context.Context) ([]RuleSetVersion, error) {
 // nearest ancestor. Audited with those rules as the old value. Effective
 // today, every school the version now judges is re-derived before the
 // commit; later, from that day (ApplyDueRuleSets).
-func (s *Store) CreateRuleSet(ctx context.Context, actor model.User, change model.RuleChange) (model.RuleSet, error) {
+func (s *Store) CreateRuleSet(ctx context.Context, actor model.User, change model.RuleChange) (_ model.RuleSet, err error) {
+	defer wrap(&err, "create rule set")
 	today := s.Today()
 	var errs model.FieldErrors
 	if change.EffectiveFrom < today {
 		errs = append(errs, model.FieldError{Field: "effective_from", Message: "the effective date " + change.EffectiveFrom.String() + " is in the past"})
 	}
 	var rs model.RuleSet
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		base, err := rulesFor(tx, change.DivisionCode, change.EffectiveFrom)
 		if errors.Is(err, ErrNotFound) && change.DivisionCode != "" {
 			errs = append(errs, model.FieldError{Field: "division_code", Message: "unknown division " + change.DivisionCode})
@@ -131,7 +133,8 @@ func (s *Store) CreateRuleSet(ctx context.Context, actor model.User, change mode
 }
 
 // CancelRuleSet deletes a version that has not taken effect yet.
-func (s *Store) CancelRuleSet(ctx context.Context, actor model.User, id int64) error {
+func (s *Store) CancelRuleSet(ctx context.Context, actor model.User, id int64) (err error) {
+	defer wrap(&err, "cancel rule set %d", id)
 	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var row ruleSetRow
 		if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
@@ -154,9 +157,10 @@ func (s *Store) CancelRuleSet(ctx context.Context, actor model.User, id int64) e
 // ApplyDueRuleSets applies the versions whose day has come: every school's
 // coverage is re-derived under the rule set now in force. It is cheap when
 // there is none, and safe to run on several servers at once.
-func (s *Store) ApplyDueRuleSets(ctx context.Context) (bool, error) {
+func (s *Store) ApplyDueRuleSets(ctx context.Context) (_ bool, err error) {
+	defer wrap(&err, "apply due rule sets")
 	var due []int64
-	err := s.r.WithContext(ctx).Model(&ruleSetRow{}).Where("applied_at IS NULL AND effective_from <= ?", s.Today()).
+	err = s.r.WithContext(ctx).Model(&ruleSetRow{}).Where("applied_at IS NULL AND effective_from <= ?", s.Today()).
 		Pluck("id", &due).Error
 	if err != nil || len(due) == 0 {
 		return false, err
