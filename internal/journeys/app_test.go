@@ -38,6 +38,7 @@ const (
 	userSchool    = "school-xc1" // school administrator of schoolXC1
 	userInspector = "inspector"  // inspector of 呼和浩特市
 	userLeader    = "leader"     // leader of 呼和浩特市
+	userAdmin     = "admin"      // system administrator
 )
 
 // today is the day the store's clock is pinned to; 10:00 in Beijing.
@@ -102,6 +103,7 @@ var roles = map[string]model.User{
 	userSchool:    {Username: userSchool, Role: model.SchoolRep, ScopeCode: schoolXC1},
 	userInspector: {Username: userInspector, Role: model.Inspector, ScopeCode: prefHohhot},
 	userLeader:    {Username: userLeader, Role: model.Leader, ScopeCode: prefHohhot},
+	userAdmin:     {Username: userAdmin, Role: model.Admin},
 }
 
 func (a *app) seed(t *testing.T, usernames []string) {

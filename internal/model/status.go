@@ -15,6 +15,7 @@ type SchoolStatus struct {
 	Basis    Basis
 	Measures [5]MeasureStatus
 	AllFive  bool
+	Rules    RuleRef // the rule set version that judged it
 }
 
 // CoveredUntil returns, per measure and for all five, the last day the
@@ -42,7 +43,7 @@ func (s SchoolStatus) CoveredUntil() (measures [5]*Date, allFive *Date) {
 // rule, the check has not expired by today, and no hazard on the measure is
 // open. openHazards maps each measure with an open hazard to one hazard id.
 func Derive(r RuleSet, s School, basis Basis, latest *Checklist, openHazards map[Measure]int64, today Date) SchoolStatus {
-	st := SchoolStatus{Basis: basis, AllFive: true}
+	st := SchoolStatus{Basis: basis, AllFive: true, Rules: r.Ref()}
 	var results [5]Result
 	if latest != nil {
 		results = r.Evaluate(s, latest.CheckedOn, latest.Facts)

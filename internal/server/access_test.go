@@ -209,6 +209,7 @@ func pageAccessCases(t *testing.T) []accessCase {
 		{"POST", "/admin/users/not-a-number/enable", none, nil, adminOnly(404)},
 		{"GET", "/admin/rules", nil, nil, adminOnly(200)},
 		{"POST", "/admin/rules", none, nil, adminOnly(422)},
+		{"POST", "/admin/rules/preview", none, nil, adminOnly(200)},
 		{"POST", "/admin/rules/999999/cancel", none, nil, adminOnly(404)},
 	}
 }
@@ -248,6 +249,13 @@ func apiAccessCases(t *testing.T) []accessCase {
 		{"POST", "/api/v1/hazards/{hazA}/close", nil, nil, by(200, 403, 200, 403, 403)},
 		{"POST", "/api/v1/hazards/{hazD}/close", nil, nil, by(200, 403, 403, 403, 200)},
 		{"POST", "/api/v1/hazards/999999/close", nil, nil, all(404)},
+		{"GET", "/api/v1/rules/" + province, nil, nil, adminOnly(200)},
+		{"GET", "/api/v1/rules/" + prefHohhot, nil, nil, by(200, 200, 200, 403, 403)},
+		{"GET", "/api/v1/rules/" + countyXC, nil, nil, by(200, 200, 200, 200, 403)},
+		{"GET", "/api/v1/rules/" + prefBaotou, nil, nil, by(200, 403, 403, 403, 200)},
+		{"GET", "/api/v1/rules/" + unknownDivision, nil, nil, all(404)},
+		{"POST", "/api/v1/rules", nil, map[string]any{"division_code": prefBaotou, "effective_from": day0.AddDays(30).String(),
+			"params": map[string]any{"guards_small": 1}}, adminOnly(201)},
 		{"GET", "/api/v1/no-such-thing", nil, nil, all(404)},
 	}
 }

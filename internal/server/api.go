@@ -88,6 +88,7 @@ type apiSchool struct {
 	Measures     map[string]apiMeasure `json:"measures"`
 	AllFive      bool                  `json:"all_five"`
 	Hazards      []apiHazard           `json:"hazards"`
+	RuleSet      apiRuleRef            `json:"rule_set"` // the rule set that judged the measures
 }
 
 // apiSchool is GET /api/v1/schools/{code}.
@@ -111,7 +112,7 @@ func (s *Server) apiSchool(c echo.Context) error {
 	}
 	out := apiSchool{Code: school.Code, Name: school.Name, Type: school.Type, DivisionCode: school.DivisionCode,
 		Students: school.Students, Boarders: school.Boarders, Active: school.Active, Basis: basis,
-		Measures: map[string]apiMeasure{}, AllFive: st.AllFive, Hazards: []apiHazard{}}
+		Measures: map[string]apiMeasure{}, AllFive: st.AllFive, Hazards: []apiHazard{}, RuleSet: ruleRefJSON(st.Rules)}
 	for _, ms := range st.Measures {
 		m := apiMeasure{Covered: ms.Covered, CheckedOn: ms.CheckedOn, ExpiresOn: ms.ExpiresOn}
 		if !ms.Covered {

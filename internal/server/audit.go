@@ -133,7 +133,7 @@ func auditLink(e store.AuditEntry, u model.User) string {
 		}
 	case "rule_set":
 		if u.Role == model.Admin {
-			return "/admin/rules"
+			return "/admin/rules" + divisionQuery(e.DivisionCode)
 		}
 	}
 	return ""

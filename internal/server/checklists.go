@@ -144,7 +144,7 @@ func (s *Server) previewChecklist(c echo.Context) error {
 // checklistVerdicts are the current rules' verdicts on the form's facts on
 // the form's day, today when the form has none yet.
 func (s *Server) checklistVerdicts(ctx context.Context, school model.School, f checklistForm) ([5]model.Result, error) {
-	rules, err := s.store.RuleSet(ctx)
+	rules, err := s.store.SchoolRules(ctx, school)
 	if err != nil {
 		return [5]model.Result{}, err
 	}
@@ -197,7 +197,7 @@ type checklistExtras struct {
 
 func (s *Server) renderChecklistWith(c echo.Context, status int, cl model.Checklist, school model.School, u model.User, x checklistExtras) error {
 	ctx := c.Request().Context()
-	rules, err := s.store.RuleSet(ctx)
+	rules, err := s.store.SchoolRules(ctx, school)
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,7 @@ func (s *Server) listReview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rules, err := s.store.RuleSet(ctx)
+	rules, err := s.store.RulesToday(ctx, reviewDivisions(items))
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func (s *Server) listReview(c echo.Context) error {
 	var rows []web.ReviewRow
 	for _, it := range items {
 		row := web.ReviewRow{Checklist: it.Checklist, School: it.School, DivisionName: it.DivisionName,
-			Results: rules.Evaluate(it.School, it.Checklist.CheckedOn, it.Checklist.Facts)}
+			Results: rules[it.School.DivisionCode].Evaluate(it.School, it.Checklist.CheckedOn, it.Checklist.Facts)}
 		if f.Failing != "" && row.Results[f.Failing.Index()].Met {
 			continue
 		}
@@ -158,7 +158,7 @@ func (s *Server) renderReviewConfirm(c echo.Context, status int, ids, conflict [
 	if err != nil {
 		return err
 	}
-	rules, err := s.store.RuleSet(ctx)
+	rules, err := s.store.RulesToday(ctx, reviewDivisions(items))
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func (s *Server) renderReviewConfirm(c echo.Context, status int, ids, conflict [
 			continue
 		}
 		p.Rows = append(p.Rows, web.ReviewRow{Checklist: it.Checklist, School: it.School, DivisionName: it.DivisionName,
-			Results: rules.Evaluate(it.School, it.Checklist.CheckedOn, it.Checklist.Facts)})
+			Results: rules[it.School.DivisionCode].Evaluate(it.School, it.Checklist.CheckedOn, it.Checklist.Facts)})
 	}
 	if len(p.Conflict) > 0 && status == http.StatusOK {
 		status = http.StatusConflict
@@ -233,4 +233,18 @@ func formIDs(vs []string) ([]int64, error) {
 		ids = append(ids, id)
 	}
 	return ids, nil
+}
+
+// reviewDivisions lists the divisions of the items' schools, whose rules
+// judge them.
+func reviewDivisions(items []store.ReviewItem) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, it := range items {
+		if !seen[it.School.DivisionCode] {
+			seen[it.School.DivisionCode] = true
+			out = append(out, it.School.DivisionCode)
+		}
+	}
+	return out
 }

@@ -84,6 +84,7 @@ func (s *Server) routes(e *echo.Echo) {
 	admin.POST("/users/:id/enable", s.enableUser)
 	admin.GET("/rules", s.showRules)
 	admin.POST("/rules", s.createRuleSet)
+	admin.POST("/rules/preview", s.previewRules)
 	admin.POST("/rules/:id/cancel", s.cancelRuleSet)
 
 	api := app.Group("/api/v1", s.requireAPIUser)
@@ -94,4 +95,6 @@ func (s *Server) routes(e *echo.Echo) {
 	api.POST("/checklists/:id/return", s.apiReturnChecklist)
 	api.POST("/schools/:code/hazards", s.apiCreateHazard)
 	api.POST("/hazards/:id/close", s.apiCloseHazard)
+	api.GET("/rules/:code", s.apiShowRules)
+	api.POST("/rules", s.apiCreateRules, s.requireRole(roleAdmin))
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -13,8 +14,8 @@ import (
 )
 
 // TestRebuildAgreesWithIncremental runs a random workload of schools,
-// checklists, reviews, hazards, enrolment changes and closures over four
-// months, then checks three ways of knowing coverage agree: the incremental
+// checklists, reviews, hazards, enrolment changes, closures and rule
+// profiles (effective at once or scheduled) over four months, then checks three ways of knowing coverage agree: the incremental
 // ledger (every day, both bases, every division), the same after
 // RebuildCoverage replays the raw records, and, for today, each school's
 // status derived from scratch.
@@ -38,9 +39,31 @@ func testRebuildAgrees(t *testing.T, engine string, seed uint64) {
 	var drafts []int64
 	var openHazards []int64
 	const days = 120
+	// Rule profiles: a province profile and a prefecture's partial one
+	// effective the day they are made, a national version and a county
+	// profile scheduled ahead, applied by the maintenance on their day.
+	type ruleStep struct {
+		division string
+		ahead    int
+		params   map[string]json.RawMessage
+	}
+	ruleSteps := map[int]ruleStep{
+		3:  {"", 5, params("guard_basis", `"all_students"`)},
+		15: {"150000", 0, params("guards_middle", "3", "min_retention_days", "20")},
+		30: {"150100", 0, params("validity_days", "60")},
+		45: {"", 10, params("guards_small", "2")},
+		60: {"150202", 5, params("guards_large", "2", "students_per_extra_guard", "1000")},
+		80: {"150100", 0, params("guards_middle", "2", "anti_ramming_required", "false")},
+	}
 	for day := 0; day < days; day++ {
 		today := d0.AddDays(day)
 		clk.day(today)
+		if _, err := s.ApplyDueRuleSets(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if step, ok := ruleSteps[day]; ok {
+			createRules(t, s, step.division, today.AddDays(step.ahead), step.params)
+		}
 		if day < 10 || r.IntN(10) == 0 {
 			for range 1 + r.IntN(3) {
 				n := len(schools) + 1

@@ -130,7 +130,7 @@ func (s *Store) Schools(ctx context.Context, q SchoolQuery) (_ []SchoolListItem,
 func (s *Store) SchoolStatus(ctx context.Context, school model.School, basis model.Basis) (_ model.SchoolStatus, err error) {
 	defer wrap(&err, "status of school %d", school.ID)
 	db := s.r.WithContext(ctx)
-	rules, err := s.ruleSet(db)
+	rules, err := rulesFor(db, school.DivisionCode, s.Today())
 	if err != nil {
 		return model.SchoolStatus{}, err
 	}
