@@ -88,6 +88,9 @@ type DuePage struct {
 	Page       int
 	PageSize   int
 	SoonDays   int
+
+	Divisions DivisionPicker // moves the list to another division
+	List      ListBar
 }
 
 // DueFilter narrows the reminder list.
@@ -155,6 +158,9 @@ type AuditPage struct {
 	PageSize  int
 	Query     url.Values // the filter as a query string, for pagination
 	ScopeNote string     // for inspectors: which subtree they see
+
+	Divisions DivisionPicker // the division filter
+	List      ListBar
 }
 
 // AuditFilter narrows the audit trail.
