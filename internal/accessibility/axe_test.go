@@ -188,6 +188,7 @@ func (s *site) pages(t *testing.T) []checkedPage {
 		{"admin-rules", model.Admin, "/admin/rules", false},
 		{"admin-schools", model.Admin, "/admin/schools", false},
 		{"admin-users", model.Admin, "/admin/users", false},
+		{"admin-user-form", model.Admin, "/admin/users/new", false},
 		{"admin-import", model.Admin, "/admin/import", false},
 	}
 }
