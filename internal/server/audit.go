@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -28,13 +29,9 @@ func (s *Server) listAudit(c echo.Context) error {
 		return errForbidden
 	}
 	ctx := c.Request().Context()
-	page := 1
-	if p := c.QueryParam("page"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > 100000 {
-			return echo.NewHTTPError(http.StatusBadRequest, "page must be a positive number")
-		}
-		page = n
+	page, err := pageParam(c)
+	if err != nil {
+		return err
 	}
 	f, q, err := s.auditFilterOf(c, u)
 	if err != nil {
@@ -106,12 +103,11 @@ func (s *Server) auditFilterOf(c echo.Context, u model.User) (web.AuditFilter, s
 		*d.to = day
 	}
 	if f.Division != "" {
-		if _, err := s.store.Division(ctx, f.Division); err != nil {
+		err := s.checkDivisionFilter(ctx, u, f.Division)
+		if errors.Is(err, store.ErrNotFound) {
 			f.Errors = append(f.Errors, model.FieldError{Field: "division", Message: i18n.T(ctx, "audit.err_division", map[string]any{"Code": f.Division})})
-		} else if ok, err := s.canSeeDivision(ctx, u, f.Division); err != nil {
+		} else if err != nil {
 			return f, q, err
-		} else if !ok {
-			return f, q, errForbidden
 		}
 		q.Division = f.Division
 	}
@@ -141,7 +137,7 @@ func auditQuery(f web.AuditFilter) url.Values {
 func auditLink(e store.AuditEntry, u model.User) string {
 	switch e.Entity {
 	case "school":
-		return "/schools/" + url.PathEscape(e.EntityID)
+		return web.SchoolURL(e.EntityID)
 	case "checklist":
 		return "/checklists/" + url.PathEscape(e.EntityID)
 	case "hazard":

@@ -130,10 +130,7 @@ func filtersRestored(c echo.Context) bool {
 func listBar(c echo.Context, path, csv string, q url.Values, count int) web.ListBar {
 	b := web.ListBar{Count: count, Remembered: filtersRestored(c), Clear: path + "?clear=1"}
 	if csv != "" {
-		b.CSV = csv
-		if len(q) > 0 {
-			b.CSV += "?" + q.Encode()
-		}
+		b.CSV = web.WithQuery(csv, q)
 	}
 	return b
 }
