@@ -143,6 +143,9 @@ type ReviewPage struct {
 	Page   int        // 1-based
 	Query  url.Values // the filter as a query string
 	Capped bool       // more are waiting than the queue reads at once
+
+	Divisions DivisionPicker // the division filter
+	List      ListBar
 }
 
 // ReviewRow is one checklist waiting for review.
@@ -168,6 +171,9 @@ type HazardsPage struct {
 	Filter   HazardFilter
 	PageSize int
 	Query    url.Values // the filter as a query string, for pagination
+
+	Divisions DivisionPicker // the division filter
+	List      ListBar
 }
 
 // HazardRow is one hazard with its school.
@@ -221,4 +227,6 @@ type UserFormPage struct {
 	Base
 	Values map[string]string // username,role,scope,password,language
 	Errors model.FieldErrors
+
+	Divisions []model.Division // suggested for scope
 }

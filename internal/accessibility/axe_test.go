@@ -172,6 +172,7 @@ func (s *site) pages(t *testing.T) []checkedPage {
 		{"admin-rules", model.Admin, "/admin/rules"},
 		{"admin-schools", model.Admin, "/admin/schools"},
 		{"admin-users", model.Admin, "/admin/users"},
+		{"admin-user-form", model.Admin, "/admin/users/new"},
 		{"admin-import", model.Admin, "/admin/import"},
 	}
 }

@@ -179,6 +179,20 @@ func pageAccessCases(t *testing.T) []accessCase {
 		{"GET", "/audit", nil, nil, by(200, 403, 200, 403, 200)},
 		{"GET", "/audit?division=" + prefBaotou, nil, nil, by(200, 403, 403, 403, 200)},
 		{"GET", "/audit?entity=hazard&from=2026-01-01&to=2026-12-31", nil, nil, by(200, 403, 200, 403, 200)},
+
+		// Lists as people use them (issue 18): the exports of exactly what
+		// each list shows, the division picker's moves, forgetting filters.
+		{"GET", "/review.csv", nil, nil, by(200, 403, 200, 403, 200)},
+		{"GET", "/review.csv?division=" + prefBaotou, nil, nil, by(200, 403, 403, 403, 200)},
+		{"GET", "/review?clear=1", nil, nil, by(200, 403, 200, 403, 200)},
+		{"GET", "/hazards.csv", nil, nil, all(200)},
+		{"GET", "/hazards.csv?division=" + prefBaotou, nil, nil, by(200, 403, 403, 200, 200)},
+		{"GET", "/hazards.csv?state=bogus", nil, nil, all(400)},
+		{"GET", "/audit.csv", nil, nil, by(200, 403, 200, 403, 200)},
+		{"GET", "/audit.csv?division=" + prefBaotou, nil, nil, by(200, 403, 403, 403, 200)},
+		{"GET", "/due?division=" + prefBaotou, nil, nil, by(303, 303, 303, 403, 303)},
+		{"GET", "/divisions/" + prefHohhot + "/due?division=" + countyXC, nil, nil, by(303, 303, 303, 403, 403)},
+		{"GET", "/divisions/" + countyXC + "/due", nil, nil, by(200, 200, 200, 403, 403)},
 		{"POST", "/review/confirm", none, nil, by(422, 403, 422, 403, 422)},
 		{"POST", "/review/verify", none, nil, by(422, 403, 422, 403, 422)},
 
