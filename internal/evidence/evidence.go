@@ -30,6 +30,9 @@ const MaxSize = 10 << 20
 // MaxFiles is how many files one upload may carry.
 const MaxFiles = 5
 
+// MaxPixels is the most pixels an accepted image may have.
+const MaxPixels = 50_000_000
+
 // maxSide is the largest image width or height accepted, in pixels.
 const maxSide = 20000
 
@@ -38,6 +41,9 @@ var (
 	ErrTooLarge = fmt.Errorf("file is larger than %d MiB", MaxSize>>20)
 	ErrEmpty    = errors.New("file is empty")
 	ErrType     = errors.New("file is not a JPEG, PNG or WebP photo or a PDF")
+	// ErrTooManyPixels refuses an image whose size would burden a browser
+	// (or this server) when shown, whatever the file's size.
+	ErrTooManyPixels = fmt.Errorf("image is larger than %d megapixels", MaxPixels/1_000_000)
 )
 
 // kinds are the accepted content types and the extension they are stored

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -25,6 +24,8 @@ const (
 	addressFailureLimit = 30
 	loginFailureWindow  = 15 * time.Minute
 )
+
+var loginLimits = store.AttemptLimits{PerUser: loginFailureLimit, PerAddress: addressFailureLimit, Window: loginFailureWindow}
 
 func (s *Server) showLogin(c echo.Context) error {
 	if _, ok := currentUser(c); ok {
@@ -53,19 +54,26 @@ func (s *Server) login(c echo.Context) error {
 	username := strings.TrimSpace(c.FormValue("username"))
 	password := c.FormValue("password")
 	address := c.RealIP()
-	if throttled, err := s.loginThrottled(ctx, username, address); err != nil {
+	// The attempt is counted before the password is checked, so parallel
+	// guesses cannot slip past the limit between the check and the count.
+	attempt, err := s.store.ReserveAttempt(ctx, username, address, loginLimits)
+	if err != nil {
 		return err
-	} else if throttled {
+	}
+	switch attempt.Throttled {
+	case store.ThrottledUser:
 		return s.renderLogin(c, http.StatusTooManyRequests, username, i18n.T(ctx, "login.throttled"))
+	case store.ThrottledAddress:
+		return s.renderLogin(c, http.StatusTooManyRequests, username, i18n.T(ctx, "login.throttled_address"))
 	}
 	u, err := s.store.Authenticate(ctx, username, password)
 	if errors.Is(err, store.ErrBadCredentials) {
-		if err := s.store.RecordLoginFailure(ctx, username, address); err != nil {
-			return err
-		}
 		return s.renderLogin(c, http.StatusUnauthorized, username, i18n.T(ctx, "login.failed"))
 	}
 	if err != nil {
+		return err
+	}
+	if err := s.store.Release(ctx, attempt); err != nil {
 		return err
 	}
 	// A fresh session id at every login: a session fixed before login is
@@ -79,17 +87,6 @@ func (s *Server) login(c echo.Context) error {
 	}
 	setCookie(c, sessionCookie, token, int(store.SessionAbsolute.Seconds()), s.secure(c))
 	return c.Redirect(http.StatusSeeOther, localPath(c.FormValue("next"), "/"))
-}
-
-// loginThrottled reports whether the username or the client address has
-// failed too often within the window.
-func (s *Server) loginThrottled(ctx context.Context, username, address string) (bool, error) {
-	n, err := s.store.LoginFailures(ctx, username, loginFailureWindow)
-	if err != nil || n >= loginFailureLimit {
-		return err == nil, err
-	}
-	n, err = s.store.LoginFailuresFrom(ctx, address, loginFailureWindow)
-	return err == nil && n >= addressFailureLimit, err
 }
 
 func (s *Server) logout(c echo.Context) error {

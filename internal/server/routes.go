@@ -11,6 +11,8 @@ func (s *Server) routes(e *echo.Echo) {
 	e.Use(s.recoverPanics, s.logRequests, s.countRequests, securityHeaders)
 
 	e.GET("/healthz", s.healthz)
+	e.HEAD("/healthz", s.healthz)
+	e.HEAD("/readyz", s.readyz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.showMetrics)
 	e.GET("/static/*", s.serveStatic)

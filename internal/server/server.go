@@ -30,6 +30,9 @@ type Config struct {
 	// EvidenceDir is where uploaded evidence files are kept. Empty: uploads
 	// are turned off (the forms say so).
 	EvidenceDir string
+	// MetricsElsewhere moves /metrics off the public port: it answers 404
+	// there, and MetricsHandler serves it on --metrics-addr.
+	MetricsElsewhere bool
 }
 
 // DemoLogin is a demo account shown on the login page.
