@@ -78,7 +78,7 @@ func (s *Server) login(c echo.Context) error {
 	}
 	// A fresh session id at every login: a session fixed before login is
 	// worthless after it.
-	if ck, err := c.Cookie(sessionCookie); err == nil {
+	if ck, err := s.cookie(c, sessionCookie); err == nil {
 		_ = s.store.DeleteSession(ctx, ck.Value)
 	}
 	token, err := s.store.CreateSession(ctx, u.ID)
@@ -90,7 +90,7 @@ func (s *Server) login(c echo.Context) error {
 }
 
 func (s *Server) logout(c echo.Context) error {
-	if ck, err := c.Cookie(sessionCookie); err == nil {
+	if ck, err := s.cookie(c, sessionCookie); err == nil {
 		if err := s.store.DeleteSession(c.Request().Context(), ck.Value); err != nil {
 			return err
 		}

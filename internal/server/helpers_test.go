@@ -495,7 +495,8 @@ func (a *testApp) signedIn(t *testing.T, username string) *client {
 		t.Fatal(err)
 	}
 	base, _ := url.Parse(c.base)
-	c.hc.Jar.SetCookies(base, []*http.Cookie{{Name: "sc_session", Value: tok, Path: "/"}})
+	// Under both names: Secure apps use the __Host- prefix.
+	c.hc.Jar.SetCookies(base, []*http.Cookie{{Name: "sc_session", Value: tok, Path: "/"}, {Name: "__Host-sc_session", Value: tok, Path: "/"}})
 	r := c.get("/")
 	if r.status == http.StatusSeeOther {
 		r = c.get(r.header.Get("Location"))
@@ -642,7 +643,7 @@ func (c *client) login(username, pw string, hdr ...string) response {
 func (c *client) sessionCookie() string {
 	u, _ := url.Parse(c.base)
 	for _, ck := range c.hc.Jar.Cookies(u) {
-		if ck.Name == "sc_session" {
+		if ck.Name == "sc_session" || ck.Name == "__Host-sc_session" {
 			return ck.Value
 		}
 	}

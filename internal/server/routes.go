@@ -18,7 +18,7 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/static/*", s.serveStatic)
 	e.GET("/favicon.ico", s.favicon)
 
-	app := e.Group("", s.bodyLimit, s.authenticate, s.csrf(), s.localize)
+	app := e.Group("", s.bodyLimit, s.authenticate, s.csrf, s.localize)
 	app.GET("/login", s.showLogin)
 	app.POST("/login", s.login)
 	app.POST("/logout", s.logout)
