@@ -51,3 +51,19 @@ func TestCheckRefusesBombsAndBrokenImages(t *testing.T) {
 		})
 	}
 }
+
+// TinyWebP is a whole, valid 1×1 lossless WebP image.
+var TinyWebP = []byte("RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00")
+
+func TestDownloadNameFollowsTheType(t *testing.T) {
+	for _, tc := range []struct{ name, ct, want string }{
+		{"report.html", "application/pdf", "report.pdf"},
+		{"photo", "image/jpeg", "photo.jpg"},
+		{".png", "image/webp", "evidence.webp"},
+		{"a.b.PNG", "image/png", "a.b.png"},
+	} {
+		if got := DownloadName(tc.name, tc.ct); got != tc.want {
+			t.Errorf("DownloadName(%q, %s) = %q, want %q", tc.name, tc.ct, got, tc.want)
+		}
+	}
+}

@@ -47,6 +47,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 		switch {
 		case status >= 500:
 			msg = i18n.T(ctx, "error.internal")
+		case errors.Is(err, store.ErrSchoolClosed):
+			msg = i18n.T(ctx, "error.school_closed")
 		case status == http.StatusConflict:
 			msg = i18n.T(ctx, "error.conflict")
 		}
@@ -70,6 +72,8 @@ func classify(err error) (int, string) {
 		return he.Code, http.StatusText(he.Code)
 	case errors.Is(err, store.ErrNotFound):
 		return http.StatusNotFound, "not found"
+	case errors.Is(err, store.ErrSchoolClosed):
+		return http.StatusConflict, store.ErrSchoolClosed.Error()
 	case errors.Is(err, store.ErrConflict):
 		return http.StatusConflict, "the record is no longer in a state that allows this; reload it"
 	case errors.As(err, &fe):

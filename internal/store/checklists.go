@@ -86,6 +86,9 @@ func (s *Store) CreateChecklist(ctx context.Context, actor model.User, schoolID 
 		if err := tx.Where("id = ?", schoolID).Take(&school).Error; err != nil {
 			return notFound(err)
 		}
+		if err := requireOpenSchool(tx, schoolID); err != nil {
+			return err
+		}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
@@ -117,6 +120,9 @@ func (s *Store) UpdateChecklist(ctx context.Context, actor model.User, id int64,
 		var old checklistRow
 		if err := tx.Where("id = ?", id).Take(&old).Error; err != nil {
 			return notFound(err)
+		}
+		if err := requireOpenSchool(tx, old.SchoolID); err != nil {
+			return err
 		}
 		now := s.now().UTC()
 		set := map[string]any{"checked_on": in.CheckedOn, "facts": string(facts), "notes": strings.TrimSpace(in.Notes), "updated_at": now}
@@ -188,6 +194,9 @@ func (s *Store) review(ctx context.Context, actor model.User, id int64, to model
 			return ErrConflict
 		}
 		if err := tx.Where("id = ?", id).Take(&out).Error; err != nil {
+			return err
+		}
+		if err := requireOpenSchool(tx, out.SchoolID); err != nil {
 			return err
 		}
 		division, code, err := schoolPlace(tx, out.SchoolID)

@@ -64,6 +64,9 @@ func (s *Store) AnswerHazard(ctx context.Context, actor model.User, id int64, an
 		from: []model.HazardState{model.HazardOpen}, to: model.HazardAnswered, kind: model.HazardAnswer, note: answer,
 		set: map[string]any{"state": string(model.HazardAnswered), "answer": answer, "answered_at": now},
 		after: func(tx *gorm.DB, h hazardRow, eventID int64) error {
+			if err := requireOpenSchool(tx, h.SchoolID); err != nil {
+				return err
+			}
 			return s.addEvidence(tx, actor, h.SchoolID, 0, h.ID, eventID, files)
 		},
 	})

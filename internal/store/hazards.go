@@ -87,6 +87,9 @@ func (s *Store) CreateHazard(ctx context.Context, actor model.User, schoolID int
 		if err != nil {
 			return err
 		}
+		if err := requireOpenSchool(tx, schoolID); err != nil {
+			return err
+		}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}

@@ -156,8 +156,8 @@ func (s *Store) CreateInspection(ctx context.Context, actor model.User, schoolID
 		if err := tx.Where("id = ?", schoolID).Take(&school).Error; err != nil {
 			return notFound(err)
 		}
-		if !school.Active {
-			return ErrConflict
+		if err := requireOpenSchool(tx, schoolID); err != nil {
+			return err
 		}
 		if err := tx.Create(&row).Error; err != nil {
 			return err

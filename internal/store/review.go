@@ -172,11 +172,14 @@ func (s *Store) VerifyChecklists(ctx context.Context, actor model.User, ids []in
 			schoolIDs[i] = r.SchoolID
 		}
 		var schools []schoolRow
-		if err := tx.Select("id, code, division_code").Where("id IN ?", uniqueIDs(schoolIDs)).Find(&schools).Error; err != nil {
+		if err := tx.Select("id, code, division_code, active").Where("id IN ?", uniqueIDs(schoolIDs)).Find(&schools).Error; err != nil {
 			return err
 		}
 		place := map[int64]schoolRow{}
 		for _, sr := range schools {
+			if !sr.Active {
+				return fmt.Errorf("store: school %s: %w", sr.Code, ErrSchoolClosed)
+			}
 			place[sr.ID] = sr
 		}
 		entries := make([]auditRow, len(rows))

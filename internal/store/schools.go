@@ -91,7 +91,14 @@ func checkSchoolDivision(tx *gorm.DB, code string) (*model.FieldError, error) {
 // invalid input comes back as model.FieldErrors. The change is audited and
 // the school's coverage re-derived in the same transaction.
 func (s *Store) SaveSchool(ctx context.Context, actor model.User, school model.School) (model.School, error) {
-	if errs := school.Validate(); len(errs) > 0 {
+	errs := school.Validate()
+	if school.ID != 0 && errs.For("code") != "" && !model.ValidSchoolCode(school.Code) {
+		// A school saved before the code rule keeps its code when edited.
+		if old, err := s.SchoolByID(ctx, school.ID); err == nil && old.Code == school.Code {
+			errs = errs.Without("code")
+		}
+	}
+	if len(errs) > 0 {
 		return school, errs
 	}
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
