@@ -57,6 +57,11 @@ func (s *Store) validateChecklist(in ChecklistInput) model.FieldErrors {
 	if e := model.ValidateCheckDate(in.CheckedOn, s.Today()); e != nil {
 		errs = append(model.FieldErrors{*e}, errs...)
 	}
+	if d := in.Facts.OneButtonAlarm.LastTestOn; d != nil {
+		if e := model.RealDateError("one_button_alarm.last_test_on", *d, s.Today()); e != nil {
+			errs = append(errs, *e)
+		}
+	}
 	if len([]rune(in.Notes)) > 5000 {
 		errs = append(errs, model.FieldError{Field: "notes", Message: "notes are longer than 5000 characters"})
 	}

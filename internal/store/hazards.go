@@ -68,6 +68,8 @@ func (in HazardInput) Validate(today model.Date) model.FieldErrors {
 	}
 	if in.Deadline < today {
 		errs = append(errs, model.FieldError{Field: "deadline", Message: "deadline " + in.Deadline.String() + " is in the past"})
+	} else if e := model.RealDateError("deadline", in.Deadline, today); e != nil {
+		errs = append(errs, *e)
 	}
 	return errs
 }
