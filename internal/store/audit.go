@@ -21,6 +21,9 @@ type auditRow struct {
 	DivisionCode string
 	OldValue     string
 	NewValue     string
+	Address      string // the client's address, when a request made it
+	RequestID    string // the request's X-Request-ID
+	Hash         string // see auditchain.go
 }
 
 func (auditRow) TableName() string { return "audit_log" }
@@ -28,7 +31,7 @@ func (auditRow) TableName() string { return "audit_log" }
 // audit records a change in the same transaction as the change itself.
 func (s *Store) audit(tx *gorm.DB, actor model.User, action, entity, id, division string, old, new any) error {
 	row := s.auditEntry(actor, action, entity, id, division, old, new)
-	return tx.Create(&row).Error
+	return s.insertAudit(tx, []auditRow{row})
 }
 
 func (s *Store) auditEntry(actor model.User, action, entity, id, division string, old, new any) auditRow {

@@ -23,10 +23,14 @@ type AuditEntry struct {
 	DivisionCode string
 	DivisionName string
 	Old, New     string
+	Address      string // the client's address, when a request made it
+	RequestID    string
 }
 
 // AuditEntities are the kinds of record the audit trail names.
-var AuditEntities = []string{"school", "user", "checklist", "hazard", "inspection", "evidence", "rule_set"}
+// Besides records, the trail names events: sign-ins and sign-outs
+// (session), exports (export) and API tokens (token).
+var AuditEntities = []string{"school", "user", "checklist", "hazard", "inspection", "evidence", "rule_set", "session", "export", "token"}
 
 // AuditQuery filters the audit trail.
 type AuditQuery struct {
@@ -90,7 +94,8 @@ func (s *Store) AuditTrail(ctx context.Context, q AuditQuery) ([]AuditEntry, int
 	out := make([]AuditEntry, len(rows))
 	for i, r := range rows {
 		out[i] = AuditEntry{ID: r.ID, At: r.At, Username: r.Username, Action: r.Action, Entity: r.Entity, EntityID: r.EntityID,
-			DivisionCode: r.DivisionCode, DivisionName: names[r.DivisionCode], Old: r.OldValue, New: r.NewValue}
+			DivisionCode: r.DivisionCode, DivisionName: names[r.DivisionCode], Old: r.OldValue, New: r.NewValue,
+			Address: r.Address, RequestID: r.RequestID}
 		if r.UserID != nil {
 			out[i].UserID = *r.UserID
 		}

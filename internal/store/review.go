@@ -195,7 +195,7 @@ func (s *Store) VerifyChecklists(ctx context.Context, actor model.User, ids []in
 			}
 			out[i] = c
 		}
-		if err := tx.CreateInBatches(entries, 200).Error; err != nil {
+		if err := s.insertAudit(tx, entries); err != nil {
 			return err
 		}
 		return s.refreshSchools(tx, schoolIDs...)

@@ -281,7 +281,7 @@ func (s *Store) ImportSchools(ctx context.Context, actor model.User, rows []mode
 			}
 			entries = append(entries, e)
 		}
-		if err := tx.CreateInBatches(entries, 500).Error; err != nil {
+		if err := s.insertAudit(tx, entries); err != nil {
 			return err
 		}
 		return s.refreshSchools(tx, changed...)

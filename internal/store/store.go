@@ -203,6 +203,11 @@ func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
 	for _, r := range results {
 		applied = append(applied, r.Source.Version)
 	}
+	// Entries from before the chain are sealed before anything new is
+	// chained on top of them.
+	if err := s.sealAudit(ctx); err != nil {
+		return applied, err
+	}
 	if err := s.ensureDefaultRuleSet(ctx); err != nil {
 		return applied, err
 	}
