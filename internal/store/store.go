@@ -45,17 +45,21 @@ type Options struct {
 	// loading throwaway data fast — the demo and benchmark seeders — never
 	// for a server that acknowledges writes.
 	NoSync bool
+	// ExemptPassword is accepted despite the password policy: the
+	// throwaway demo's well-known password, and nothing else.
+	ExemptPassword string
 }
 
 // Store is the database. Writes go through w, reads through r: on SQLite w
 // is a single connection, so writers queue in Go instead of failing with
 // "database is locked", while readers use the WAL's concurrent snapshots.
 type Store struct {
-	r, w     *gorm.DB
-	postgres bool
-	now      func() time.Time
-	loc      *time.Location
-	log      *slog.Logger
+	r, w           *gorm.DB
+	exemptPassword string // see Options.ExemptPassword
+	postgres       bool
+	now            func() time.Time
+	loc            *time.Location
+	log            *slog.Logger
 	// pending, when set, collects the schools to re-derive at the end of
 	// an InTx transaction instead of one by one.
 	pending *[]int64
@@ -76,7 +80,7 @@ func Open(opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Store{now: opts.Now, loc: opts.Location, log: opts.Logger, closeOnce: &sync.Once{}}
+	s := &Store{now: opts.Now, loc: opts.Location, log: opts.Logger, closeOnce: &sync.Once{}, exemptPassword: opts.ExemptPassword}
 	cfg := &gorm.Config{Logger: logger.Discard, NowFunc: func() time.Time { return s.now().UTC() }, TranslateError: true}
 	var err error
 	if IsPostgres(opts.DSN) {
