@@ -388,6 +388,8 @@ func publicAccessCases() []publicCase {
 		{"POST", "/settings/language", url.Values{"lang": {"xx"}}, all(422), 422},
 		{"GET", "/healthz", nil, all(200), 200},
 		{"GET", "/readyz", nil, all(200), 200},
+		{"HEAD", "/healthz", nil, all(200), 200},
+		{"HEAD", "/readyz", nil, all(200), 200},
 		{"GET", "/metrics", nil, all(200), 200},
 		{"GET", "/static/css/app.css", nil, all(200), 200},
 		{"GET", "/static/no-such-file.js", nil, all(404), 404},

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"safecampus/internal/i18n"
+	"safecampus/internal/model"
 	"safecampus/internal/store"
 	"safecampus/web"
 )
@@ -60,14 +61,21 @@ func (s *Server) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	switch attempt.Throttled {
-	case store.ThrottledUser:
-		return s.renderLogin(c, http.StatusTooManyRequests, username, i18n.T(ctx, "login.throttled"))
-	case store.ThrottledAddress:
-		return s.renderLogin(c, http.StatusTooManyRequests, username, i18n.T(ctx, "login.throttled_address"))
+	if attempt.Throttled != store.NotThrottled {
+		if err := s.store.RecordEvent(ctx, model.User{Username: username}, "sign_in_throttled", "session", username, "", nil); err != nil {
+			return err
+		}
+		msg := "login.throttled"
+		if attempt.Throttled == store.ThrottledAddress {
+			msg = "login.throttled_address"
+		}
+		return s.renderLogin(c, http.StatusTooManyRequests, username, i18n.T(ctx, msg))
 	}
 	u, err := s.store.Authenticate(ctx, username, password)
 	if errors.Is(err, store.ErrBadCredentials) {
+		if err := s.store.RecordEvent(ctx, model.User{Username: username}, "sign_in_failed", "session", username, "", nil); err != nil {
+			return err
+		}
 		return s.renderLogin(c, http.StatusUnauthorized, username, i18n.T(ctx, "login.failed"))
 	}
 	if err != nil {
@@ -85,13 +93,24 @@ func (s *Server) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.store.RecordEvent(ctx, u, "sign_in", "session", u.Username, "", nil); err != nil {
+		return err
+	}
 	setCookie(c, sessionCookie, token, int(store.SessionAbsolute.Seconds()), s.secure(c))
+	if u.MustChangePassword {
+		return c.Redirect(http.StatusSeeOther, passwordPath)
+	}
 	return c.Redirect(http.StatusSeeOther, localPath(c.FormValue("next"), "/"))
 }
 
 func (s *Server) logout(c echo.Context) error {
 	if ck, err := s.cookie(c, sessionCookie); err == nil {
 		if err := s.store.DeleteSession(c.Request().Context(), ck.Value); err != nil {
+			return err
+		}
+	}
+	if u, ok := currentUser(c); ok {
+		if err := s.store.RecordEvent(c.Request().Context(), u, "sign_out", "session", u.Username, "", nil); err != nil {
 			return err
 		}
 	}

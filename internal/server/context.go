@@ -14,6 +14,7 @@ const (
 	ctxUser       = "sc.user"
 	ctxAuthMethod = "sc.auth"
 	ctxCSRF       = "sc.csrf"
+	ctxRequestID  = "sc.request_id"
 )
 
 type authMethod int

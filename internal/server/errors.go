@@ -37,7 +37,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	if status >= 500 {
-		s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+		s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "request_id", requestID(c), "err", err)
 	}
 	var rerr error
 	if isAPI(c) {
@@ -52,7 +52,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 		case status == http.StatusConflict:
 			msg = i18n.T(ctx, "error.conflict")
 		}
-		rerr = render(c, status, web.ErrorView(web.ErrorPage{Base: s.base(c, i18n.T(ctx, "error.title"), ""), Status: status, Message: msg}))
+		rerr = render(c, status, web.ErrorView(web.ErrorPage{Base: s.base(c, i18n.T(ctx, "error.title"), ""), Status: status, Message: msg,
+			RequestID: requestID(c)}))
 	}
 	if rerr != nil {
 		s.log.Error("writing error response", "err", rerr)

@@ -56,7 +56,7 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 				if r == http.ErrAbortHandler {
 					panic(r)
 				}
-				s.log.Error("panic", "path", c.Request().URL.Path, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+				s.log.Error("panic", "path", c.Request().URL.Path, "request_id", requestID(c), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 				err = fmt.Errorf("panic: %v", r)
 			}
 		}()
@@ -77,7 +77,7 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			level = slog.LevelError
 		}
 		attrs := []any{"method", c.Request().Method, "path", c.Request().URL.Path, "status", status,
-			"duration_ms", time.Since(start).Milliseconds(), "ip", c.RealIP()}
+			"duration_ms", time.Since(start).Milliseconds(), "ip", c.RealIP(), "request_id", requestID(c)}
 		if u, ok := currentUser(c); ok {
 			attrs = append(attrs, "user", u.Username)
 		}

@@ -61,6 +61,10 @@ func TestHostileTextIsEscapedOnEveryPage(t *testing.T) {
 			Address: p("school.address"), PoliceStation: p("school.police_station"), Active: true, Ownership: model.Public},
 		{Code: xssCode, Name: "编码可疑的学校", Type: model.Primary, DivisionCode: hostileCounty, Students: 100, Active: true, Ownership: model.Public},
 	} {
+		if s.Code == xssCode {
+			app.saveLegacySchool(t, s) // codes are letters, digits, - and _ now
+			continue
+		}
 		if _, err := app.store.SaveSchool(ctx, seedAdmin, s); err != nil {
 			t.Fatalf("school %q: %v", s.Code, err)
 		}
