@@ -70,6 +70,9 @@ func (s *Server) renderPasswordForm(c echo.Context, status int, errs model.Field
 	ctx := c.Request().Context()
 	p := web.PasswordPage{Errors: errs}
 	p.Base = s.base(c, i18n.T(ctx, "account.password.title"), "")
+	if u, ok := currentUser(c); ok && u.MustChangePassword && p.Base.Flash == "" {
+		p.Base.Flash = i18n.T(ctx, "account.password.error.must_change")
+	}
 	return render(c, status, web.PasswordView(p))
 }
 
@@ -77,6 +80,11 @@ func (s *Server) renderPasswordForm(c echo.Context, status int, errs model.Field
 func passwordErrors(ctx context.Context, fe model.FieldErrors, current, next string) model.FieldErrors {
 	out := make(model.FieldErrors, len(fe))
 	for i, e := range fe {
+		if e.Key != "" {
+			// The policy's refusals carry their own key.
+			out[i] = model.FieldError{Field: e.Field, Message: i18n.T(ctx, "field_error."+e.Key, e.Args)}
+			continue
+		}
 		key := "account.password.error.current"
 		switch {
 		case e.Field != "new_password":

@@ -66,6 +66,9 @@ func (s *Server) routes(e *echo.Echo) {
 	pages.GET("/audit", s.listAudit)
 	pages.GET("/account/password", s.showPasswordForm)
 	pages.POST("/account/password", s.changePassword)
+	pages.GET("/account/tokens", s.listTokens)
+	pages.POST("/account/tokens", s.createToken)
+	pages.POST("/account/tokens/:id/revoke", s.revokeToken)
 
 	admin := pages.Group("/admin", s.requireRole(roleAdmin))
 	admin.GET("/schools", s.listAdminSchools)
@@ -82,6 +85,8 @@ func (s *Server) routes(e *echo.Echo) {
 	admin.POST("/users", s.createUser)
 	admin.POST("/users/:id/disable", s.disableUser)
 	admin.POST("/users/:id/enable", s.enableUser)
+	admin.GET("/users/:id/password", s.showResetPassword)
+	admin.POST("/users/:id/password", s.resetPassword)
 	admin.GET("/rules", s.showRules)
 	admin.POST("/rules", s.createRuleSet)
 	admin.POST("/rules/:id/cancel", s.cancelRuleSet)
