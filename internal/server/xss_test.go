@@ -143,6 +143,7 @@ func TestHostileTextIsEscapedOnEveryPage(t *testing.T) {
 		"/hazards/":     {fmt.Sprint(hazardIDs[0]), fmt.Sprint(hazardIDs[1])},
 		"/inspections/": {fmt.Sprint(insp.ID)},
 		"/evidence/":    {fmt.Sprint(ev[0].ID)},
+		"/admin/users/": {fmt.Sprint(userX.ID)},
 	}
 	codes := []string{codeX, url.PathEscape(xssCode)}
 	divisions := []string{province, prefHohhot, hostileCounty}
