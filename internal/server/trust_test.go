@@ -75,8 +75,8 @@ func TestSignInsExportsAndDownloadsAreAudited(t *testing.T) {
 	admin := app.signedIn(t, userAdmin)
 	page := admin.get("/audit?entity=session")
 	wantStatus(t, "audit page by kind", page, http.StatusOK)
-	if !strings.Contains(page.text(), "sign_in_failed") && !strings.Contains(page.text(), "sign_in") {
-		t.Errorf("the audit page filtered to sessions shows no sign-in")
+	if !strings.Contains(page.text(), "登录失败") || !strings.Contains(page.text(), "退出登录") {
+		t.Errorf("the audit page filtered to sign-ins shows no failed sign-in or sign-out:\n%s", truncate(page.text(), 1500))
 	}
 	if n, err := app.store.VerifyAudit(ctx); err != nil || n == 0 {
 		t.Errorf("VerifyAudit = %d, %v", n, err)
