@@ -17,7 +17,7 @@ func (s *Store) ResetPassword(ctx context.Context, actor model.User, userID int6
 	if errs := s.passwordErrors("password", password); errs != nil {
 		return errs
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.passwordCost)
 	if err != nil {
 		return err
 	}
