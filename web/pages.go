@@ -40,6 +40,8 @@ type ErrorPage struct {
 	Base
 	Status  int
 	Message string
+	// RequestID names the request in the server's log, for a support call.
+	RequestID string
 }
 
 // DivisionPage is a division's coverage page: tiles, the children grid and

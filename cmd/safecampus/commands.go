@@ -27,6 +27,9 @@ type config struct {
 	secureCookies  bool
 	trustedProxies []string
 	evidenceDir    string // "" = beside the SQLite file, or ./data/evidence
+	metricsAddr    string // "" = /metrics on the public address
+	tlsCert        string // with tlsKey: serve HTTPS natively
+	tlsKey         string
 }
 
 // env carries the process's surroundings to the commands.
@@ -56,7 +59,7 @@ func newRootCommand(getenv func(string) string, stdin io.Reader, stdout, stderr 
 	root.PersistentFlags().StringVar(&e.cfg.tz, "tz", def("SAFECAMPUS_TZ", "Asia/Shanghai"),
 		"time zone in which days are counted (env SAFECAMPUS_TZ)")
 	root.AddCommand(e.demoCommand(def), e.serveCommand(def), e.migrateCommand(), e.userCommand(),
-		e.tokenCommand(), e.importCommand(), e.backupCommand(), e.rebuildCommand())
+		e.tokenCommand(), e.importCommand(), e.backupCommand(), e.rebuildCommand(), e.auditCommand(), e.versionCommand())
 	return root
 }
 
@@ -162,21 +165,26 @@ func (e *env) userCommand() *cobra.Command {
 	add.Flags().StringVar(&role, "role", "", "admin, leader, inspector or school")
 	add.Flags().StringVar(&scope, "scope", "", "division code, or school code for role school")
 	add.Flags().BoolVar(&passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
-	user.AddCommand(add)
+	user.AddCommand(add, e.userResetCommand(), e.userDisableCommand(true), e.userDisableCommand(false))
 	return user
 }
 
+// randomPassword makes a password that meets the policy.
 func randomPassword() string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
+	for {
+		b := make([]byte, 12)
+		_, _ = rand.Read(b)
+		if p := base64.RawURLEncoding.EncodeToString(b); model.CheckPassword("password", p) == nil {
+			return p
+		}
+	}
 }
 
 func (e *env) tokenCommand() *cobra.Command {
 	token := &cobra.Command{Use: "token", Short: "Manage API tokens", Args: cobra.NoArgs}
-	var username string
+	var username, name, expires string
 	create := &cobra.Command{
-		Use:   "create --username U",
+		Use:   "create --username U [--expires 90d] [--name N]",
 		Short: "Print a new API token for the user, alone on one line",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -194,7 +202,11 @@ func (e *env) tokenCommand() *cobra.Command {
 			} else if err != nil {
 				return err
 			}
-			t, err := st.CreateToken(cmd.Context(), u.ID)
+			ttl, err := parseTTL(expires)
+			if err != nil {
+				return err
+			}
+			t, _, err := st.IssueToken(cmd.Context(), cli, u.ID, name, ttl)
 			if err != nil {
 				return err
 			}
@@ -203,7 +215,9 @@ func (e *env) tokenCommand() *cobra.Command {
 		},
 	}
 	create.Flags().StringVar(&username, "username", "", "the user the token acts as")
-	token.AddCommand(create)
+	create.Flags().StringVar(&expires, "expires", "90d", "how long the token lives: days (30d) or a duration (12h); at most 366d")
+	create.Flags().StringVar(&name, "name", "", "a name to recognise the token by in lists")
+	token.AddCommand(create, e.tokenListCommand(), e.tokenRevokeCommand())
 	return token
 }
 

@@ -91,7 +91,7 @@ func (e *env) seedDemo(ctx context.Context, dsn string, counties []model.Divisio
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(store.Options{DSN: dsn, Location: loc, NoSync: !store.IsPostgres(dsn)})
+	st, err := store.Open(store.Options{DSN: dsn, Location: loc, NoSync: !store.IsPostgres(dsn), ExemptPassword: demo.Password})
 	if err != nil {
 		return nil, err
 	}

@@ -32,6 +32,9 @@ type User struct {
 	ScopeCode string
 	Language  string // "zh-CN", "en", or "" to follow the browser
 	Disabled  bool
+	// MustChangePassword: an administrator reset the password; the user
+	// must choose a new one before doing anything else.
+	MustChangePassword bool
 }
 
 // CanReview reports whether the user may verify and return checklists,

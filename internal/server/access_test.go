@@ -201,6 +201,10 @@ func pageAccessCases(t *testing.T) []accessCase {
 		{"GET", "/account/password", nil, nil, all(200)},
 		{"POST", "/account/password", url.Values{"current_password": {"wrong-password"}, "new_password": {"Another-Pass-1"},
 			"confirm_password": {"Another-Pass-1"}}, nil, all(422)},
+		// Every signed-in user keeps their own API tokens (issue 16).
+		{"GET", "/account/tokens", nil, nil, all(200)},
+		{"POST", "/account/tokens", none, nil, all(422)},
+		{"POST", "/account/tokens/999999/revoke", none, nil, all(404)},
 
 		{"GET", "/admin/schools", nil, nil, adminOnly(200)},
 		{"GET", "/admin/schools/new", nil, nil, adminOnly(200)},
@@ -221,6 +225,9 @@ func pageAccessCases(t *testing.T) []accessCase {
 		{"POST", "/admin/users/{spare}/enable", none, nil, adminOnly(303)},
 		{"POST", "/admin/users/999999/disable", none, nil, adminOnly(404)},
 		{"POST", "/admin/users/not-a-number/enable", none, nil, adminOnly(404)},
+		{"GET", "/admin/users/{spare}/password", nil, nil, adminOnly(200)},
+		{"POST", "/admin/users/{spare}/password", none, nil, adminOnly(422)},
+		{"GET", "/admin/users/999999/password", nil, nil, adminOnly(404)},
 		{"GET", "/admin/rules", nil, nil, adminOnly(200)},
 		{"POST", "/admin/rules", none, nil, adminOnly(422)},
 		{"POST", "/admin/rules/preview", none, nil, adminOnly(200)},
@@ -410,6 +417,8 @@ func publicAccessCases() []publicCase {
 		{"POST", "/settings/language", url.Values{"lang": {"xx"}}, all(422), 422},
 		{"GET", "/healthz", nil, all(200), 200},
 		{"GET", "/readyz", nil, all(200), 200},
+		{"HEAD", "/healthz", nil, all(200), 200},
+		{"HEAD", "/readyz", nil, all(200), 200},
 		{"GET", "/metrics", nil, all(200), 200},
 		{"GET", "/static/css/app.css", nil, all(200), 200},
 		{"GET", "/static/no-such-file.js", nil, all(404), 404},
@@ -432,9 +441,12 @@ func TestPublicRoutesByRole(t *testing.T) {
 				c, want = app.signedIn(t, u), tc.want[i]
 			}
 			var r response
-			if tc.method == http.MethodGet {
+			switch tc.method {
+			case http.MethodGet:
 				r = c.get(tc.path)
-			} else {
+			case http.MethodHead:
+				r = c.do(c.newRequest(http.MethodHead, tc.path, nil))
+			default:
 				r = c.post(tc.path, tc.form)
 			}
 			if r.status != want {

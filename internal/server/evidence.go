@@ -96,6 +96,9 @@ func (s *Server) readUploads(c echo.Context) uploads {
 		case errors.Is(err, evidence.ErrTooLarge):
 			up.problem, up.status = i18n.T(ctx, "evidence.too_large", map[string]any{"File": name, "Max": evidence.MaxSize >> 20}), http.StatusRequestEntityTooLarge
 			return up
+		case errors.Is(err, evidence.ErrTooManyPixels):
+			up.problem, up.status = i18n.T(ctx, "evidence.too_many_pixels", map[string]any{"File": name, "Max": evidence.MaxPixels / 1_000_000}), http.StatusUnprocessableEntity
+			return up
 		case errors.Is(err, evidence.ErrEmpty):
 			up.problem, up.status = i18n.T(ctx, "evidence.empty", map[string]any{"File": name}), http.StatusUnprocessableEntity
 			return up
@@ -233,6 +236,7 @@ func (s *Server) serveEvidence(c echo.Context) error {
 	if e.IsImage() {
 		disposition = "inline"
 	}
+	e.FileName = evidence.DownloadName(e.FileName, e.ContentType)
 	h.Set("Content-Disposition", disposition+`; filename="`+asciiName(e)+`"; filename*=UTF-8''`+url.PathEscape(e.FileName))
 	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; sandbox")
 	h.Set("Cache-Control", "private, max-age=86400")

@@ -41,7 +41,8 @@ func TestEvidenceUploadLimitsAndTypes(t *testing.T) {
 	school := app.signedIn(t, userSchool)
 
 	big := append(jpegBytes(t, 8, 8), bytes.Repeat([]byte{0}, evidence.MaxSize)...)
-	webp := append([]byte("RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f"), 0x3f, 0xc0, 0x0f, 0x00, 0, 0, 0, 0, 0, 0, 0, 0)
+	// A whole 1×1 lossless WebP: a header alone is refused.
+	webp := []byte("RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00")
 	tests := []struct {
 		name   string
 		files  []upFile
@@ -94,7 +95,7 @@ func TestEvidenceUploadLimitsAndTypes(t *testing.T) {
 	for _, f := range files {
 		got[f.FileName] = fmt.Sprintf("%s %dx%d", f.ContentType, f.Width, f.Height)
 	}
-	want := map[string]string{"a.png": "image/png 300x200", "b": "image/jpeg 30x60", "c.webp": "image/webp 64x64", "d.txt": "application/pdf 0x0"}
+	want := map[string]string{"a.png": "image/png 300x200", "b": "image/jpeg 30x60", "c.webp": "image/webp 1x1", "d.txt": "application/pdf 0x0"}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s stored as %q, want %q", k, got[k], v)

@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -112,6 +113,7 @@ type testApp struct {
 	// evidenceDir holds the uploaded evidence files (a temp dir unless
 	// appOptions.cfg names one).
 	evidenceDir string
+	dsn         string
 }
 
 // appOptions change how newTestAppWith builds the app.
@@ -160,7 +162,7 @@ func newTestAppWith(t *testing.T, opts appOptions) *testApp {
 	}
 	h := newHandler(t, opts.cfg, st, log)
 	a := &testApp{handler: h, store: st, clock: clk, closeStore: closeStore, users: map[string]model.User{}, schools: map[string]model.School{},
-		evidenceDir: opts.cfg.EvidenceDir}
+		evidenceDir: opts.cfg.EvidenceDir, dsn: dsn}
 	if opts.tls {
 		a.srv = httptest.NewTLSServer(h)
 	} else {
@@ -502,7 +504,8 @@ func (a *testApp) signedIn(t *testing.T, username string) *client {
 		t.Fatal(err)
 	}
 	base, _ := url.Parse(c.base)
-	c.hc.Jar.SetCookies(base, []*http.Cookie{{Name: "sc_session", Value: tok, Path: "/"}})
+	// Under both names: Secure apps use the __Host- prefix.
+	c.hc.Jar.SetCookies(base, []*http.Cookie{{Name: "sc_session", Value: tok, Path: "/"}, {Name: "__Host-sc_session", Value: tok, Path: "/"}})
 	r := c.get("/")
 	if r.status == http.StatusSeeOther {
 		r = c.get(r.header.Get("Location"))
@@ -671,7 +674,7 @@ func (c *client) login(username, pw string, hdr ...string) response {
 func (c *client) sessionCookie() string {
 	u, _ := url.Parse(c.base)
 	for _, ck := range c.hc.Jar.Cookies(u) {
-		if ck.Name == "sc_session" {
+		if ck.Name == "sc_session" || ck.Name == "__Host-sc_session" {
 			return ck.Value
 		}
 	}
@@ -705,7 +708,8 @@ func (a *testApp) api(t *testing.T, username string) *apiClient {
 		if !ok {
 			t.Fatalf("no seeded user %s", username)
 		}
-		tok, err := a.store.CreateToken(context.Background(), u.ID)
+		// The longest life a token may have: tests move the clock months on.
+		tok, _, err := a.store.IssueToken(context.Background(), u, u.ID, "test", store.MaxTokenTTL)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -821,4 +825,32 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// saveLegacySchool saves a school whose code predates the code rule
+// (letters, digits, - and _): it is saved under a valid code, then renamed
+// in the database, as rows written by an older version are.
+func (a *testApp) saveLegacySchool(t *testing.T, s model.School) {
+	t.Helper()
+	code := s.Code
+	s.Code = fmt.Sprintf("LEGACY-%d", time.Now().UnixNano())
+	if _, err := a.store.SaveSchool(context.Background(), seedAdmin, s); err != nil {
+		t.Fatalf("school %q: %v", code, err)
+	}
+	driver := "sqlite3"
+	if testEngine() == "postgres" {
+		driver = "pgx"
+	}
+	db, err := sql.Open(driver, a.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	q := "UPDATE schools SET code = ? WHERE code = ?"
+	if driver == "pgx" {
+		q = "UPDATE schools SET code = $1 WHERE code = $2"
+	}
+	if _, err := db.Exec(q, code, s.Code); err != nil {
+		t.Fatalf("renaming school %s to %q: %v", s.Code, code, err)
+	}
 }

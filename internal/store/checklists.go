@@ -57,6 +57,11 @@ func (s *Store) validateChecklist(in ChecklistInput) model.FieldErrors {
 	if e := model.ValidateCheckDate(in.CheckedOn, s.Today()); e != nil {
 		errs = append(model.FieldErrors{*e}, errs...)
 	}
+	if d := in.Facts.OneButtonAlarm.LastTestOn; d != nil {
+		if e := model.RealDateError("one_button_alarm.last_test_on", *d, s.Today()); e != nil {
+			errs = append(errs, *e)
+		}
+	}
 	if len([]rune(in.Notes)) > 5000 {
 		errs = append(errs, model.FieldError{Field: "notes", Message: "notes are longer than 5000 characters"})
 	}
@@ -86,6 +91,9 @@ func (s *Store) CreateChecklist(ctx context.Context, actor model.User, schoolID 
 		var school schoolRow
 		if err := tx.Where("id = ?", schoolID).Take(&school).Error; err != nil {
 			return notFound(err)
+		}
+		if err := requireOpenSchool(tx, schoolID); err != nil {
+			return err
 		}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
@@ -119,6 +127,9 @@ func (s *Store) UpdateChecklist(ctx context.Context, actor model.User, id int64,
 		var old checklistRow
 		if err := tx.Where("id = ?", id).Take(&old).Error; err != nil {
 			return notFound(err)
+		}
+		if err := requireOpenSchool(tx, old.SchoolID); err != nil {
+			return err
 		}
 		now := s.now().UTC()
 		set := map[string]any{"checked_on": in.CheckedOn, "facts": string(facts), "notes": strings.TrimSpace(in.Notes), "updated_at": now}
@@ -177,6 +188,9 @@ func (s *Store) review(ctx context.Context, actor model.User, id int64, to model
 		set := map[string]any{"state": string(to), "reviewed_by": actorID(actor), "reviewed_at": now, "updated_at": now, "return_reason": reason}
 		var err error
 		if out, err = moveState[checklistRow](tx, id, []string{string(model.Submitted)}, set); err != nil {
+			return err
+		}
+		if err := requireOpenSchool(tx, out.SchoolID); err != nil {
 			return err
 		}
 		division, code, err := schoolPlace(tx, out.SchoolID)

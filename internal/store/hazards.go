@@ -68,6 +68,8 @@ func (in HazardInput) Validate(today model.Date) model.FieldErrors {
 	}
 	if in.Deadline < today {
 		errs = append(errs, model.FieldError{Field: "deadline", Message: "deadline " + in.Deadline.String() + " is in the past"})
+	} else if e := model.RealDateError("deadline", in.Deadline, today); e != nil {
+		errs = append(errs, *e)
 	}
 	return errs
 }
@@ -86,6 +88,9 @@ func (s *Store) CreateHazard(ctx context.Context, actor model.User, schoolID int
 	err = s.transact(ctx, func(tx *gorm.DB) error {
 		division, code, err := schoolPlace(tx, schoolID)
 		if err != nil {
+			return err
+		}
+		if err := requireOpenSchool(tx, schoolID); err != nil {
 			return err
 		}
 		if err := tx.Create(&row).Error; err != nil {
@@ -205,6 +210,9 @@ func (s *Store) AnswerHazard(ctx context.Context, actor model.User, id int64, an
 		from: []model.HazardState{model.HazardOpen}, to: model.HazardAnswered, kind: model.HazardAnswer, note: answer,
 		set: map[string]any{"state": string(model.HazardAnswered), "answer": answer, "answered_at": now},
 		after: func(tx *gorm.DB, h hazardRow, eventID int64) error {
+			if err := requireOpenSchool(tx, h.SchoolID); err != nil {
+				return err
+			}
 			return s.addEvidence(tx, actor, h.SchoolID, 0, h.ID, eventID, files)
 		},
 	})

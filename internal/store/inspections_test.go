@@ -83,8 +83,8 @@ func TestInspectionRaisesHazardsInOneStep(t *testing.T) {
 		if err := s.SetSchoolActive(ctx, testAdmin, a.Code, false); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.CreateInspection(ctx, testInspector, a.ID, InspectionInput{InspectedOn: d0.AddDays(1)}); !errors.Is(err, ErrConflict) {
-			t.Errorf("inspecting a closed school: got %v, want ErrConflict", err)
+		if _, err := s.CreateInspection(ctx, testInspector, a.ID, InspectionInput{InspectedOn: d0.AddDays(1)}); !errors.Is(err, ErrSchoolClosed) {
+			t.Errorf("inspecting a closed school: got %v, want ErrSchoolClosed", err)
 		}
 	})
 }

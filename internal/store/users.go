@@ -25,14 +25,18 @@ type userRow struct {
 	ScopeCode    string
 	Language     string
 	Disabled     bool
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// MustChangePassword is set by an administrator's reset: the user
+	// chooses a new password at the next sign-in.
+	MustChangePassword bool
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 func (userRow) TableName() string { return "users" }
 
 func (r userRow) model() model.User {
-	return model.User{ID: r.ID, Username: r.Username, Role: model.Role(r.Role), ScopeCode: r.ScopeCode, Language: r.Language, Disabled: r.Disabled}
+	return model.User{ID: r.ID, Username: r.Username, Role: model.Role(r.Role), ScopeCode: r.ScopeCode, Language: r.Language, Disabled: r.Disabled,
+		MustChangePassword: r.MustChangePassword}
 }
 
 // ErrBadCredentials is a wrong username or password, deliberately vague.
@@ -41,7 +45,7 @@ var ErrBadCredentials = errors.New("wrong username or password")
 var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9._@-]{2,64}$`)
 
 // MinPasswordLength is the shortest password accepted.
-const MinPasswordLength = 8
+const MinPasswordLength = model.MinPasswordLength
 
 // CreateUser adds a user after checking that the scope exists and fits the
 // role: a division for leaders and inspectors, a school for school users.
@@ -54,11 +58,7 @@ func (s *Store) CreateUser(ctx context.Context, actor model.User, u model.User, 
 	if _, ok := model.ParseRole(string(u.Role)); !ok {
 		errs = append(errs, model.FieldError{Field: "role", Message: fmt.Sprintf("role %q is not admin, leader, inspector or school", u.Role)})
 	}
-	if len(password) < MinPasswordLength {
-		errs = append(errs, model.FieldError{Field: "password", Message: fmt.Sprintf("password must be at least %d characters", MinPasswordLength)})
-	} else if len(password) > 72 {
-		errs = append(errs, model.FieldError{Field: "password", Message: "password must be at most 72 bytes"})
-	}
+	errs = append(errs, s.passwordErrors("password", password)...)
 	if u.Language != "" && u.Language != "zh-CN" && u.Language != "en" {
 		errs = append(errs, model.FieldError{Field: "language", Message: fmt.Sprintf("language %q is not zh-CN or en", u.Language)})
 	}
@@ -224,35 +224,4 @@ func (s *Store) SessionUser(ctx context.Context, token string) (_ model.User, er
 func (s *Store) DeleteSession(ctx context.Context, token string) (err error) {
 	defer wrap(&err, "delete session")
 	return s.w.WithContext(ctx).Where("id = ?", hashSecret(token)).Delete(&sessionRow{}).Error
-}
-
-type apiTokenRow struct {
-	ID        int64 `gorm:"primaryKey"`
-	UserID    int64
-	TokenHash string
-	CreatedAt time.Time
-}
-
-func (apiTokenRow) TableName() string { return "api_tokens" }
-
-// CreateToken issues an API token for the user; only its hash is kept.
-func (s *Store) CreateToken(ctx context.Context, userID int64) (_ string, err error) {
-	defer wrap(&err, "create token for user %d", userID)
-	token := "sc_" + newSecret()
-	err = s.w.WithContext(ctx).Create(&apiTokenRow{UserID: userID, TokenHash: hashSecret(token), CreatedAt: s.now().UTC()}).Error
-	return token, err
-}
-
-// TokenUser returns the user of an API token, or ErrNotFound.
-func (s *Store) TokenUser(ctx context.Context, token string) (_ model.User, err error) {
-	defer wrap(&err, "token user")
-	var tr apiTokenRow
-	if err := s.r.WithContext(ctx).Where("token_hash = ?", hashSecret(token)).Take(&tr).Error; err != nil {
-		return model.User{}, notFound(err)
-	}
-	u, err := s.User(ctx, tr.UserID)
-	if err != nil || u.Disabled {
-		return model.User{}, ErrNotFound
-	}
-	return u, nil
 }
