@@ -64,7 +64,10 @@ func (s *Store) AnswerHazard(ctx context.Context, actor model.User, id int64, an
 		from: []model.HazardState{model.HazardOpen}, to: model.HazardAnswered, kind: model.HazardAnswer, note: answer,
 		set: map[string]any{"state": string(model.HazardAnswered), "answer": answer, "answered_at": now},
 		after: func(tx *gorm.DB, h hazardRow, eventID int64) error {
-			return s.addEvidence(tx, actor, h.SchoolID, 0, h.ID, eventID, files)
+			if err := s.addEvidence(tx, actor, h.SchoolID, 0, h.ID, eventID, files); err != nil {
+				return err
+			}
+			return s.notifyEvent(tx, model.KindHazardAnswered, h.ID, h.SchoolID, hazardParams(h))
 		},
 	})
 }

@@ -94,6 +94,9 @@ func (s *Store) CreateHazard(ctx context.Context, actor model.User, schoolID int
 			map[string]any{"school": code, "measure": row.Measure, "severity": row.Severity, "deadline": row.Deadline, "description": row.Description}); err != nil {
 			return err
 		}
+		if err := s.notifyEvent(tx, model.KindHazardRaised, row.ID, schoolID, hazardParams(row)); err != nil {
+			return err
+		}
 		return s.refreshSchools(tx, schoolID)
 	})
 	return row.model(), err
