@@ -250,12 +250,16 @@ type Delivery struct {
 
 // ClaimDeliveries takes up to limit due outbox rows for sending, leasing
 // them for lease so another server does not send them at the same time. A
-// digest is claimed whole: every row of that user and day.
-func (s *Store) ClaimDeliveries(ctx context.Context, limit int, lease time.Duration) ([]Delivery, error) {
+// digest is claimed whole: every row of that user and day. Without
+// withEmail (no SMTP server configured) e-mails stay queued.
+func (s *Store) ClaimDeliveries(ctx context.Context, limit int, lease time.Duration, withEmail bool) ([]Delivery, error) {
 	now := s.now().UTC()
 	var due []outboxRow
-	if err := s.r.WithContext(ctx).Where("sent_at IS NULL AND failed_at IS NULL AND next_at <= ?", now).
-		Order("next_at, id").Limit(limit).Find(&due).Error; err != nil {
+	q := s.r.WithContext(ctx).Where("sent_at IS NULL AND failed_at IS NULL AND next_at <= ?", now)
+	if !withEmail {
+		q = q.Where("target = 'webhook'")
+	}
+	if err := q.Order("next_at, id").Limit(limit).Find(&due).Error; err != nil {
 		return nil, fmt.Errorf("store: due deliveries: %w", err)
 	}
 	var out []Delivery
@@ -326,14 +330,14 @@ func (s *Store) delivery(ctx context.Context, group []outboxRow) (Delivery, erro
 		}
 		d.Webhook = h.model()
 	case first.UserID != nil:
-		var u struct {
-			userRow
-			Email string
-		}
-		if err := read.Table("users").Where("id = ?", *first.UserID).Take(&u).Error; err != nil {
+		var u userRow
+		if err := read.Where("id = ?", *first.UserID).Take(&u).Error; err != nil {
 			return d, fmt.Errorf("store: delivery user: %w", notFound(err))
 		}
-		d.User, d.Email = u.userRow.model(), u.Email
+		d.User, d.Email = u.model(), u.Email
+		if u.Disabled {
+			d.Email = ""
+		}
 	}
 	return d, nil
 }
@@ -436,12 +440,21 @@ type FailedDelivery struct {
 // FailedDeliveries lists the newest deliveries that are failing or failed.
 func (s *Store) FailedDeliveries(ctx context.Context, limit int) ([]FailedDelivery, error) {
 	var rows []struct {
-		outboxRow
-		URL      string
-		Username string
+		ID             int64
+		Target         string
+		NotificationID int64
+		Attempts       int
+		LastStatus     int
+		LastError      string
+		NextAt         time.Time
+		FailedAt       *time.Time
+		CreatedAt      time.Time
+		URL            string
+		Username       string
 	}
 	err := s.r.WithContext(ctx).Table("outbox o").
-		Select("o.*, w.url AS url, u.username AS username").
+		Select("o.id, o.target, o.notification_id, o.attempts, o.last_status, o.last_error, o.next_at, o.failed_at, o.created_at, " +
+			"COALESCE(w.url, '') AS url, COALESCE(u.username, '') AS username").
 		Joins("LEFT JOIN webhooks w ON w.id = o.webhook_id").
 		Joins("LEFT JOIN users u ON u.id = o.user_id").
 		Where("o.sent_at IS NULL AND o.last_error <> ''").Order("o.id DESC").Limit(limit).Scan(&rows).Error
