@@ -14,10 +14,10 @@ import (
 	"math/big"
 	"mime"
 	"mime/quotedprintable"
-	"net/mail"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/mail"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -217,7 +217,7 @@ func TestWebhookDeliveredSignedRetriedAndNeverResent(t *testing.T) {
 		t.Errorf("JSON body %v", first)
 	}
 	var ding struct {
-		MsgType string `json:"msgtype"`
+		MsgType string                   `json:"msgtype"`
 		Text    struct{ Content string } `json:"text"`
 	}
 	if err := json.Unmarshal(robot.bodies[0], &ding); err != nil || ding.MsgType != "text" || !strings.Contains(ding.Text.Content, "护学岗无人值守") {
