@@ -44,6 +44,7 @@ func (e *env) serverFlags(cmd *cobra.Command, def func(string, string) string) {
 		"mark cookies Secure, for a server behind a TLS proxy (env SAFECAMPUS_SECURE_COOKIES=true)")
 	cmd.Flags().StringVar(&e.cfg.evidenceDir, "evidence-dir", def("SAFECAMPUS_EVIDENCE_DIR", ""),
 		"directory for uploaded evidence files (env SAFECAMPUS_EVIDENCE_DIR; default: evidence/ beside the SQLite file, or ./data/evidence)")
+	e.mailFlags(cmd, def)
 	cmd.Flags().StringSliceVar(&e.cfg.trustedProxies, "trusted-proxy", splitList(def("SAFECAMPUS_TRUSTED_PROXIES", "")),
 		"CIDR of a reverse proxy whose X-Forwarded-For is believed; repeatable (env SAFECAMPUS_TRUSTED_PROXIES, comma separated)")
 }
@@ -75,6 +76,10 @@ func (e *env) listen(ctx context.Context, st *store.Store, cfg server.Config, re
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv := server.New(cfg, st, bundle, log, reg)
+	nt, err := e.notifier(st)
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", e.cfg.addr)
 	if err != nil {
@@ -83,6 +88,7 @@ func (e *env) listen(ctx context.Context, st *store.Store, cfg server.Config, re
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	go maintain(ctx, st, log)
+	go nt.Run(ctx, 30*time.Second)
 
 	url := "http://" + displayAddr(ln.Addr().String())
 	log.Info("listening", "url", url, "db", redactDSN(e.cfg.db))

@@ -64,6 +64,11 @@ func (s *Server) routes(e *echo.Echo) {
 	pages.GET("/audit", s.listAudit)
 	pages.GET("/account/password", s.showPasswordForm)
 	pages.POST("/account/password", s.changePassword)
+	pages.GET("/account/email", s.showEmail)
+	pages.POST("/account/email", s.saveEmail)
+	pages.GET("/notifications", s.listNotifications)
+	pages.POST("/notifications/read-all", s.readAllNotifications)
+	pages.POST("/notifications/:id/read", s.readNotification)
 
 	admin := pages.Group("/admin", s.requireRole(roleAdmin))
 	admin.GET("/schools", s.listAdminSchools)
@@ -83,6 +88,11 @@ func (s *Server) routes(e *echo.Echo) {
 	admin.GET("/rules", s.showRules)
 	admin.POST("/rules", s.createRuleSet)
 	admin.POST("/rules/:id/cancel", s.cancelRuleSet)
+	admin.GET("/users/:id/email", s.showUserEmail)
+	admin.POST("/users/:id/email", s.saveUserEmail)
+	admin.GET("/webhooks", s.listWebhooks)
+	admin.POST("/webhooks", s.createWebhook)
+	admin.POST("/webhooks/:id/delete", s.deleteWebhook)
 
 	api := app.Group("/api/v1", s.requireAPIUser)
 	api.GET("/coverage/:code", s.apiCoverage)
@@ -92,4 +102,6 @@ func (s *Server) routes(e *echo.Echo) {
 	api.POST("/checklists/:id/return", s.apiReturnChecklist)
 	api.POST("/schools/:code/hazards", s.apiCreateHazard)
 	api.POST("/hazards/:id/close", s.apiCloseHazard)
+	api.GET("/notifications", s.apiNotifications)
+	api.POST("/notifications/:id/read", s.apiReadNotification)
 }
