@@ -189,6 +189,9 @@ func (s *site) pages(t *testing.T) []checkedPage {
 		{"admin-schools", model.Admin, "/admin/schools", false},
 		{"admin-users", model.Admin, "/admin/users", false},
 		{"admin-import", model.Admin, "/admin/import", false},
+		{"notifications", model.Inspector, "/notifications", false},
+		{"account-email", model.SchoolRep, "/account/email", false},
+		{"admin-webhooks", model.Admin, "/admin/webhooks", false},
 	}
 }
 
