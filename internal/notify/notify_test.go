@@ -49,6 +49,7 @@ var admin = model.User{Username: "test-admin", Role: model.Admin}
 // fixture is a store with one school "S1" in county 150102, its user
 // "school" and an inspector.
 type fixture struct {
+	dsn     string
 	st      *store.Store
 	clock   *testClock
 	school  model.School
@@ -61,7 +62,8 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	c := &testClock{t: time.Date(2026, 3, 2, 4, 0, 0, 0, time.UTC)} // 12:00 in Shanghai
 	loc, _ := time.LoadLocation("Asia/Shanghai")
-	st, err := store.Open(store.Options{DSN: filepath.Join(t.TempDir(), "n.db"), Now: c.now, Location: loc})
+	dsn := filepath.Join(t.TempDir(), "n.db")
+	st, err := store.Open(store.Options{DSN: dsn, Now: c.now, Location: loc})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +97,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{st: st, clock: c, school: sc, user: u, inspect: insp, bundle: b}
+	return &fixture{dsn: dsn, st: st, clock: c, school: sc, user: u, inspect: insp, bundle: b}
 }
 
 func (f *fixture) raise(t *testing.T, desc string) model.Hazard {
@@ -451,3 +453,46 @@ func TestCatchUpRunsMissedDaysOnce(t *testing.T) {
 }
 
 func itoa(n int64) string { return big.NewInt(n).String() }
+
+// A delivery taken by a server that then dies (its lease runs out) is sent
+// by the next one; after its 2xx is recorded, a restarted server never sends
+// it again.
+func TestOutboxSurvivesACrashAndARestart(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	rcv := &receiver{}
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	if _, err := f.st.CreateWebhook(ctx, admin, model.Webhook{DivisionCode: "150102", URL: srv.URL, Format: model.WebhookJSON}); err != nil {
+		t.Fatal(err)
+	}
+	f.raise(t, "消防通道堵塞")
+	// The first server claims the delivery and dies before sending it.
+	if got, err := f.st.ClaimDeliveries(ctx, 10, 5*time.Minute, false); err != nil || len(got) != 1 {
+		t.Fatalf("claim: %v %v", got, err)
+	}
+	f.st.Close()
+	st, err := store.Open(store.Options{DSN: f.dsn, Now: f.clock.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	n := New(Config{}, st, f.bundle, nil)
+	if got, _ := n.Deliver(ctx); got.Sent != 0 {
+		t.Errorf("sent %+v while the dead server's lease holds", got)
+	}
+	f.clock.add(5 * time.Minute)
+	if got, _ := n.Deliver(ctx); got.Sent != 1 {
+		t.Errorf("after the lease: %+v, want sent", got)
+	}
+	st.Close()
+	again, err := store.Open(store.Options{DSN: f.dsn, Now: f.clock.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	f.clock.add(48 * time.Hour)
+	if got, _ := New(Config{}, again, f.bundle, nil).Deliver(ctx); got.Sent+got.Failed != 0 || rcv.count() != 1 {
+		t.Errorf("restarted server delivered %+v; receiver got %d, want 1", got, rcv.count())
+	}
+}
