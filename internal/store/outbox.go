@@ -200,7 +200,8 @@ func (s *Store) queueDeliveries(tx *gorm.DB, created []createdNote) error {
 		under := map[string]map[string]bool{} // county -> its ancestors
 		seen := map[string]bool{}
 		for _, c := range created {
-			if c.school.Division == "" || seen[noticeKey(c.kind, c.subject, c.stage)] {
+			// Only notifications about a school go to webhooks.
+			if c.school.ID == 0 || seen[noticeKey(c.kind, c.subject, c.stage)] {
 				continue
 			}
 			seen[noticeKey(c.kind, c.subject, c.stage)] = true
