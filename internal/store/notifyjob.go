@@ -159,7 +159,10 @@ func (j *dailyJob) collect() error {
 		return err
 	}
 	d, p := j.day, j.from
-	checks, fresh, err := j.checksExpiring(p, d.AddDays(30)) // the widest window, classified below
+	// The three windows of stage days in (P, D]: expired (the day after
+	// expiry), 7 days before, 30 days before. Steady state: one day each.
+	windows := [][2]model.Date{{p, d.AddDays(-1)}, {max(d, p.AddDays(8)), d.AddDays(7)}, {max(d.AddDays(8), p.AddDays(31)), d.AddDays(30)}}
+	checks, fresh, err := j.checksExpiring(windows)
 	if err != nil {
 		return err
 	}
@@ -251,17 +254,24 @@ func (j *dailyJob) add(kind model.NotificationKind, subject int64, stage string,
 }
 
 // checksExpiring reads the active schools whose current reported check
-// expires in [lo, hi], and apart those whose check was submitted since the
+// expires in one of the windows, and apart those whose check was submitted since the
 // previous run (whatever their expiry).
-func (j *dailyJob) checksExpiring(lo, hi model.Date) (window, fresh []dueCheck, err error) {
+func (j *dailyJob) checksExpiring(windows [][2]model.Date) (window, fresh []dueCheck, err error) {
 	base := func() *gorm.DB {
 		return j.tx.Table("school_coverage c").
 			Select("c.school_id, s.code, s.name, s.division_code, c.checklist_id, c.expires_on, s.created_at").
 			Joins("JOIN schools s ON s.id = c.school_id").
 			Where("c.basis = ? AND s.active = ?", string(model.BasisReported), true)
 	}
-	if err := base().Where("c.expires_on >= ? AND c.expires_on <= ?", lo, hi).Scan(&window).Error; err != nil {
-		return nil, nil, fmt.Errorf("checks expiring: %w", err)
+	for _, w := range windows {
+		if w[0] > w[1] {
+			continue
+		}
+		var part []dueCheck
+		if err := base().Where("c.expires_on >= ? AND c.expires_on <= ?", w[0], w[1]).Scan(&part).Error; err != nil {
+			return nil, nil, fmt.Errorf("checks expiring: %w", err)
+		}
+		window = append(window, part...)
 	}
 	if j.since.IsZero() {
 		return window, nil, nil
