@@ -247,6 +247,8 @@ type Delivery struct {
 	Notifications []model.Notification
 	// IDs are the outbox rows this delivery settles (several for a digest).
 	IDs []int64
+	// DigestDay is the day of a digest ("" for a single notification).
+	DigestDay string
 }
 
 // ClaimDeliveries takes up to limit due outbox rows for sending, leasing
@@ -310,7 +312,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, limit int, lease time.Durat
 func (s *Store) delivery(ctx context.Context, group []outboxRow) (Delivery, error) {
 	read := s.r.WithContext(ctx)
 	first := group[0]
-	d := Delivery{ID: first.ID, Target: first.Target, Attempts: first.Attempts + 1}
+	d := Delivery{ID: first.ID, Target: first.Target, Attempts: first.Attempts + 1, DigestDay: first.DigestDay}
 	var noteIDs []int64
 	for _, g := range group {
 		d.IDs = append(d.IDs, g.ID)
@@ -367,6 +369,11 @@ func (s *Store) FinishDelivery(ctx context.Context, d Delivery, res DeliveryResu
 		var created time.Time
 		if err := tx.Model(&outboxRow{}).Where("id = ?", d.ID).Pluck("created_at", &created).Error; err != nil {
 			return err
+		}
+		// A digest's day of retries starts when it was due, not when its
+		// first notification was queued.
+		if day, err := model.ParseDate(d.DigestDay); err == nil {
+			created = day.Time(s.loc).Add(DigestHour * time.Hour)
 		}
 		set := map[string]any{"last_error": msg, "last_status": res.Status, "next_at": now.Add(Backoff(d.Attempts))}
 		if now.Sub(created) >= DeliveryWindow || errors.Is(res.Err, ErrUndeliverable) {
