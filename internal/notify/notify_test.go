@@ -274,10 +274,9 @@ func TestBadWebhooksAreRefused(t *testing.T) {
 
 // smtpBackend is a real SMTP server (go-smtp) kept in memory.
 type smtpBackend struct {
-	mu     sync.Mutex
-	mails  []sentMail
-	fail   bool
-	authed bool
+	mu    sync.Mutex
+	mails []sentMail
+	fail  bool
 }
 
 type sentMail struct {

@@ -244,15 +244,6 @@ func (o *officials) countyInspectors(county string) []int64 {
 	return o.pick(model.Inspector, codes)
 }
 
-// scopeInspectors are the inspectors whose scope holds the county.
-func (o *officials) scopeInspectors(county string) []int64 {
-	codes := map[string]bool{}
-	for _, d := range o.ancestors(county) {
-		codes[d.Code] = true
-	}
-	return o.pick(model.Inspector, codes)
-}
-
 // escalationRecipients are the inspectors and leaders whose scope is the
 // county's parent division.
 func (o *officials) escalationRecipients(county string) []int64 {
