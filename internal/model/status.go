@@ -80,6 +80,19 @@ type Counts struct {
 	AllFive  int
 }
 
+// Tally adds one school's status to the measure and all-five counts. The
+// caller counts the school itself, as only active schools count.
+func (c *Counts) Tally(st SchoolStatus) {
+	for i, ms := range st.Measures {
+		if ms.Covered {
+			c.Measures[i]++
+		}
+	}
+	if st.AllFive {
+		c.AllFive++
+	}
+}
+
 // Coverage is a division's coverage on one basis on one day.
 type Coverage struct {
 	Division Division

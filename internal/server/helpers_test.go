@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/crypto/bcrypt"
 
 	"safecampus/internal/i18n"
 	"safecampus/internal/model"
@@ -139,7 +140,7 @@ func newTestAppWith(t *testing.T, opts appOptions) *testApp {
 			t.Fatalf("copy the template database: %v", err)
 		}
 	}
-	st, err := store.Open(store.Options{DSN: dsn, Now: clk.Now, Logger: log})
+	st, err := store.Open(store.Options{DSN: dsn, Now: clk.Now, Logger: log, PasswordCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -154,14 +155,10 @@ func newTestAppWith(t *testing.T, opts appOptions) *testApp {
 	if _, err := st.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
-	bundle, err := i18n.NewBundle()
-	if err != nil {
-		t.Fatalf("i18n bundle: %v", err)
-	}
 	if opts.cfg.EvidenceDir == "" {
 		opts.cfg.EvidenceDir = t.TempDir()
 	}
-	h := server.New(opts.cfg, st, bundle, log, prometheus.NewRegistry()).Handler()
+	h := newHandler(t, opts.cfg, st, log)
 	a := &testApp{handler: h, store: st, clock: clk, closeStore: closeStore, users: map[string]model.User{}, schools: map[string]model.School{},
 		evidenceDir: opts.cfg.EvidenceDir}
 	if opts.tls {
@@ -172,6 +169,16 @@ func newTestAppWith(t *testing.T, opts appOptions) *testApp {
 	t.Cleanup(a.srv.Close)
 	a.seed(t)
 	return a
+}
+
+// newHandler is the application's handler over st, wired as main wires it.
+func newHandler(t *testing.T, cfg server.Config, st *store.Store, log *slog.Logger) http.Handler {
+	t.Helper()
+	bundle, err := i18n.NewBundle()
+	if err != nil {
+		t.Fatalf("i18n bundle: %v", err)
+	}
+	return server.New(cfg, st, bundle, log, prometheus.NewRegistry()).Handler()
 }
 
 var seedAdmin = model.User{Username: "seed", Role: model.Admin}
@@ -265,7 +272,7 @@ func pgTemplateDB(t *testing.T) string {
 func buildTemplate(path string) error {
 	clk := &testClock{}
 	clk.SetDay(day0)
-	st, err := store.Open(store.Options{DSN: path, Now: clk.Now})
+	st, err := store.Open(store.Options{DSN: path, Now: clk.Now, PasswordCost: bcrypt.MinCost})
 	if err != nil {
 		return err
 	}
@@ -376,16 +383,7 @@ func ptr[T any](v T) *T { return &v }
 
 // goodFacts satisfies every default rule for a school of 100–999 students
 // checked on day d: 2 licensed guards, a recent alarm test.
-func goodFacts(d model.Date) model.Facts {
-	ar := model.AntiRamming("bollards")
-	return model.Facts{
-		NursingPost:      model.NursingPostFacts{SetUp: ptr(true), AMStaff: ptr(2), PMStaff: ptr(2), PolicePresent: ptr(true), RosterOnFile: ptr(true)},
-		ClosedManagement: model.ClosedManagementFacts{PerimeterEnclosed: ptr(true), GateRoom24h: ptr(true), VisitorRegistration: ptr(true), AntiRamming: &ar},
-		SecurityGuards:   model.SecurityGuardsFacts{FullTimeGuards: ptr(2), LicensedGuards: ptr(2)},
-		OneButtonAlarm:   model.OneButtonAlarmFacts{Installed: ptr(true), LinkedToPolice: ptr(true), LastTestOn: ptr(d.AddDays(-10)), LastTestOK: ptr(true)},
-		VideoNetworking:  model.VideoNetworkingFacts{Cameras: ptr(12), GateCovered: ptr(true), NetworkedToPolice: ptr(true), RetentionDays: ptr(30)},
-	}
-}
+func goodFacts(d model.Date) model.Facts { return model.SampleFacts(d) }
 
 // goodFactsJSON is goodFacts as the API's "facts" object.
 func goodFactsJSON(d model.Date) map[string]map[string]any {

@@ -53,7 +53,7 @@ func (s *Store) ChangePassword(ctx context.Context, user model.User, current, ne
 	if next == current {
 		return model.FieldErrors{{Field: "new_password", Message: "the new password must differ from the current one"}}
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(next), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(next), s.passwordCost)
 	if err != nil {
 		return err
 	}

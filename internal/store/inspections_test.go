@@ -14,7 +14,7 @@ func TestInspectionRaisesHazardsInOneStep(t *testing.T) {
 		d0 := model.NewDate(2026, 3, 2)
 		s, clk := newTestStore(t, engine, d0)
 		a := addSchool(t, s, "1000000001", "150102", 500)
-		verify(t, s, submit(t, s, a, d0, goodFacts(d0)))
+		verified(t, s, a, d0)
 
 		// Invalid input writes nothing and names every bad field.
 		bad := InspectionInput{InspectedOn: d0.AddDays(1), Findings: []FindingInput{

@@ -188,14 +188,7 @@ func testRebuildAgrees(t *testing.T, engine string, seed uint64) {
 				if cur.Active {
 					c.Schools++
 				}
-				for i, ms := range st.Measures {
-					if ms.Covered {
-						c.Measures[i]++
-					}
-				}
-				if st.AllFive {
-					c.AllFive++
-				}
+				c.Tally(st)
 				fresh[k] = c
 			}
 		}

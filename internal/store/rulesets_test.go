@@ -16,7 +16,7 @@ func TestRuleChangeMovesCoverage(t *testing.T) {
 		s, clk := newTestStore(t, engine, d0)
 		a := addSchool(t, s, "1000000001", "150102", 500)
 		b := addSchool(t, s, "1000000002", "150202", 500)
-		verify(t, s, submit(t, s, a, d0, goodFacts(d0))) // keeps video 30 days
+		verified(t, s, a, d0) // keeps video 30 days
 		f := goodFacts(d0)
 		f.VideoNetworking.RetentionDays = ptr(90)
 		verify(t, s, submit(t, s, b, d0, f))

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/pressly/goose/v3"
+	"golang.org/x/crypto/bcrypt"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -38,6 +39,10 @@ type Options struct {
 	// loading throwaway data fast — the demo and benchmark seeders — never
 	// for a server that acknowledges writes.
 	NoSync bool
+	// PasswordCost is the bcrypt cost of new password hashes: 0 means
+	// bcrypt.DefaultCost. Tests set bcrypt.MinCost to run faster; hashes
+	// already stored keep the cost they were made with.
+	PasswordCost int
 }
 
 // Store is the database. Writes go through w, reads through r: on SQLite w
@@ -53,6 +58,10 @@ type Store struct {
 	group     chan writeRequest
 	stopped   chan struct{}
 	closeOnce *sync.Once
+	// passwordCost is the bcrypt cost of new hashes; dummyHash is one made
+	// at that cost.
+	passwordCost int
+	dummyHash    string
 }
 
 // Open connects to the database named by opts.DSN. It does not migrate.
@@ -66,7 +75,17 @@ func Open(opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Store{now: opts.Now, loc: opts.Location, log: opts.Logger, closeOnce: &sync.Once{}}
+	if opts.PasswordCost == 0 {
+		opts.PasswordCost = bcrypt.DefaultCost
+	}
+	s := &Store{now: opts.Now, loc: opts.Location, log: opts.Logger, closeOnce: &sync.Once{}, passwordCost: opts.PasswordCost}
+	// Signing in as an unknown user compares against this hash, so that it
+	// takes as long as a wrong password.
+	dummy, herr := bcrypt.GenerateFromPassword([]byte("timing equaliser"), s.passwordCost)
+	if herr != nil {
+		return nil, fmt.Errorf("store: open: %w", herr)
+	}
+	s.dummyHash = string(dummy)
 	cfg := &gorm.Config{Logger: logger.Discard, NowFunc: func() time.Time { return s.now().UTC() }, TranslateError: true}
 	var err error
 	if IsPostgres(opts.DSN) {

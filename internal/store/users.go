@@ -86,7 +86,7 @@ func (s *Store) CreateUser(ctx context.Context, actor model.User, u model.User, 
 	if len(errs) > 0 {
 		return u, errs
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.passwordCost)
 	if err != nil {
 		return u, err
 	}
@@ -153,18 +153,13 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (_ 
 	}
 	hash := r.PasswordHash
 	if hash == "" {
-		hash = dummyHash
+		hash = s.dummyHash
 	}
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || r.ID == 0 || r.Disabled {
 		return model.User{}, ErrBadCredentials
 	}
 	return r.model(), nil
 }
-
-var dummyHash, _ = func() (string, error) {
-	b, err := bcrypt.GenerateFromPassword([]byte("timing equaliser"), bcrypt.DefaultCost)
-	return string(b), err
-}()
 
 // SetLanguage stores a user's language choice ("" follows the browser).
 func (s *Store) SetLanguage(ctx context.Context, userID int64, lang string) (err error) {
