@@ -19,6 +19,8 @@ type Base struct {
 	Flash string      // one-off notice shown at the top
 	Today model.Date
 	Path  string // current URL path and query, where the language switch returns
+	// Unread is the signed-in user's count of unread notifications: the bell.
+	Unread int64
 }
 
 // LoginPage is the sign-in form.

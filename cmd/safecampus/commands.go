@@ -38,6 +38,7 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	cfg            config
+	mail           mailConfig
 }
 
 func newRootCommand(getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -59,7 +60,8 @@ func newRootCommand(getenv func(string) string, stdin io.Reader, stdout, stderr 
 	root.PersistentFlags().StringVar(&e.cfg.tz, "tz", def("SAFECAMPUS_TZ", "Asia/Shanghai"),
 		"time zone in which days are counted (env SAFECAMPUS_TZ)")
 	root.AddCommand(e.demoCommand(def), e.serveCommand(def), e.migrateCommand(), e.userCommand(),
-		e.tokenCommand(), e.importCommand(), e.backupCommand(), e.rebuildCommand(), e.auditCommand(), e.versionCommand())
+		e.tokenCommand(), e.importCommand(), e.backupCommand(), e.rebuildCommand(), e.auditCommand(), e.versionCommand(),
+		e.notifyCommand(def), e.webhookCommand())
 	return root
 }
 
@@ -123,7 +125,7 @@ func (e *env) migrateCommand() *cobra.Command {
 
 func (e *env) userCommand() *cobra.Command {
 	user := &cobra.Command{Use: "user", Short: "Manage users", Args: cobra.NoArgs}
-	var username, role, scope string
+	var username, role, scope, email string
 	var passwordStdin bool
 	add := &cobra.Command{
 		Use:   "add --username U --role ROLE --scope CODE [--password-stdin]",
@@ -150,7 +152,7 @@ func (e *env) userCommand() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			u, err := st.CreateUser(cmd.Context(), cli, model.User{Username: username, Role: model.Role(role), ScopeCode: scope}, password)
+			u, err := st.CreateUser(cmd.Context(), cli, model.User{Username: username, Role: model.Role(role), ScopeCode: scope, Email: email}, password)
 			if err != nil {
 				return err
 			}
@@ -165,6 +167,7 @@ func (e *env) userCommand() *cobra.Command {
 	add.Flags().StringVar(&role, "role", "", "admin, leader, inspector or school")
 	add.Flags().StringVar(&scope, "scope", "", "division code, or school code for role school")
 	add.Flags().BoolVar(&passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
+	add.Flags().StringVar(&email, "email", "", "e-mail address for notifications (optional)")
 	user.AddCommand(add, e.userResetCommand(), e.userDisableCommand(true), e.userDisableCommand(false))
 	return user
 }

@@ -58,6 +58,14 @@ func (e *env) demoCommand(def func(string, string) string) *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "seeded in %.1fs\n", time.Since(start).Seconds())
+			// The day's reminders at once, so the demo's people see them.
+			nt, err := e.notifier(st)
+			if err != nil {
+				return err
+			}
+			if _, err := nt.RunDay(ctx, st.Today()); err != nil {
+				return err
+			}
 			cfg := server.Config{}
 			for _, l := range logins {
 				cfg.DemoLogins = append(cfg.DemoLogins, server.DemoLogin{Username: l.Username, Password: l.Password, Role: string(l.Role)})

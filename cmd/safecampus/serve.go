@@ -45,6 +45,7 @@ func (e *env) serverFlags(cmd *cobra.Command, def func(string, string) string) {
 		"mark cookies Secure, for a server behind a TLS proxy (env SAFECAMPUS_SECURE_COOKIES=true)")
 	cmd.Flags().StringVar(&e.cfg.evidenceDir, "evidence-dir", def("SAFECAMPUS_EVIDENCE_DIR", ""),
 		"directory for uploaded evidence files (env SAFECAMPUS_EVIDENCE_DIR; default: evidence/ beside the SQLite file, or ./data/evidence)")
+	e.mailFlags(cmd, def)
 	cmd.Flags().StringSliceVar(&e.cfg.trustedProxies, "trusted-proxy", splitList(def("SAFECAMPUS_TRUSTED_PROXIES", "")),
 		"CIDR of a reverse proxy whose X-Forwarded-For is believed; repeatable (env SAFECAMPUS_TRUSTED_PROXIES, comma separated)")
 	cmd.Flags().StringVar(&e.cfg.metricsAddr, "metrics-addr", def("SAFECAMPUS_METRICS_ADDR", ""),
@@ -88,6 +89,10 @@ func (e *env) listen(ctx context.Context, st *store.Store, cfg server.Config, re
 	maint := newMaintenanceMetrics(reg)
 	cfg.MetricsElsewhere = e.cfg.metricsAddr != ""
 	srv := server.New(cfg, st, bundle, log, reg)
+	nt, err := e.notifier(st)
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", e.cfg.addr)
 	if err != nil {
@@ -117,6 +122,7 @@ func (e *env) listen(ctx context.Context, st *store.Store, cfg server.Config, re
 		log.Info("metrics listening", "url", "http://"+displayAddr(mln.Addr().String())+"/metrics")
 	}
 	go maintain(ctx, st, log, maint)
+	go nt.Run(ctx, 30*time.Second)
 
 	url := scheme + "://" + displayAddr(ln.Addr().String())
 	log.Info("listening", "url", url, "db", redactDSN(e.cfg.db))

@@ -174,6 +174,9 @@ func (s *site) pages(t *testing.T) []checkedPage {
 		{"admin-users", model.Admin, "/admin/users"},
 		{"admin-user-form", model.Admin, "/admin/users/new"},
 		{"admin-import", model.Admin, "/admin/import"},
+		{"notifications", model.Inspector, "/notifications"},
+		{"account-email", model.SchoolRep, "/account/email"},
+		{"admin-webhooks", model.Admin, "/admin/webhooks"},
 	}
 }
 

@@ -35,6 +35,10 @@ type User struct {
 	// MustChangePassword: an administrator reset the password; the user
 	// must choose a new one before doing anything else.
 	MustChangePassword bool
+	// Email is where notifications are mailed ("" = not by e-mail);
+	// EmailDigest gathers them into one mail a day instead of one each.
+	Email       string
+	EmailDigest bool
 }
 
 // CanReview reports whether the user may verify and return checklists,

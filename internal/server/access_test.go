@@ -55,6 +55,7 @@ func (a *testApp) resolve(t *testing.T, path string) string {
 		"{evA}":    func() int64 { return a.evidence(t, schoolA).ID },
 		"{evD}":    func() int64 { return a.evidence(t, schoolD).ID },
 		"{spare}":  func() int64 { return a.users[userSpare].ID },
+		"{noteA}":  func() int64 { return a.notification(t, schoolA) },
 	}
 	for k, f := range fresh {
 		if strings.Contains(path, k) {
@@ -232,6 +233,21 @@ func pageAccessCases(t *testing.T) []accessCase {
 		{"POST", "/admin/rules", none, nil, adminOnly(422)},
 		{"POST", "/admin/rules/preview", none, nil, adminOnly(200)},
 		{"POST", "/admin/rules/999999/cancel", none, nil, adminOnly(404)},
+
+		// Notifications (issue 12): each user reads and marks only their own.
+		{"GET", "/notifications", nil, nil, all(200)},
+		{"GET", "/notifications?unread=true", nil, nil, all(200)},
+		{"POST", "/notifications/read-all", none, nil, all(303)},
+		{"POST", "/notifications/{noteA}/read", none, nil, by(404, 404, 404, 303, 404)},
+		{"POST", "/notifications/999999/read", none, nil, all(404)},
+		{"GET", "/account/email", nil, nil, all(200)},
+		{"POST", "/account/email", url.Values{"email": {"not an address"}}, nil, all(422)},
+		{"GET", "/admin/users/{spare}/email", nil, nil, adminOnly(200)},
+		{"POST", "/admin/users/{spare}/email", url.Values{"email": {"bad@"}}, nil, adminOnly(422)},
+		{"GET", "/admin/users/999999/email", nil, nil, adminOnly(404)},
+		{"GET", "/admin/webhooks", nil, nil, adminOnly(200)},
+		{"POST", "/admin/webhooks", url.Values{"division": {prefHohhot}, "url": {"ftp://x"}}, nil, adminOnly(422)},
+		{"POST", "/admin/webhooks/999999/delete", none, nil, adminOnly(404)},
 	}
 }
 
@@ -277,6 +293,11 @@ func apiAccessCases(t *testing.T) []accessCase {
 		{"GET", "/api/v1/rules/" + unknownDivision, nil, nil, all(404)},
 		{"POST", "/api/v1/rules", nil, map[string]any{"division_code": prefBaotou, "effective_from": day0.AddDays(30).String(),
 			"params": map[string]any{"guards_small": 1}}, adminOnly(201)},
+		{"GET", "/api/v1/notifications", nil, nil, all(200)},
+		{"GET", "/api/v1/notifications?unread=true", nil, nil, all(200)},
+		{"GET", "/api/v1/notifications?unread=maybe", nil, nil, all(400)},
+		{"POST", "/api/v1/notifications/{noteA}/read", nil, nil, by(404, 404, 404, 200, 404)},
+		{"POST", "/api/v1/notifications/999999/read", nil, nil, all(404)},
 		{"GET", "/api/v1/no-such-thing", nil, nil, all(404)},
 	}
 }

@@ -28,6 +28,7 @@ func (s *Server) base(c echo.Context, title, nav string) web.Base {
 	}
 	if u, ok := currentUser(c); ok {
 		b.User = &u
+		b.Unread = s.unread(c, u)
 	}
 	if ck, err := s.cookie(c, flashCookie); err == nil && ck.Value != "" {
 		b.Flash = i18n.T(c.Request().Context(), "flash."+ck.Value)

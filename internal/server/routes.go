@@ -75,6 +75,11 @@ func (s *Server) routes(e *echo.Echo) {
 	pages.GET("/account/tokens", s.listTokens)
 	pages.POST("/account/tokens", s.createToken)
 	pages.POST("/account/tokens/:id/revoke", s.revokeToken)
+	pages.GET("/account/email", s.showEmail)
+	pages.POST("/account/email", s.saveEmail)
+	pages.GET("/notifications", s.listNotifications)
+	pages.POST("/notifications/read-all", s.readAllNotifications)
+	pages.POST("/notifications/:id/read", s.readNotification)
 
 	admin := pages.Group("/admin", s.requireRole(roleAdmin))
 	admin.GET("/schools", s.listAdminSchools)
@@ -97,6 +102,11 @@ func (s *Server) routes(e *echo.Echo) {
 	admin.POST("/rules", s.createRuleSet)
 	admin.POST("/rules/preview", s.previewRules)
 	admin.POST("/rules/:id/cancel", s.cancelRuleSet)
+	admin.GET("/users/:id/email", s.showUserEmail)
+	admin.POST("/users/:id/email", s.saveUserEmail)
+	admin.GET("/webhooks", s.listWebhooks)
+	admin.POST("/webhooks", s.createWebhook)
+	admin.POST("/webhooks/:id/delete", s.deleteWebhook)
 
 	api := app.Group("/api/v1", s.requireAPIUser, s.forcePasswordChange)
 	api.GET("/coverage/:code", s.apiCoverage)
@@ -108,4 +118,6 @@ func (s *Server) routes(e *echo.Echo) {
 	api.POST("/hazards/:id/close", s.apiCloseHazard)
 	api.GET("/rules/:code", s.apiShowRules)
 	api.POST("/rules", s.apiCreateRules, s.requireRole(roleAdmin))
+	api.GET("/notifications", s.apiNotifications)
+	api.POST("/notifications/:id/read", s.apiReadNotification)
 }

@@ -202,6 +202,12 @@ func (s *Store) review(ctx context.Context, actor model.User, id int64, to model
 			map[string]any{"school": code, "state": to, "reason": reason}); err != nil {
 			return err
 		}
+		if to == model.Returned {
+			if err := s.notifyEvent(tx, model.KindChecklistReturned, id, out.SchoolID,
+				map[string]any{"reason": reason, "checked_on": out.CheckedOn}); err != nil {
+				return err
+			}
+		}
 		return s.refreshSchools(tx, out.SchoolID)
 	})
 	if err != nil {

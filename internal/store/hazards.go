@@ -100,6 +100,9 @@ func (s *Store) CreateHazard(ctx context.Context, actor model.User, schoolID int
 			map[string]any{"school": code, "measure": row.Measure, "severity": row.Severity, "deadline": row.Deadline, "description": row.Description}); err != nil {
 			return err
 		}
+		if err := s.notifyEvent(tx, model.KindHazardRaised, row.ID, schoolID, hazardParams(row)); err != nil {
+			return err
+		}
 		return s.refreshSchools(tx, schoolID)
 	})
 	return row.model(), err
@@ -213,7 +216,10 @@ func (s *Store) AnswerHazard(ctx context.Context, actor model.User, id int64, an
 			if err := requireOpenSchool(tx, h.SchoolID); err != nil {
 				return err
 			}
-			return s.addEvidence(tx, actor, h.SchoolID, 0, h.ID, eventID, files)
+			if err := s.addEvidence(tx, actor, h.SchoolID, 0, h.ID, eventID, files); err != nil {
+				return err
+			}
+			return s.notifyEvent(tx, model.KindHazardAnswered, h.ID, h.SchoolID, hazardParams(h))
 		},
 	})
 }

@@ -179,6 +179,9 @@ func (s *Store) CreateInspection(ctx context.Context, actor model.User, schoolID
 						"description": h.Description, "inspection": row.ID}); err != nil {
 					return err
 				}
+				if err := s.notifyEvent(tx, model.KindHazardRaised, h.ID, schoolID, hazardParams(h)); err != nil {
+					return err
+				}
 				fr.HazardID = &h.ID
 				raised = append(raised, map[string]any{"measure": h.Measure, "hazard": h.ID})
 			}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -28,6 +29,8 @@ type userRow struct {
 	// MustChangePassword is set by an administrator's reset: the user
 	// chooses a new password at the next sign-in.
 	MustChangePassword bool
+	Email              string
+	EmailDigest        bool
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 }
@@ -36,7 +39,7 @@ func (userRow) TableName() string { return "users" }
 
 func (r userRow) model() model.User {
 	return model.User{ID: r.ID, Username: r.Username, Role: model.Role(r.Role), ScopeCode: r.ScopeCode, Language: r.Language, Disabled: r.Disabled,
-		MustChangePassword: r.MustChangePassword}
+		MustChangePassword: r.MustChangePassword, Email: r.Email, EmailDigest: r.EmailDigest}
 }
 
 // ErrBadCredentials is a wrong username or password, deliberately vague.
@@ -62,6 +65,11 @@ func (s *Store) CreateUser(ctx context.Context, actor model.User, u model.User, 
 	if u.Language != "" && u.Language != "zh-CN" && u.Language != "en" {
 		errs = append(errs, model.FieldError{Field: "language", Message: fmt.Sprintf("language %q is not zh-CN or en", u.Language)})
 	}
+	if u.Email = strings.TrimSpace(u.Email); u.Email != "" {
+		if err := ValidateEmail(u.Email); err != nil {
+			errs = append(errs, model.FieldError{Field: "email", Message: err.Error()})
+		}
+	}
 	switch u.Role {
 	case model.Admin:
 		u.ScopeCode = ""
@@ -81,7 +89,8 @@ func (s *Store) CreateUser(ctx context.Context, actor model.User, u model.User, 
 	if err != nil {
 		return u, err
 	}
-	row := userRow{Username: u.Username, PasswordHash: string(hash), Role: string(u.Role), ScopeCode: u.ScopeCode, Language: u.Language}
+	row := userRow{Username: u.Username, PasswordHash: string(hash), Role: string(u.Role), ScopeCode: u.ScopeCode, Language: u.Language,
+		Email: u.Email, EmailDigest: u.EmailDigest}
 	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&userRow{}).Where("username = ?", u.Username).Count(&n).Error; err != nil {
