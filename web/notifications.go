@@ -37,6 +37,8 @@ type WebhooksPage struct {
 	Failures []store.FailedDelivery
 	Form     model.Webhook
 	Errors   model.FieldErrors
+	// Divisions are suggested by name for the division field.
+	Divisions []model.Division
 }
 
 func bellCount(n int64) string {

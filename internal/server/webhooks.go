@@ -65,7 +65,11 @@ func (s *Server) renderWebhooks(c echo.Context, status int, form model.Webhook, 
 	for i := range fails {
 		fails[i].NextAt = fails[i].NextAt.In(s.store.Location())
 	}
-	p := web.WebhooksPage{Hooks: hooks, Stats: stats, Failures: fails, Form: form, Errors: errs}
+	divisions, err := s.store.DivisionsWithin(ctx, "")
+	if err != nil {
+		return err
+	}
+	p := web.WebhooksPage{Hooks: hooks, Stats: stats, Failures: fails, Form: form, Errors: errs, Divisions: divisions}
 	p.Base = s.base(c, i18n.T(ctx, "webhook.title"), "admin")
 	return render(c, status, web.WebhooksView(p))
 }
