@@ -64,7 +64,8 @@ func (s *Store) AnswerHazard(ctx context.Context, actor model.User, id int64, an
 		from: []model.HazardState{model.HazardOpen}, to: model.HazardAnswered, kind: model.HazardAnswer, note: answer,
 		set: map[string]any{"state": string(model.HazardAnswered), "answer": answer, "answered_at": now},
 		after: func(tx *gorm.DB, h hazardRow, eventID int64) error {
-			return s.addEvidence(tx, actor, h.SchoolID, 0, h.ID, eventID, files)
+			_, err := s.addEvidence(tx, actor, h.SchoolID, 0, h.ID, eventID, files)
+			return err
 		},
 	})
 }
@@ -111,6 +112,10 @@ type hazardStep struct {
 	note  string
 	set   map[string]any
 	after func(tx *gorm.DB, h hazardRow, eventID int64) error
+	// once names the step by a key; repeated is set when the key was used
+	// before and the step was not taken again.
+	once     oneShot
+	repeated *bool
 }
 
 func (s *Store) stepHazard(ctx context.Context, actor model.User, id int64, st hazardStep) (model.Hazard, error) {
@@ -119,6 +124,12 @@ func (s *Store) stepHazard(ctx context.Context, actor model.User, id int64, st h
 		var old hazardRow
 		if err := tx.Where("id = ?", id).Take(&old).Error; err != nil {
 			return notFound(err)
+		}
+		if _, repeated, err := s.claim(tx, st.once); repeated || err != nil {
+			if repeated {
+				*st.repeated, out = true, old
+			}
+			return err
 		}
 		from := make([]string, len(st.from))
 		for i, f := range st.from {
@@ -142,6 +153,9 @@ func (s *Store) stepHazard(ctx context.Context, actor model.User, id int64, st h
 			if err := st.after(tx, out, ev.ID); err != nil {
 				return err
 			}
+		}
+		if err := s.settle(tx, st.once, ev.ID, string(st.to)); err != nil {
+			return err
 		}
 		division, code, err := schoolPlace(tx, out.SchoolID)
 		if err != nil {
