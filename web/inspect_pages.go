@@ -74,6 +74,7 @@ type EvidenceBlock struct {
 	CanDelete bool   // files may be removed (draft checklists)
 	Error     string // why the last upload was refused
 	CSRF      string
+	Key       string // the upload form's idempotency key
 }
 
 // DuePage is a division's reminder list: schools with no current check or

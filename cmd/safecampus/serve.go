@@ -109,7 +109,8 @@ func (e *env) listen(ctx context.Context, st *store.Store, cfg server.Config, re
 }
 
 // maintain applies rule sets whose day has come and takes the coverage
-// checkpoints as months end: at start-up, then every hour.
+// checkpoints as months end, and forgets idempotency keys past their
+// retention: at start-up, then every hour.
 func maintain(ctx context.Context, st *store.Store, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -121,6 +122,11 @@ func maintain(ctx context.Context, st *store.Store, log *slog.Logger) {
 		}
 		if err := st.MaintainCheckpoints(ctx); err != nil && ctx.Err() == nil {
 			log.Error("coverage checkpoints", "err", err)
+		}
+		if n, err := st.PruneIdempotencyKeys(ctx); err != nil && ctx.Err() == nil {
+			log.Error("pruning idempotency keys", "err", err)
+		} else if n > 0 {
+			log.Info("idempotency keys pruned", "count", n)
 		}
 		select {
 		case <-ctx.Done():

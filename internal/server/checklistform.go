@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"safecampus/internal/model"
 	"safecampus/web"
@@ -18,6 +19,8 @@ type checklistForm struct {
 	Facts     model.Facts
 	Notes     string
 	Submit    bool
+	Key       string     // idempotency_key: the form's own id, made when it was shown
+	MadeAt    *time.Time // made_at: when a form filled offline was filled in
 	Errors    model.FieldErrors
 }
 
@@ -39,6 +42,10 @@ func parseChecklistForm(form url.Values) checklistForm {
 		bad("checked_on", "not_date", map[string]any{"Value": v}, "%v", err)
 	} else {
 		f.CheckedOn = d
+	}
+	f.Key = get("idempotency_key")
+	if t, err := time.Parse(time.RFC3339, get("made_at")); err == nil {
+		f.MadeAt = &t
 	}
 	f.Notes = form.Get("notes")
 	f.Values["notes"] = f.Notes

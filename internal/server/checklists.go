@@ -43,6 +43,7 @@ func (s *Server) newChecklist(c echo.Context) error {
 		values["notes"] = ""
 	}
 	values["checked_on"] = s.store.Today().String()
+	values["idempotency_key"] = newIdempotencyKey()
 	return s.renderChecklistForm(c, http.StatusOK, school, model.Checklist{ReturnReason: from.ReturnReason}, values, nil)
 }
 
@@ -64,10 +65,16 @@ func (s *Server) createChecklist(c echo.Context) error {
 		return s.renderChecklistForm(c, http.StatusUnprocessableEntity, school, model.Checklist{}, f.Values, f.Errors)
 	}
 	cl, err := s.store.CreateChecklist(c.Request().Context(), u, school.ID, store.ChecklistInput{
-		CheckedOn: f.CheckedOn, Facts: f.Facts, Notes: f.Notes, Submit: f.Submit})
+		CheckedOn: f.CheckedOn, Facts: f.Facts, Notes: f.Notes, Submit: f.Submit, Key: f.Key, MadeAt: f.MadeAt})
 	var fe model.FieldErrors
 	if errors.As(err, &fe) {
 		return s.renderChecklistForm(c, http.StatusUnprocessableEntity, school, model.Checklist{}, f.Values, fe)
+	}
+	if status, fe, ok := keyProblem(err); ok {
+		// The form was sent before with other values (or its id is
+		// broken): keep what was typed under a new id, and say so.
+		f.Values["idempotency_key"] = newIdempotencyKey()
+		return s.renderChecklistForm(c, status, school, model.Checklist{}, f.Values, fe)
 	}
 	if err != nil {
 		return err

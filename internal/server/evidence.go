@@ -170,11 +170,17 @@ func (s *Server) attachChecklistEvidence(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.AddChecklistEvidence(c.Request().Context(), u, cl.ID, saved); err != nil {
+	_, repeated, err := s.store.AddChecklistEvidenceOnce(c.Request().Context(), u, cl.ID, saved, up.value("idempotency_key"))
+	if err != nil || repeated {
 		cleanup()
-		if errors.Is(err, store.ErrConflict) {
-			return s.checklistConflict(c, cl.ID, school, u)
-		}
+	}
+	if _, fe, ok := keyProblem(err); ok {
+		return s.renderChecklistWith(c, http.StatusConflict, cl, school, u, checklistExtras{uploadError: i18n.FieldError(c.Request().Context(), fe[0])})
+	}
+	if errors.Is(err, store.ErrConflict) {
+		return s.checklistConflict(c, cl.ID, school, u)
+	}
+	if err != nil {
 		return err
 	}
 	return s.flash(c, "evidence_added", fmt.Sprintf("/checklists/%d#h-evidence", cl.ID))
@@ -273,7 +279,7 @@ func (s *Server) checklistEvidence(c echo.Context, cl model.Checklist, school mo
 	if err != nil {
 		return web.EvidenceBlock{}, err
 	}
-	b := web.EvidenceBlock{Files: files, Error: uploadErr, CSRF: csrfToken(c)}
+	b := web.EvidenceBlock{Files: files, Error: uploadErr, CSRF: csrfToken(c), Key: newIdempotencyKey()}
 	mine := canFill(u, school)
 	if mine && s.files != nil && (cl.State == model.Draft || cl.State == model.Submitted) {
 		b.UploadURL = fmt.Sprintf("/checklists/%d/evidence", cl.ID)

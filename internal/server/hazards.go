@@ -129,6 +129,12 @@ type hazardForm struct {
 func (s *Server) renderHazard(c echo.Context, status int, h model.Hazard, school model.School, u model.User, f hazardForm) error {
 	ctx := c.Request().Context()
 	loc := s.store.Location()
+	if f.values == nil {
+		f.values = map[string]string{}
+	}
+	if f.values["idempotency_key"] == "" {
+		f.values["idempotency_key"] = newIdempotencyKey()
+	}
 	p := web.HazardPage{Hazard: h, School: school, Values: f.values, Errors: f.errs, Conflict: f.conflict, CanUpload: s.files != nil}
 	p.Hazard.RaisedAt = h.RaisedAt.In(loc)
 	if d, err := s.store.Division(ctx, school.DivisionCode); err == nil {
@@ -246,7 +252,7 @@ func (s *Server) answerHazard(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	up := s.readUploads(c)
-	values := map[string]string{"answer": up.value("answer")}
+	values := map[string]string{"answer": up.value("answer"), "idempotency_key": up.value("idempotency_key")}
 	if up.err != nil {
 		return up.err
 	}
@@ -258,11 +264,15 @@ func (s *Server) answerHazard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.store.AnswerHazard(ctx, u, h.ID, values["answer"], saved)
-	if err != nil {
+	_, repeated, err := s.store.AnswerHazardOnce(ctx, u, h.ID, values["answer"], saved, values["idempotency_key"])
+	if err != nil || repeated {
 		cleanup()
 	}
 	var fe model.FieldErrors
+	if status, kerrs, ok := keyProblem(err); ok {
+		values["idempotency_key"] = newIdempotencyKey()
+		return s.renderHazard(c, status, h, school, u, hazardForm{values: values, errs: kerrs})
+	}
 	switch {
 	case errors.As(err, &fe):
 		return s.renderHazard(c, http.StatusUnprocessableEntity, h, school, u, hazardForm{values: values, errs: localizeErrors(c.Request().Context(), "hazard.err_", fe)})
