@@ -25,8 +25,10 @@ const maxEvidenceBody = evidence.MaxFiles*evidence.MaxSize + maxBodyBytes
 
 // uploadRoutes are the routes whose bodies may carry evidence files.
 var uploadRoutes = map[string]bool{
-	"/hazards/:id/answer":      true,
-	"/checklists/:id/evidence": true,
+	"/hazards/:id/answer":             true,
+	"/checklists/:id/evidence":        true,
+	"/api/v1/checklists/:id/evidence": true,
+	"/api/v1/hazards/:id/evidence":    true,
 }
 
 // uploads is a multipart form with its files checked: problem says, in the
@@ -49,7 +51,10 @@ func (u uploads) value(k string) string {
 
 // readUploads parses the multipart form and checks its "files": how many,
 // how large, and what type they are from their bytes.
-func (s *Server) readUploads(c echo.Context) uploads {
+func (s *Server) readUploads(c echo.Context) uploads { return s.readUploadsFrom(c, "files") }
+
+// readUploadsFrom is readUploads for the files of the form field field.
+func (s *Server) readUploadsFrom(c echo.Context, field string) uploads {
 	ctx := c.Request().Context()
 	var up uploads
 	form, err := c.MultipartForm()
@@ -71,7 +76,7 @@ func (s *Server) readUploads(c echo.Context) uploads {
 	}
 	up.form = form
 	var headers []*multipart.FileHeader
-	for _, fh := range form.File["files"] {
+	for _, fh := range form.File[field] {
 		if fh.Filename != "" || fh.Size > 0 { // browsers send an empty part when no file is chosen
 			headers = append(headers, fh)
 		}
@@ -99,7 +104,15 @@ func (s *Server) readUploads(c echo.Context) uploads {
 			return up
 		}
 		f, err := evidence.Check(fh.Filename, data)
+		if err == nil {
+			// Photos are stored upright, without GPS or other metadata,
+			// with a thumbnail.
+			f, err = evidence.Clean(f)
+		}
 		switch {
+		case errors.Is(err, evidence.ErrTooManyPixels):
+			up.problem, up.status = i18n.T(ctx, "evidence.too_many_pixels", map[string]any{"File": name, "Max": evidence.MaxPixels / 1_000_000}), http.StatusUnprocessableEntity
+			return up
 		case errors.Is(err, evidence.ErrTooLarge):
 			up.problem, up.status = i18n.T(ctx, "evidence.too_large", map[string]any{"File": name, "Max": evidence.MaxSize >> 20}), http.StatusRequestEntityTooLarge
 			return up

@@ -38,7 +38,7 @@ func FuzzParseChecklistForm(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	known := map[string]bool{"checked_on": true, "notes": true}
+	known := map[string]bool{"checked_on": true, "notes": true, "idempotency_key": true, "made_at": true}
 	for _, m := range model.Measures {
 		for _, field := range web.FactFields(m) {
 			known[field.Key] = true

@@ -15,6 +15,8 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/metrics", s.showMetrics)
 	e.GET("/static/*", s.serveStatic)
 	e.GET("/favicon.ico", s.favicon)
+	e.GET("/manifest.webmanifest", s.serveManifest)
+	e.GET("/sw.js", s.serveServiceWorker)
 
 	app := e.Group("", s.bodyLimit, s.authenticate, s.csrf(), s.localize)
 	app.GET("/login", s.showLogin)
@@ -46,6 +48,7 @@ func (s *Server) routes(e *echo.Echo) {
 	pages.POST("/review/verify", s.verifySelection)
 	pages.POST("/checklists/:id/evidence", s.attachChecklistEvidence)
 	pages.GET("/evidence/:id", s.serveEvidence)
+	pages.GET("/evidence/:id/thumb", s.serveEvidenceThumb)
 	pages.POST("/evidence/:id/delete", s.deleteEvidence)
 	pages.GET("/hazards", s.listHazards)
 	pages.GET("/hazards/:id", s.showHazard)
@@ -92,4 +95,6 @@ func (s *Server) routes(e *echo.Echo) {
 	api.POST("/checklists/:id/return", s.apiReturnChecklist)
 	api.POST("/schools/:code/hazards", s.apiCreateHazard)
 	api.POST("/hazards/:id/close", s.apiCloseHazard)
+	api.POST("/checklists/:id/evidence", s.apiChecklistEvidence)
+	api.POST("/hazards/:id/evidence", s.apiHazardEvidence)
 }
