@@ -475,7 +475,7 @@ func ChecklistFormView(p ChecklistFormPage) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				for _, f := range FactFields(m) {
+				for _, f := range model.MeasureFacts(m) {
 					templ_7745c5c3_Err = factInput(f, p.Values, p.Errors).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
@@ -900,7 +900,7 @@ func measurePreview(m model.Measure, r model.Result, oob bool) templ.Component {
 }
 
 // factInput is one fact's input with its label and error.
-func factInput(f FactField, values map[string]string, errs model.FieldErrors) templ.Component {
+func factInput(f model.Fact, values map[string]string, errs model.FieldErrors) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -922,7 +922,7 @@ func factInput(f FactField, values map[string]string, errs model.FieldErrors) te
 		}
 		ctx = templ.ClearChildren(ctx)
 		switch f.Kind {
-		case FactBool:
+		case model.FactBool:
 			var templ_7745c5c3_Var52 = []any{"field", "yesno", templ.KV("has-error", errs.For(f.Key) != "")}
 			templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var52...)
 			if templ_7745c5c3_Err != nil {
@@ -1061,7 +1061,7 @@ func factInput(f FactField, values map[string]string, errs model.FieldErrors) te
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-		case FactChoice:
+		case model.FactChoice:
 			var templ_7745c5c3_Var60 = []any{"field", templ.KV("has-error", errs.For(f.Key) != "")}
 			templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var60...)
 			if templ_7745c5c3_Err != nil {
@@ -1201,9 +1201,9 @@ func factInput(f FactField, values map[string]string, errs model.FieldErrors) te
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var69 string
-				templ_7745c5c3_Var69, templ_7745c5c3_Err = templ.JoinStringErrs(i18n.T(ctx, "anti_ramming."+c))
+				templ_7745c5c3_Var69, templ_7745c5c3_Err = templ.JoinStringErrs(i18n.T(ctx, f.ChoiceLabel(c)))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/checklist_form.templ`, Line: 201, Col: 93}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/checklist_form.templ`, Line: 201, Col: 90}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var69))
 				if templ_7745c5c3_Err != nil {
@@ -1226,7 +1226,7 @@ func factInput(f FactField, values map[string]string, errs model.FieldErrors) te
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-		case FactDate:
+		case model.FactDate:
 			var templ_7745c5c3_Var70 = []any{"field", templ.KV("has-error", errs.For(f.Key) != "")}
 			templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var70...)
 			if templ_7745c5c3_Err != nil {

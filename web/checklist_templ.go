@@ -489,7 +489,7 @@ func ChecklistView(p ChecklistPage) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				for _, f := range FactFields(m) {
+				for _, f := range model.MeasureFacts(m) {
 					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "<div><dt>")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
@@ -507,7 +507,7 @@ func ChecklistView(p ChecklistPage) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = factText(f, FactValues(p.Checklist.Facts)[f.Key]).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = factText(f, f.FormValue(p.Checklist.Facts)).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

@@ -249,7 +249,7 @@ func CoverageTiles(v, r model.Counts, gaps string) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = tile(AllFive, v.AllFivePercent(), v.AllFive, v.Schools, r.AllFivePercent(), gaps).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = tile(model.AllFive, v.AllFivePercent(), v.AllFive, v.Schools, r.AllFivePercent(), gaps).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -282,7 +282,7 @@ func tile(m model.Measure, p model.Percent, covered, total int, reported model.P
 			templ_7745c5c3_Var12 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		var templ_7745c5c3_Var13 = []any{"tile", pctClass(p), templ.KV("tile-all", m == AllFive)}
+		var templ_7745c5c3_Var13 = []any{"tile", pctClass(p), templ.KV("tile-all", m == model.AllFive)}
 		templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var13...)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
@@ -307,7 +307,7 @@ func tile(m model.Measure, p model.Percent, covered, total int, reported model.P
 		var templ_7745c5c3_Var15 string
 		templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs("tile-" + string(m))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/coverage.templ`, Line: 53, Col: 105}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/coverage.templ`, Line: 53, Col: 111}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var15))
 		if templ_7745c5c3_Err != nil {
@@ -552,7 +552,7 @@ func DivisionGrid(rows []ChildRow, sort GridSort, path string, q url.Values) tem
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = sortHeader(i18n.Measure(ctx, AllFive), string(AllFive), "col-all", sort, path, q).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = sortHeader(i18n.Measure(ctx, model.AllFive), string(model.AllFive), "col-all", sort, path, q).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

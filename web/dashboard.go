@@ -50,7 +50,7 @@ func gapCount(covered, total int) int { return total - covered }
 
 // tileGapsURL points a tile at its measure's part of the gap list.
 func tileGapsURL(gaps string, m model.Measure) string {
-	if m == AllFive {
+	if m == model.AllFive {
 		return gaps
 	}
 	return gaps + "#gaps-" + string(m)

@@ -10,66 +10,6 @@ import (
 	"safecampus/internal/model"
 )
 
-// sampleTrend is twelve month ends: no schools for two months, then rising
-// to every school on nursing_post (and 99.9% on closed_management at the end).
-func sampleTrend() Trend {
-	t := Trend{}
-	day := today
-	days := make([]model.Date, 12)
-	days[11] = day
-	for i := 10; i >= 0; i-- {
-		days[i] = days[i+1].AddDays(-days[i+1].DaysSince(days[i+1].AddDays(-1).MonthEnd().AddDays(1)) - 1)
-	}
-	for i, d := range days {
-		p := TrendPoint{Day: d}
-		if i >= 2 {
-			k := i - 2 // 0..9
-			p.Verified = counts(1000, [5]int{900 + 10*k + 10*min(k/9, 1), 950 + 5*k + 4*min(k/9, 1), 800 + 8*k, 700 + 20*k, 600 + 2*k}, 500+10*k)
-			p.Reported = counts(1000, [5]int{min(1000, 950+10*k), 990, 900, 850, 700}, 600)
-		}
-		t.Points = append(t.Points, p)
-	}
-	return t
-}
-
-func samplePastDivisionPage() DivisionPage {
-	p := sampleDivisionPage()
-	p.AsOf = today.AddDays(-40)
-	p.Query = url.Values{"as_of": {p.AsOf.String()}, "sort": {"security_guards"}, "dir": {"desc"}}
-	p.Sort = GridSort{Key: "security_guards", Desc: true}
-	return p
-}
-
-func sampleGapsPage() GapsPage {
-	s1 := sampleSchool("1501020001", "呼和浩特市新城区第一小学")
-	s2 := sampleSchool("1501020002", "新城区实验幼儿园")
-	s3 := sampleSchool("1501020003", "新城区第三小学")
-	st1 := sampleStatus(s1, model.BasisVerified)
-	none := model.Derive(model.DefaultRuleSet(), s2, model.BasisVerified, nil, nil, today)
-	old := sampleChecklist(12, model.Verified)
-	old.CheckedOn = today.AddDays(-200)
-	expired := model.Derive(model.DefaultRuleSet(), s3, model.BasisVerified, &old, nil, today)
-	return GapsPage{
-		Base:       sampleBase(model.Leader, "dashboard"),
-		Division:   hohhot,
-		Breadcrumb: []model.Division{region},
-		Basis:      model.BasisVerified,
-		Counts:     model.GapCounts{Schools: 1000, NoCheck: 12, Expired: 1, Hazard: [5]int{0, 0, 0, 0, 1}, Rule: [5]int{0, 1, 31, 0, 4}},
-		Groups: []GapGroup{
-			{Kind: model.GapNoCheck, Count: 12, Rows: []SchoolRow{{School: s2, DivisionName: "新城区", Status: none, Due: true}, {School: s2, DivisionName: "新城区", Status: none}}},
-			{Kind: model.GapExpired, Count: 1, Rows: []SchoolRow{{School: s3, DivisionName: "新城区", Status: expired, Due: true}}},
-			{Kind: model.GapRule, Measure: model.SecurityGuards, Count: 31, Rows: []SchoolRow{{School: s1, DivisionName: "新城区", Status: st1}}},
-			{Kind: model.GapHazard, Measure: model.VideoNetworking, Count: 1, Rows: []SchoolRow{{School: s1, DivisionName: "新城区", Status: st1}}},
-		},
-	}
-}
-
-func sampleGapsGroupPage() GapsPage {
-	p := sampleGapsPage()
-	p.Groups, p.One, p.Page, p.PageSize = p.Groups[2:3], true, 1, 50
-	return p
-}
-
 func TestTrendChartsAndTable(t *testing.T) {
 	b := newBundle(t)
 	html := render(t, b, "zh-CN", DivisionView(sampleDivisionPage()))

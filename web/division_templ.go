@@ -923,7 +923,7 @@ func schoolFilterForm(action string, f SchoolFilter) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		for _, m := range append(model.Measures[:], AllFive) {
+		for _, m := range append(model.Measures[:], model.AllFive) {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 67, "<option value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

@@ -13,10 +13,6 @@ import (
 // staticPrefix is where the server mounts package static.
 const staticPrefix = "/static/"
 
-// AllFive is the pseudo-measure "covered on all five", used in filters and
-// message keys.
-const AllFive model.Measure = "all_five"
-
 // withTitle fills in the page title unless the handler set one.
 func withTitle(b Base, title string) Base {
 	if b.Title == "" {
@@ -24,19 +20,6 @@ func withTitle(b Base, title string) Base {
 	}
 	return b
 }
-
-func divisionURL(code string) string {
-	if code == "" {
-		return "/"
-	}
-	return "/divisions/" + url.PathEscape(code)
-}
-
-func schoolURL(code string) string { return "/schools/" + url.PathEscape(code) }
-
-func checklistURL(id int64) string { return "/checklists/" + strconv.FormatInt(id, 10) }
-
-func adminSchoolURL(code string) string { return "/admin/schools/" + url.PathEscape(code) }
 
 // schoolQuery is the school list's filter as a query string, without the
 // page, for exports and pagination.
@@ -61,14 +44,6 @@ func schoolQuery(f SchoolFilter) url.Values {
 		q.Set("due", "1")
 	}
 	return q
-}
-
-// withQuery appends q to path.
-func withQuery(path string, q url.Values) string {
-	if len(q) == 0 {
-		return path
-	}
-	return path + "?" + q.Encode()
 }
 
 // pageURL is path with q and page (page 1 omitted).
@@ -115,8 +90,6 @@ func barWidth(p model.Percent) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
-func measureKey(i int) model.Measure { return model.Measures[i] }
 
 func divisionTitle(ctx context.Context, d model.Division) string {
 	if d.Code == "" {
@@ -255,4 +228,23 @@ func schoolValues(p SchoolFormPage) map[string]string {
 		}
 	}
 	return v
+}
+
+// timeText formats an instant the server has already put in the
+// deployment's zone.
+func timeText(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.Format("2006-01-02 15:04")
+}
+
+func checked(v string) bool { return v == "1" || v == "on" || v == "yes" }
+
+// orKey is key, or fallback when key is empty.
+func orKey(key, fallback string) string {
+	if key == "" {
+		return fallback
+	}
+	return key
 }

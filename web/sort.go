@@ -16,7 +16,7 @@ type GridSort struct {
 // ValidSortKey reports whether key names a column of the grid.
 func ValidSortKey(key string) bool {
 	switch key {
-	case "", "name", "schools", string(AllFive):
+	case "", "name", "schools", string(model.AllFive):
 		return true
 	}
 	return model.Measure(key).Valid()

@@ -23,7 +23,7 @@ type TrendPoint struct {
 	Verified, Reported model.Counts
 }
 
-// share returns measure i's percentage (AllFive for i = 5) on a basis.
+// share returns measure i's percentage (model.AllFive for i = 5) on a basis.
 func (p TrendPoint) share(i int, reported bool) (model.Percent, int, int) {
 	c := p.Verified
 	if reported {
@@ -36,7 +36,7 @@ func (p TrendPoint) share(i int, reported bool) (model.Percent, int, int) {
 }
 
 // trendMeasures are the charts: the five measures, then all five.
-var trendMeasures = append(model.Measures[:], AllFive)
+var trendMeasures = append(model.Measures[:], model.AllFive)
 
 // The chart's drawing area in SVG units; the SVG scales to its box.
 const (

@@ -3,9 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,8 +12,6 @@ import (
 	"safecampus/internal/i18n"
 	"safecampus/internal/model"
 )
-
-var previewDir = flag.String("preview", "", "write every page as HTML into this directory, with static/ beside (go test ./web -run TestPreview -preview /tmp/webpreview)")
 
 func newBundle(t *testing.T) *i18n.Bundle {
 	t.Helper()
@@ -37,34 +32,6 @@ func render(t *testing.T, b *i18n.Bundle, lang string, c templ.Component) string
 	return buf.String()
 }
 
-// pages is every full page with sample data.
-func pages() map[string]templ.Component {
-	return map[string]templ.Component{
-		"login":          LoginView(sampleLoginPage()),
-		"error":          ErrorView(sampleErrorPage()),
-		"division":       DivisionView(sampleDivisionPage()),
-		"division-empty": DivisionView(DivisionPage{Base: sampleBase(model.Admin, "dashboard"), AsOf: today}),
-		"division-past":  DivisionView(samplePastDivisionPage()),
-		"gaps":           GapsView(sampleGapsPage()),
-		"gaps-one":       GapsView(sampleGapsGroupPage()),
-		"gaps-none":      GapsView(GapsPage{Base: sampleBase(model.Leader, "dashboard"), Division: xincheng, Basis: model.BasisVerified}),
-		"school":         SchoolView(sampleSchoolPage()),
-		"checklist-form": ChecklistFormView(sampleChecklistFormPage()),
-		"checklist-new":  ChecklistFormView(ChecklistFormPage{Base: sampleBase(model.SchoolRep, "dashboard"), School: sampleSchool("1501020001", "新城区第一小学"), Action: "/schools/1501020001/checklists", PreviewURL: "/schools/1501020001/checklists/preview"}),
-		"checklist":      ChecklistView(sampleChecklistPage()),
-		"review":         ReviewView(sampleReviewPage()),
-		"review-empty":   ReviewView(ReviewPage{Base: sampleBase(model.Inspector, "review")}),
-		"hazards":        HazardsView(sampleHazardsPage()),
-		"admin-schools":  AdminSchoolsView(sampleAdminSchoolsPage()),
-		"school-form":    SchoolFormView(sampleSchoolFormPage()),
-		"school-new":     SchoolFormView(SchoolFormPage{Base: sampleBase(model.Admin, "admin"), IsNew: true}),
-		"import":         ImportView(sampleImportPage()),
-		"import-ok":      ImportView(ImportPage{Base: sampleBase(model.Admin, "admin"), Result: &ImportResult{FileName: "schools.xlsx", Created: 12, Updated: 3}}),
-		"users":          UsersView(sampleUsersPage()),
-		"user-form":      UserFormView(sampleUserFormPage()),
-	}
-}
-
 var (
 	styleAttr    = regexp.MustCompile(`(?i)\sstyle\s*=`)
 	scriptTag    = regexp.MustCompile(`(?i)<script\b[^>]*>`)
@@ -79,7 +46,7 @@ var (
 func TestPagesAreSafeAndTranslated(t *testing.T) {
 	b := newBundle(t)
 	for _, lang := range i18n.Languages {
-		for name, c := range pages() {
+		for name, c := range SamplePages() {
 			html := render(t, b, lang, c)
 			if m := styleAttr.FindString(html); m != "" {
 				t.Errorf("%s/%s: inline style attribute %q", lang, name, m)
@@ -186,7 +153,7 @@ func TestDivisionView(t *testing.T) {
 	}
 
 	empty := render(t, b, "zh-CN", DivisionView(DivisionPage{Base: sampleBase(model.Admin, "dashboard"), AsOf: today}))
-	for _, m := range append(model.Measures[:], AllFive) {
+	for _, m := range append(model.Measures[:], model.AllFive) {
 		tile := testidBlock(t, empty, "tile-"+string(m), 400)
 		if !strings.Contains(tile, "—") || strings.Contains(tile, "%") {
 			t.Errorf("empty division tile %s: %s", m, tile)
@@ -357,37 +324,5 @@ func TestAdminForms(t *testing.T) {
 		if !strings.Contains(html, w) {
 			t.Errorf("user form: %q missing", w)
 		}
-	}
-}
-
-// TestPreview writes every page to -preview DIR for a look in a browser.
-func TestPreview(t *testing.T) {
-	if *previewDir == "" {
-		t.Skip("no -preview directory")
-	}
-	b := newBundle(t)
-	if err := os.MkdirAll(*previewDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, lang := range i18n.Languages {
-		for name, c := range pages() {
-			html := render(t, b, lang, c)
-			// file:// pages find the stylesheet beside them.
-			html = strings.ReplaceAll(html, `"/static/`, `"static/`)
-			file := name + ".html"
-			if lang == i18n.English {
-				file = name + ".en.html"
-			}
-			if err := os.WriteFile(filepath.Join(*previewDir, file), []byte(html), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	dst := filepath.Join(*previewDir, "static")
-	if err := os.RemoveAll(dst); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.CopyFS(dst, os.DirFS(filepath.Join("..", "static"))); err != nil {
-		t.Fatal(err)
 	}
 }

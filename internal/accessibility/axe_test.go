@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -23,6 +22,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"safecampus/internal/browsertest"
 	"safecampus/internal/demo"
 	"safecampus/internal/i18n"
 	"safecampus/internal/model"
@@ -42,21 +42,6 @@ var today = model.NewDate(2026, 3, 16)
 
 // beijing is the deployment's zone (UTC+8, no DST).
 var beijing = time.FixedZone("CST", 8*3600)
-
-// chromium finds the browser: skip without one, unless CI requires it.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("SAFECAMPUS_REQUIRE_BROWSER") == "1" {
-		t.Fatal("chromium not found, and SAFECAMPUS_REQUIRE_BROWSER=1: install it (apt-get install chromium)")
-	}
-	t.Skip("chromium not found at /usr/bin/chromium or on PATH; SAFECAMPUS_REQUIRE_BROWSER=1 makes this a failure")
-	return ""
-}
 
 // site is the real server on a real SQLite file with the demo data of
 // 呼和浩特市 (nine counties, some hundred schools, five months of history).
@@ -157,10 +142,9 @@ func (s *site) session(t *testing.T, role model.Role) string {
 
 // checkedPage is a page to check and who looks at it.
 type checkedPage struct {
-	name     string
-	role     model.Role // "" = signed out
-	path     string
-	optional bool // skipped while the route does not exist yet (404)
+	name string
+	role model.Role // "" = signed out
+	path string
 }
 
 // pages are the product's pages by role: the dashboard, a division, the gap
@@ -169,26 +153,26 @@ type checkedPage struct {
 func (s *site) pages(t *testing.T) []checkedPage {
 	t.Helper()
 	return []checkedPage{
-		{"login", "", "/login", false},
-		{"dashboard", model.Leader, "/?sort=security_guards&dir=asc", false},
-		{"division", model.Leader, "/divisions/150102", false},
-		{"division-past", model.Leader, "/divisions/150100?as_of=" + today.AddDays(-45).String(), false},
-		{"gaps", model.Leader, "/divisions/150100/gaps", false},
-		{"gaps-group", model.Leader, "/divisions/150100/gaps?kind=rule_failed&measure=security_guards", false},
-		{"school", model.SchoolRep, "/schools/" + s.school, false},
-		{"checklist-form", model.SchoolRep, "/schools/" + s.school + "/checklists/new", false},
-		{"review", model.Inspector, "/review", false},
-		{"checklist-review", model.Inspector, s.reviewable(t), false},
-		{"hazards", model.Inspector, "/hazards", true},
-		{"hazard", model.Admin, s.firstLink(t, model.Admin, "/hazards?state=all", `/hazards/\d+`), false},
-		{"hazard-form", model.Admin, "/schools/" + s.school + "/hazards/new", false},
-		{"inspection-form", model.Admin, "/schools/" + s.school + "/inspections/new", false},
-		{"due", model.Admin, "/divisions/150100/due", false},
-		{"audit", model.Admin, "/audit", false},
-		{"admin-rules", model.Admin, "/admin/rules", false},
-		{"admin-schools", model.Admin, "/admin/schools", false},
-		{"admin-users", model.Admin, "/admin/users", false},
-		{"admin-import", model.Admin, "/admin/import", false},
+		{"login", "", "/login"},
+		{"dashboard", model.Leader, "/?sort=security_guards&dir=asc"},
+		{"division", model.Leader, "/divisions/150102"},
+		{"division-past", model.Leader, "/divisions/150100?as_of=" + today.AddDays(-45).String()},
+		{"gaps", model.Leader, "/divisions/150100/gaps"},
+		{"gaps-group", model.Leader, "/divisions/150100/gaps?kind=rule_failed&measure=security_guards"},
+		{"school", model.SchoolRep, "/schools/" + s.school},
+		{"checklist-form", model.SchoolRep, "/schools/" + s.school + "/checklists/new"},
+		{"review", model.Inspector, "/review"},
+		{"checklist-review", model.Inspector, s.reviewable(t)},
+		{"hazards", model.Inspector, "/hazards"},
+		{"hazard", model.Admin, s.firstLink(t, model.Admin, "/hazards?state=all", `/hazards/\d+`)},
+		{"hazard-form", model.Admin, "/schools/" + s.school + "/hazards/new"},
+		{"inspection-form", model.Admin, "/schools/" + s.school + "/inspections/new"},
+		{"due", model.Admin, "/divisions/150100/due"},
+		{"audit", model.Admin, "/audit"},
+		{"admin-rules", model.Admin, "/admin/rules"},
+		{"admin-schools", model.Admin, "/admin/schools"},
+		{"admin-users", model.Admin, "/admin/users"},
+		{"admin-import", model.Admin, "/admin/import"},
 	}
 }
 
@@ -213,7 +197,7 @@ func (s *site) reviewable(t *testing.T) string {
 	return m[1]
 }
 
-// fetch reads a page without a browser; "" when it is not there (404).
+// fetch reads a page without a browser; anything but 200 fails the test.
 func (s *site) fetch(t *testing.T, role model.Role, path string) string {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, s.url+path, nil)
@@ -226,9 +210,6 @@ func (s *site) fetch(t *testing.T, role model.Role, path string) string {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode == http.StatusNotFound {
-		return ""
-	}
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("GET %s as %s: status %d", path, role, res.StatusCode)
 	}
@@ -238,28 +219,7 @@ func (s *site) fetch(t *testing.T, role model.Role, path string) string {
 // newBrowser starts a headless Chromium, closed when the test ends.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
-	path := chromium(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("lang", "zh-CN"),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	root, cancelRoot := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() {
-		cancelRoot()
-		cancelAlloc()
-	})
-	if err := chromedp.Do(root); err != nil {
-		t.Fatalf("start chromium %s: %v", path, err)
-	}
-	return root
+	return browsertest.Start(t, chromedp.Flag("lang", "zh-CN"))
 }
 
 // violation is one axe result, as the script below returns it.
@@ -313,10 +273,7 @@ func TestPagesHaveNoSeriousAccessibilityViolations(t *testing.T) {
 		width int64
 	}{{"zh-CN", 1280}, {"zh-CN", 390}, {"en", 390}} // English is longer: the phone is where it breaks
 	for _, p := range s.pages(t) {
-		if p.optional && s.fetch(t, p.role, p.path) == "" {
-			t.Logf("%s: %s is not there yet (404); skipped", p.name, p.path)
-			continue
-		}
+		s.fetch(t, p.role, p.path) // every page must be there (200) before the browser looks at it
 		for _, run := range runs {
 			t.Run(fmt.Sprintf("%s/%s/%d", p.name, run.lang, run.width), func(t *testing.T) {
 				t.Parallel() // one tab each, in its own browser context (cookies)

@@ -453,7 +453,7 @@ func spoil(r *rand.Rand, rules model.RuleSet, s model.School, on model.Date, f *
 	case model.ClosedManagement:
 		switch k {
 		case 0, 1:
-			f.ClosedManagement.AntiRamming = new(model.AntiRamming("none"))
+			f.ClosedManagement.AntiRamming = new(model.AntiRammingNone)
 		default:
 			f.ClosedManagement.GateRoom24h = new(false)
 		}

@@ -229,6 +229,8 @@ func TestAcknowledgedWritesSurviveSIGKILL(t *testing.T) {
 // TestSIGTERMLetsRequestsInFlightFinish sends half a submission, stops the
 // server with SIGTERM, checks it accepts no new connections, sends the
 // rest: the submission is answered 201 and stored, and the server exits 0.
+// The request asks for "100 Continue", which the server sends when the
+// handler starts reading the body: from then on the request is in flight.
 func TestSIGTERMLetsRequestsInFlightFinish(t *testing.T) {
 	t.Parallel()
 	in := prepare(t, 4)
@@ -243,11 +245,15 @@ func TestSIGTERMLetsRequestsInFlightFinish(t *testing.T) {
 	body := harness.ChecklistBody(harness.CheckDay())
 	half := len(body) / 2
 	fmt.Fprintf(conn, "POST /api/v1/schools/%s/checklists HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"+
-		"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n", in.Schools[1], u.Host, in.Token, len(body))
+		"Content-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", in.Schools[1], u.Host, in.Token, len(body))
+	answers := bufio.NewReader(conn)
+	cont, err := http.ReadResponse(answers, nil) // within the connection's deadline
+	if err != nil || cont.StatusCode != http.StatusContinue {
+		t.Fatalf("waiting for 100 Continue: %v %v\n%s", cont, err, s.Logs())
+	}
 	if _, err := conn.Write(body[:half]); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond) // the server is reading the body
 	if err := s.Terminate(); err != nil {
 		t.Fatal(err)
 	}
@@ -264,16 +270,15 @@ func TestSIGTERMLetsRequestsInFlightFinish(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	time.Sleep(300 * time.Millisecond)
 	if s.Exited() {
 		t.Fatalf("the server exited with a request in flight\n%s", s.Logs())
 	}
 	if _, err := conn.Write(body[half:]); err != nil {
-		t.Fatal(err)
+		t.Fatalf("the server closed the connection of a request in flight: %v\n%s", err, s.Logs())
 	}
-	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	res, err := http.ReadResponse(answers, nil)
 	if err != nil {
-		t.Fatalf("reading the answer to the request in flight: %v\n%s", err, s.Logs())
+		t.Fatalf("reading the answer to the request in flight (the server exited?): %v\n%s", err, s.Logs())
 	}
 	var sub struct{ ID int64 }
 	if err := decodeJSON(res, &sub); err != nil || res.StatusCode != http.StatusCreated {
@@ -297,20 +302,27 @@ func TestBackupUnderWriteLoadRestores(t *testing.T) {
 	s := serve(t, in, in.DB)
 	w := startWriters(t, client(in, s), in.Schools, 6)
 	w.waitFor(t, 50)
-	before := w.snapshot()
-	snap := filepath.Join(t.TempDir(), "snapshot.db")
-	out, err := in.CLI(t.Context(), "", "backup", snap)
-	if err != nil {
-		t.Fatal(err)
+	// The backup must overlap acknowledged writes, or it proves nothing:
+	// a backup during which none was acknowledged is taken again.
+	var before []harness.Submitted
+	var snap, out string
+	during := 0
+	for try := 1; during == 0; try++ {
+		if try > 5 {
+			t.Fatalf("no write was acknowledged during any of %d backups", try-1)
+		}
+		before = w.snapshot()
+		snap = filepath.Join(t.TempDir(), "snapshot.db")
+		var err error
+		if out, err = in.CLI(t.Context(), "", "backup", snap); err != nil {
+			t.Fatal(err)
+		}
+		during = w.count() - len(before)
 	}
-	during := w.count() - len(before)
 	w.waitFor(t, w.count()+20) // writes go on after the backup
 	close(w.stop)
 	w.wg.Wait()
 	t.Logf("%s: %d acknowledged before, %d during the backup; %d in all", strings.TrimSpace(out), len(before), during, w.count())
-	if during == 0 {
-		t.Logf("no write was acknowledged while the backup ran")
-	}
 	if err := s.Terminate(); err != nil {
 		t.Fatal(err)
 	}

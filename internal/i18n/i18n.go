@@ -75,6 +75,10 @@ func NewBundle() (*Bundle, error) {
 	return &Bundle{b: b, plain: plain}, nil
 }
 
+// English is the English localizer, for text that is English whatever the
+// request's language: the API's reasons.
+func (b *Bundle) English() *Localizer { return b.Localizer(English) }
+
 // Localizer translates into one language.
 type Localizer struct {
 	lang  string
@@ -173,18 +177,23 @@ func T(ctx context.Context, id string, data ...map[string]any) string {
 func Lang(ctx context.Context) string { return FromContext(ctx).Lang() }
 
 // Reason renders why a measure is not covered, in the context's language.
-func Reason(ctx context.Context, r model.Reason) string {
-	return T(ctx, "reason."+r.Code, r.Args)
-}
+func Reason(ctx context.Context, r model.Reason) string { return FromContext(ctx).Reason(r) }
 
 // Reasons renders several reasons joined by the language's list separator.
-func Reasons(ctx context.Context, rs []model.Reason) string {
+func Reasons(ctx context.Context, rs []model.Reason) string { return FromContext(ctx).Reasons(rs) }
+
+// Reason renders why a measure is not covered. The English catalog is the
+// one English text of a reason, also for the API.
+func (l *Localizer) Reason(r model.Reason) string { return l.T("reason."+r.Code, r.Args) }
+
+// Reasons renders several reasons joined by the language's list separator.
+func (l *Localizer) Reasons(rs []model.Reason) string {
 	parts := make([]string, len(rs))
 	for i, r := range rs {
-		parts[i] = Reason(ctx, r)
+		parts[i] = l.Reason(r)
 	}
 	sep := "; "
-	if Lang(ctx) == Chinese {
+	if l.lang == Chinese {
 		sep = "；"
 	}
 	return strings.Join(parts, sep)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"safecampus/internal/browsertest"
 )
 
 // stepTimeout bounds every browser step, so a stuck page fails the test
@@ -32,22 +33,6 @@ var (
 	phone   = viewport{390, 844, true} // iPhone 12–15 in CSS pixels
 )
 
-// chromium finds the browser. Without one the test skips, or fails when
-// SAFECAMPUS_REQUIRE_BROWSER=1: browser tests must never skip silently in CI.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{"/usr/bin/chromium", "chromium"} {
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("SAFECAMPUS_REQUIRE_BROWSER") == "1" {
-		t.Fatal("chromium not found at /usr/bin/chromium or on PATH, and SAFECAMPUS_REQUIRE_BROWSER=1: install it (apt-get install chromium)")
-	}
-	t.Skip("chromium not found at /usr/bin/chromium or on PATH; set SAFECAMPUS_REQUIRE_BROWSER=1 to make this a failure")
-	return ""
-}
-
 // browser is one headless Chromium with a fresh profile, closed when the
 // test ends.
 type browser struct {
@@ -59,32 +44,12 @@ type browser struct {
 
 func newBrowser(t *testing.T, base string) *browser {
 	t.Helper()
-	path := chromium(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
+	root := browsertest.Start(t,
 		chromedp.Flag("disable-sync", true),
 		// Ask for the product's first language: the pages choose it from
 		// Accept-Language for users without a setting. (The browser's own
 		// UI locale, e.g. of date inputs, stays en-US without chromium-l10n.)
-		chromedp.Flag("accept-lang", "zh-CN,zh"),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	root, cancelRoot := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() {
-		cancelRoot()
-		cancelAlloc()
-	})
-	// The first run starts the browser; it must have no timeout of its own.
-	if err := chromedp.Do(root); err != nil {
-		t.Fatalf("start chromium %s: %v", path, err)
-	}
+		chromedp.Flag("accept-lang", "zh-CN,zh"))
 	return &browser{t: t, root: root, base: base, dir: screenshotDir(t)}
 }
 

@@ -15,6 +15,14 @@ const FactsSchemaVersion = 1
 // Facts are what a school records about its five measures (checklist schema
 // v1). Fields are pointers because a draft may be partial: nil means "not yet
 // answered", which is different from false or 0.
+//
+// These structs are the one declaration of the facts: a field's json name is
+// the fact's name, its type its kind (*bool, *int, *Date or a *choice type),
+// and a whole number (never negative) carries its upper bound in a `max` tag. The
+// fact table (FactTable, fact_table.go) is derived from them, and from it
+// validation, the form's fields and values and the form parser; DecodeFacts
+// reads the same fields. Adding a fact is one field here plus its
+// translations ("fact.<measure>.<name>").
 type Facts struct {
 	NursingPost      NursingPostFacts      `json:"nursing_post"`
 	ClosedManagement ClosedManagementFacts `json:"closed_management"`
@@ -26,8 +34,8 @@ type Facts struct {
 // NursingPostFacts are the facts of 护学岗.
 type NursingPostFacts struct {
 	SetUp         *bool `json:"set_up,omitempty"`
-	AMStaff       *int  `json:"am_staff,omitempty"`
-	PMStaff       *int  `json:"pm_staff,omitempty"`
+	AMStaff       *int  `json:"am_staff,omitempty" max:"1000000"`
+	PMStaff       *int  `json:"pm_staff,omitempty" max:"1000000"`
 	PolicePresent *bool `json:"police_present,omitempty"`
 	RosterOnFile  *bool `json:"roster_on_file,omitempty"`
 }
@@ -43,13 +51,21 @@ type ClosedManagementFacts struct {
 // AntiRamming is the kind of vehicle barrier at the gate.
 type AntiRamming string
 
+// The kinds of barrier; AntiRammingNone fails the measure.
+const (
+	AntiRammingNone         AntiRamming = "none"
+	AntiRammingBarriers     AntiRamming = "barriers"
+	AntiRammingBollards     AntiRamming = "bollards"
+	AntiRammingLiftingPosts AntiRamming = "lifting_posts"
+)
+
 // AntiRammings lists the accepted values.
-var AntiRammings = []AntiRamming{"none", "barriers", "bollards", "lifting_posts"}
+var AntiRammings = []AntiRamming{AntiRammingNone, AntiRammingBarriers, AntiRammingBollards, AntiRammingLiftingPosts}
 
 // SecurityGuardsFacts are the facts of 专职保安员.
 type SecurityGuardsFacts struct {
-	FullTimeGuards *int `json:"full_time_guards,omitempty"`
-	LicensedGuards *int `json:"licensed_guards,omitempty"`
+	FullTimeGuards *int `json:"full_time_guards,omitempty" max:"1000000"`
+	LicensedGuards *int `json:"licensed_guards,omitempty" max:"1000000"`
 }
 
 // OneButtonAlarmFacts are the facts of 一键式紧急报警.
@@ -62,10 +78,10 @@ type OneButtonAlarmFacts struct {
 
 // VideoNetworkingFacts are the facts of 视频监控系统联网.
 type VideoNetworkingFacts struct {
-	Cameras           *int  `json:"cameras,omitempty"`
+	Cameras           *int  `json:"cameras,omitempty" max:"1000000"`
 	GateCovered       *bool `json:"gate_covered,omitempty"`
 	NetworkedToPolice *bool `json:"networked_to_police,omitempty"`
-	RetentionDays     *int  `json:"retention_days,omitempty"`
+	RetentionDays     *int  `json:"retention_days,omitempty" max:"1000000"`
 }
 
 // DecodeFacts reads facts JSON strictly: an unknown measure or fact, or a
@@ -98,8 +114,8 @@ func jsonKind(t reflect.Type) string {
 	switch {
 	case t == reflect.TypeFor[Date]():
 		return "a date YYYY-MM-DD"
-	case t == reflect.TypeFor[AntiRamming]():
-		return "one of none, barriers, bollards, lifting_posts"
+	case t.Implements(choicesType):
+		return "one of " + strings.Join(reflect.Zero(t).Interface().(chooser).Choices(), ", ")
 	}
 	switch t.Kind() {
 	case reflect.Int:
@@ -112,68 +128,6 @@ func jsonKind(t reflect.Type) string {
 	return t.String()
 }
 
-// Validate checks the values; complete also demands every fact of all five
-// measures, as a submitted checklist must carry them. Field names are
-// "<measure>.<fact>".
-func (f Facts) Validate(complete bool) FieldErrors {
-	var errs FieldErrors
-	add := func(field, key string, args map[string]any, format string, a ...any) {
-		errs = append(errs, NewFieldError(field, key, args, format, a...))
-	}
-	need := func(field string, set bool) {
-		if complete && !set {
-			add(field, "required", nil, "%s is required to submit", field)
-		}
-	}
-	count := func(field string, v *int) {
-		need(field, v != nil)
-		if v != nil && *v < 0 {
-			add(field, "negative", nil, "%s %d is negative", field, *v)
-		}
-		if v != nil && *v > 1_000_000 {
-			add(field, "too_large", nil, "%s %d is too large", field, *v)
-		}
-	}
-	flag := func(field string, v *bool) { need(field, v != nil) }
-
-	np := f.NursingPost
-	flag("nursing_post.set_up", np.SetUp)
-	count("nursing_post.am_staff", np.AMStaff)
-	count("nursing_post.pm_staff", np.PMStaff)
-	flag("nursing_post.police_present", np.PolicePresent)
-	flag("nursing_post.roster_on_file", np.RosterOnFile)
-
-	cm := f.ClosedManagement
-	flag("closed_management.perimeter_enclosed", cm.PerimeterEnclosed)
-	flag("closed_management.gate_room_24h", cm.GateRoom24h)
-	flag("closed_management.visitor_registration", cm.VisitorRegistration)
-	need("closed_management.anti_ramming", cm.AntiRamming != nil)
-	if cm.AntiRamming != nil && !cm.AntiRamming.Valid() {
-		add("closed_management.anti_ramming", "bad_choice", map[string]any{"Value": *cm.AntiRamming}, "anti_ramming %q is not one of none, barriers, bollards, lifting_posts", *cm.AntiRamming)
-	}
-
-	sg := f.SecurityGuards
-	count("security_guards.full_time_guards", sg.FullTimeGuards)
-	count("security_guards.licensed_guards", sg.LicensedGuards)
-	if sg.FullTimeGuards != nil && sg.LicensedGuards != nil && *sg.LicensedGuards > *sg.FullTimeGuards {
-		add("security_guards.licensed_guards", "licensed_over_full_time",
-			map[string]any{"Licensed": *sg.LicensedGuards, "Guards": *sg.FullTimeGuards}, "licensed_guards %d is more than full_time_guards %d", *sg.LicensedGuards, *sg.FullTimeGuards)
-	}
-
-	oba := f.OneButtonAlarm
-	flag("one_button_alarm.installed", oba.Installed)
-	flag("one_button_alarm.linked_to_police", oba.LinkedToPolice)
-	need("one_button_alarm.last_test_on", oba.LastTestOn != nil)
-	flag("one_button_alarm.last_test_ok", oba.LastTestOK)
-
-	vn := f.VideoNetworking
-	count("video_networking.cameras", vn.Cameras)
-	flag("video_networking.gate_covered", vn.GateCovered)
-	flag("video_networking.networked_to_police", vn.NetworkedToPolice)
-	count("video_networking.retention_days", vn.RetentionDays)
-	return errs
-}
-
 // Valid reports whether a is one of the accepted barrier kinds.
 func (a AntiRamming) Valid() bool {
 	for _, x := range AntiRammings {
@@ -182,4 +136,13 @@ func (a AntiRamming) Valid() bool {
 		}
 	}
 	return false
+}
+
+// Choices lists the accepted values as text, for the fact table.
+func (AntiRamming) Choices() []string {
+	out := make([]string, len(AntiRammings))
+	for i, a := range AntiRammings {
+		out[i] = string(a)
+	}
+	return out
 }

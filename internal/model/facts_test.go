@@ -169,3 +169,75 @@ func TestValidateAcceptsEveryAntiRamming(t *testing.T) {
 		}
 	}
 }
+
+// The fact table is derived from the Facts structs, in Validate's order,
+// and the form's values round-trip through it.
+func TestFactTable(t *testing.T) {
+	var keys []string
+	kinds := map[model.FactKind]int{}
+	for _, f := range model.FactTable {
+		keys = append(keys, f.Key)
+		kinds[f.Kind]++
+		if f.Kind == model.FactInt && f.Max != 1_000_000 {
+			t.Errorf("%s: Max = %d, want 1000000", f.Key, f.Max)
+		}
+	}
+	if diff := cmp.Diff(allFactFields, keys); diff != "" {
+		t.Errorf("fact keys (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[model.FactKind]int{model.FactBool: 11, model.FactInt: 6, model.FactDate: 1, model.FactChoice: 1}, kinds); diff != "" {
+		t.Errorf("fact kinds (-want +got):\n%s", diff)
+	}
+	if got := model.MeasureFacts(model.ClosedManagement)[3]; got.Key != "closed_management.anti_ramming" ||
+		!cmp.Equal(got.Choices, []string{"none", "barriers", "bollards", "lifting_posts"}) || got.ChoiceLabel("none") != "anti_ramming.none" {
+		t.Errorf("anti_ramming fact = %+v", got)
+	}
+
+	want := goodFacts(checkDay)
+	values := want.FormValues()
+	if len(values) != len(model.FactTable) || values["nursing_post.set_up"] != "yes" ||
+		values["one_button_alarm.last_test_on"] != checkDay.AddDays(-10).String() || values["closed_management.anti_ramming"] != "bollards" {
+		t.Errorf("FormValues = %v", values)
+	}
+	var got model.Facts
+	for _, f := range model.FactTable {
+		if err := f.ParseForm(&got, values[f.Key]); err != nil {
+			t.Errorf("ParseForm(%s, %q): %v", f.Key, values[f.Key], err)
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("form round trip (-want +got):\n%s", diff)
+	}
+	if got := (model.Facts{}).FormValues(); len(got) != 0 {
+		t.Errorf("unanswered FormValues = %v, want none", got)
+	}
+}
+
+func TestFactParseFormRejects(t *testing.T) {
+	byKey := map[string]model.Fact{}
+	for _, f := range model.FactTable {
+		byKey[f.Key] = f
+	}
+	tests := []struct{ key, value, wantKey, wantMsg string }{
+		{"nursing_post.set_up", "maybe", "not_yes_no", `"maybe" is not yes or no`},
+		{"nursing_post.am_staff", "two", "not_whole_number", `"two" is not a whole number`},
+		{"one_button_alarm.last_test_on", "2024-02-30", "not_date", ""},
+	}
+	for _, tt := range tests {
+		var f model.Facts
+		err := byKey[tt.key].ParseForm(&f, tt.value)
+		if err == nil || err.Field != tt.key || err.Key != tt.wantKey || tt.wantMsg != "" && err.Message != tt.wantMsg {
+			t.Errorf("ParseForm(%s, %q) = %+v, want %s %q", tt.key, tt.value, err, tt.wantKey, tt.wantMsg)
+		}
+		if !cmp.Equal(f, model.Facts{}) {
+			t.Errorf("ParseForm(%s, %q) set a fact: %+v", tt.key, tt.value, f)
+		}
+	}
+	var f model.Facts
+	if err := byKey["closed_management.anti_ramming"].ParseForm(&f, "moat"); err != nil {
+		t.Errorf("a choice is checked by Validate, not the parser: %v", err)
+	}
+	if got := f.Validate(false).For("closed_management.anti_ramming"); got != `anti_ramming "moat" is not one of none, barriers, bollards, lifting_posts` {
+		t.Errorf("bad choice message = %q", got)
+	}
+}

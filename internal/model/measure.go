@@ -15,6 +15,10 @@ const (
 // MeasureOther is the hazard target for problems outside the five measures.
 const MeasureOther Measure = "other"
 
+// AllFive is the pseudo-measure "covered on all five", used in filters,
+// ledger columns and message keys.
+const AllFive Measure = "all_five"
+
 // Measures lists the five measures in display order.
 var Measures = [5]Measure{NursingPost, ClosedManagement, SecurityGuards, OneButtonAlarm, VideoNetworking}
 

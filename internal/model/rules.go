@@ -64,7 +64,7 @@ func (r RuleSet) closedManagement(f ClosedManagementFacts) []Reason {
 	if !*f.VisitorRegistration {
 		rs = append(rs, reason(ReasonNoVisitorLog))
 	}
-	if *f.AntiRamming == "none" || !f.AntiRamming.Valid() {
+	if *f.AntiRamming == AntiRammingNone || !f.AntiRamming.Valid() {
 		rs = append(rs, reason(ReasonNoAntiRamming))
 	}
 	return rs

@@ -81,7 +81,7 @@ func TestEvaluateGoodFactsMeetAllFive(t *testing.T) {
 	got := model.DefaultRuleSet().Evaluate(school500, checkDay, goodFacts(checkDay))
 	for i, res := range got {
 		if !res.Met || len(res.Reasons) != 0 {
-			t.Errorf("%s: got Met=%v reasons %q, want met with no reasons", model.Measures[i], res.Met, model.JoinReasons(res.Reasons))
+			t.Errorf("%s: got Met=%v reasons %q, want met with no reasons", model.Measures[i], res.Met, english(t, res.Reasons...))
 		}
 	}
 }
@@ -118,7 +118,7 @@ func TestEvaluateSecurityGuards(t *testing.T) {
 			}
 			var got []string
 			for _, rs := range res.Reasons {
-				got = append(got, rs.String())
+				got = append(got, english(t, rs))
 			}
 			if diff := cmp.Diff(tt.wantReasons, got); diff != "" {
 				t.Errorf("reasons (-want +got):\n%s", diff)
@@ -166,13 +166,9 @@ func TestEvaluateThresholds(t *testing.T) {
 			f.NursingPost.SetUp, f.NursingPost.AMStaff, f.NursingPost.PMStaff, f.NursingPost.RosterOnFile = new(false), new(0), new(0), new(false)
 		}, []string{model.ReasonNotSetUp, model.ReasonNoAMStaff, model.ReasonNoPMStaff, model.ReasonNoRoster}},
 	}
-	r := model.DefaultRuleSet()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := goodFacts(checkDay)
-			tt.change(&f)
-			got := r.Evaluate(school500, checkDay, f)
-			for i, res := range got {
+			for i, res := range evaluateChanged(tt.change) {
 				var want []string
 				if model.Measures[i] == tt.measure {
 					want = tt.want
@@ -202,7 +198,7 @@ func TestEvaluateReasonTexts(t *testing.T) {
 		{model.OneButtonAlarm, "alarm last tested 120 days before the check, at most 90 allowed"},
 	}
 	for _, tt := range tests {
-		if got := model.JoinReasons(got[tt.measure.Index()].Reasons); got != tt.want {
+		if got := english(t, got[tt.measure.Index()].Reasons...); got != tt.want {
 			t.Errorf("%s reason = %q, want %q", tt.measure, got, tt.want)
 		}
 	}
@@ -225,13 +221,9 @@ func TestEvaluatePartialFacts(t *testing.T) {
 			f.VideoNetworking = model.VideoNetworkingFacts{Cameras: new(0)}
 		}, []model.Measure{model.NursingPost, model.VideoNetworking}},
 	}
-	r := model.DefaultRuleSet()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := goodFacts(checkDay)
-			tt.change(&f)
-			got := r.Evaluate(school500, checkDay, f)
-			for i, res := range got {
+			for i, res := range evaluateChanged(tt.change) {
 				var want []string
 				for _, m := range tt.failed {
 					if m == model.Measures[i] {
@@ -254,7 +246,7 @@ func TestRuleSetThresholdsAreParameters(t *testing.T) {
 	f.OneButtonAlarm.LastTestOn = new(checkDay.AddDays(-120))
 	for i, res := range r.Evaluate(school500, checkDay, f) {
 		if !res.Met {
-			t.Errorf("%s: got not met (%s) under relaxed thresholds, want met", model.Measures[i], model.JoinReasons(res.Reasons))
+			t.Errorf("%s: got not met (%s) under relaxed thresholds, want met", model.Measures[i], english(t, res.Reasons...))
 		}
 	}
 }
@@ -273,4 +265,12 @@ func TestDefaultRuleSetValid(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Validate fields (-want +got):\n%s", diff)
 	}
+}
+
+// evaluateChanged evaluates good facts with one change under the default
+// rules, for school500 on checkDay.
+func evaluateChanged(change func(*model.Facts)) [5]model.Result {
+	f := goodFacts(checkDay)
+	change(&f)
+	return model.DefaultRuleSet().Evaluate(school500, checkDay, f)
 }

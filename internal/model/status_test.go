@@ -51,7 +51,7 @@ func TestDeriveValidity(t *testing.T) {
 			}
 			for _, ms := range st.Measures {
 				if ms.Covered != tt.covered {
-					t.Errorf("%s Covered = %v, want %v (reasons %q)", ms.Measure, ms.Covered, tt.covered, model.JoinReasons(ms.Reasons))
+					t.Errorf("%s Covered = %v, want %v (reasons %q)", ms.Measure, ms.Covered, tt.covered, english(t, ms.Reasons...))
 				}
 				if ms.CheckedOn == nil || *ms.CheckedOn != d {
 					t.Errorf("%s CheckedOn = %v, want %s", ms.Measure, ms.CheckedOn, d)
@@ -93,7 +93,7 @@ func TestDeriveExpiredReasonText(t *testing.T) {
 	d := model.NewDate(2024, 3, 1)
 	st := model.Derive(model.DefaultRuleSet(), school500, model.BasisVerified, verifiedOn(d), nil, d.AddDays(181))
 	want := "check of 2024-03-01 expired on 2024-08-28"
-	if got := model.JoinReasons(st.Measures[0].Reasons); got != want {
+	if got := english(t, st.Measures[0].Reasons...); got != want {
 		t.Errorf("reason = %q, want %q", got, want)
 	}
 }
@@ -132,7 +132,7 @@ func TestDeriveOpenHazard(t *testing.T) {
 	if diff := cmp.Diff(want, allCodes(st)); diff != "" {
 		t.Errorf("reasons (-want +got):\n%s", diff)
 	}
-	if got, want := st.Measures[3].Reasons[0].String(), "open hazard #7"; got != want {
+	if got, want := english(t, st.Measures[3].Reasons[0]), "open hazard #7"; got != want {
 		t.Errorf("hazard reason = %q, want %q", got, want)
 	}
 	measures, allFive := st.CoveredUntil()

@@ -18,9 +18,9 @@ var schoolFields = []string{"code", "name", "type", "division_code", "address", 
 // listAdminSchools lists and searches every school, closed ones included.
 func (s *Server) listAdminSchools(c echo.Context) error {
 	ctx := c.Request().Context()
-	page := 1
-	if p, err := strconv.Atoi(c.QueryParam("page")); err == nil && p > 0 {
-		page = p
+	page, err := pageParam(c)
+	if err != nil {
+		page = 1 // the admin list has always shown the first page for a bad number
 	}
 	items, total, err := s.store.Schools(ctx, store.SchoolQuery{Search: c.QueryParam("q"), Inactive: true,
 		Limit: schoolPageSize, Offset: (page - 1) * schoolPageSize})
@@ -76,7 +76,7 @@ func (s *Server) saveSchool(c echo.Context, school model.School, code string) er
 	if len(errs) > 0 {
 		return s.renderSchoolForm(c, http.StatusUnprocessableEntity, code, values, errs, school.Active)
 	}
-	return s.flash(c, "school_saved", "/schools/"+school.Code)
+	return s.flash(c, "school_saved", web.SchoolURL(school.Code))
 }
 
 func (s *Server) renderSchoolForm(c echo.Context, status int, code string, values map[string]string, errs model.FieldErrors, active bool) error {
@@ -107,5 +107,5 @@ func (s *Server) setSchoolActive(c echo.Context, active bool) error {
 	if active {
 		key = "school_activated"
 	}
-	return s.flash(c, key, "/schools/"+code)
+	return s.flash(c, key, web.SchoolURL(code))
 }

@@ -1,8 +1,6 @@
 package server
 
 import (
-	"strconv"
-
 	"github.com/labstack/echo/v4"
 )
 
@@ -13,9 +11,9 @@ func (s *Server) enableUser(c echo.Context) error  { return s.setUserDisabled(c,
 
 func (s *Server) setUserDisabled(c echo.Context, disabled bool) error {
 	actor, _ := currentUser(c)
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := idParam(c)
 	if err != nil {
-		return errNotFound
+		return err
 	}
 	if _, err := s.store.SetUserDisabled(c.Request().Context(), actor, id, disabled); err != nil {
 		return err

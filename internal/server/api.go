@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -48,31 +47,11 @@ func coverageJSON(d model.Division, basis model.Basis, asOf model.Date, c model.
 
 // apiCoverage is GET /api/v1/coverage/{division_code}.
 func (s *Server) apiCoverage(c echo.Context) error {
-	d, _, err := s.visibleDivision(c)
+	cc, err := s.childCoverageOf(c)
 	if err != nil {
 		return err
 	}
-	basis, ok := model.ParseBasis(c.QueryParam("basis"))
-	if !ok {
-		return echo.NewHTTPError(http.StatusBadRequest, "basis must be verified or reported")
-	}
-	asOf, err := asOfParam(c, s.store.Today())
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	children, err := s.store.Children(ctx, d.Code)
-	if err != nil {
-		return err
-	}
-	codes := []string{d.Code}
-	for _, ch := range children {
-		codes = append(codes, ch.Code)
-	}
-	counts, err := s.store.Coverage(ctx, codes, basis, asOf)
-	if err != nil {
-		return err
-	}
+	d, basis, asOf, children, counts := cc.division, cc.basis, cc.asOf, cc.children, cc.counts
 	out := coverageJSON(d, basis, asOf, counts[d.Code])
 	out.Children = make([]apiCoverage, len(children))
 	for i, ch := range children {
@@ -117,9 +96,9 @@ func (s *Server) apiSchool(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	basis, ok := model.ParseBasis(c.QueryParam("basis"))
-	if !ok {
-		return echo.NewHTTPError(http.StatusBadRequest, "basis must be verified or reported")
+	basis, err := basisParam(c)
+	if err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
 	st, err := s.store.SchoolStatus(ctx, school, basis)
@@ -136,7 +115,7 @@ func (s *Server) apiSchool(c echo.Context) error {
 	for _, ms := range st.Measures {
 		m := apiMeasure{Covered: ms.Covered, CheckedOn: ms.CheckedOn, ExpiresOn: ms.ExpiresOn}
 		if !ms.Covered {
-			r := model.JoinReasons(ms.Reasons)
+			r := s.i18n.English().Reasons(ms.Reasons)
 			m.Reason = &r
 		}
 		out.Measures[string(ms.Measure)] = m
@@ -215,17 +194,23 @@ func (s *Server) apiCreateChecklist(c echo.Context) error {
 	return c.JSON(http.StatusCreated, apiState{cl.ID, string(cl.State)})
 }
 
+// reviewerBody refuses users who cannot review, then decodes the JSON
+// body (which may be empty) into v.
+func reviewerBody(c echo.Context, u model.User, v any) error {
+	if !canReview(u) {
+		return errForbidden
+	}
+	return decodeJSON(c, v, true)
+}
+
 // apiVerifyChecklist is POST /api/v1/checklists/{id}/verify.
 func (s *Server) apiVerifyChecklist(c echo.Context) error {
 	cl, _, u, err := s.visibleChecklist(c)
 	if err != nil {
 		return err
 	}
-	if !canReview(u) {
-		return errForbidden
-	}
 	var body struct{}
-	if err := decodeJSON(c, &body, true); err != nil {
+	if err := reviewerBody(c, u, &body); err != nil {
 		return err
 	}
 	out, err := s.store.VerifyChecklist(c.Request().Context(), u, cl.ID)
@@ -241,13 +226,10 @@ func (s *Server) apiReturnChecklist(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !canReview(u) {
-		return errForbidden
-	}
 	var body struct {
 		Reason string `json:"reason"`
 	}
-	if err := decodeJSON(c, &body, true); err != nil {
+	if err := reviewerBody(c, u, &body); err != nil {
 		return err
 	}
 	out, err := s.store.ReturnChecklist(c.Request().Context(), u, cl.ID, body.Reason)
@@ -293,33 +275,15 @@ func (s *Server) apiCreateHazard(c echo.Context) error {
 
 // apiCloseHazard is POST /api/v1/hazards/{id}/close.
 func (s *Server) apiCloseHazard(c echo.Context) error {
-	u, _ := currentUser(c)
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil {
-		return errNotFound
-	}
-	ctx := c.Request().Context()
-	h, err := s.store.Hazard(ctx, id)
+	h, _, u, err := s.visibleHazard(c)
 	if err != nil {
 		return err
-	}
-	school, err := s.store.SchoolByID(ctx, h.SchoolID)
-	if err != nil {
-		return err
-	}
-	if ok, err := s.canSeeSchool(ctx, u, school); err != nil {
-		return err
-	} else if !ok {
-		return errForbidden
-	}
-	if !canReview(u) {
-		return errForbidden
 	}
 	var body struct{}
-	if err := decodeJSON(c, &body, true); err != nil {
+	if err := reviewerBody(c, u, &body); err != nil {
 		return err
 	}
-	out, err := s.store.CloseHazard(ctx, u, id)
+	out, err := s.store.CloseHazard(c.Request().Context(), u, h.ID)
 	if err != nil {
 		return err
 	}

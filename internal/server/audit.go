@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -35,13 +36,9 @@ func (s *Server) listAudit(c echo.Context) error {
 	if f.Entity != "" && !validEntity(f.Entity) {
 		return echo.NewHTTPError(http.StatusBadRequest, "unknown entity "+strconv.Quote(f.Entity))
 	}
-	page := 1
-	if p := c.QueryParam("page"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > 100000 {
-			return echo.NewHTTPError(http.StatusBadRequest, "page must be a positive number")
-		}
-		page = n
+	page, err := pageParam(c)
+	if err != nil {
+		return err
 	}
 	q.Offset = (page - 1) * auditPageSize
 	p := web.AuditPage{Entities: store.AuditEntities, Page: page, PageSize: auditPageSize}
@@ -67,12 +64,11 @@ func (s *Server) listAudit(c echo.Context) error {
 		*d.to = day
 	}
 	if f.Division != "" {
-		if _, err := s.store.Division(ctx, f.Division); err != nil {
+		err := s.checkDivisionFilter(ctx, u, f.Division)
+		if errors.Is(err, store.ErrNotFound) {
 			f.Errors = append(f.Errors, model.FieldError{Field: "division", Message: i18n.T(ctx, "audit.err_division", map[string]any{"Code": f.Division})})
-		} else if ok, err := s.canSeeDivision(ctx, u, f.Division); err != nil {
+		} else if err != nil {
 			return err
-		} else if !ok {
-			return errForbidden
 		}
 		q.Division = f.Division
 	}
@@ -124,7 +120,7 @@ func auditQuery(f web.AuditFilter) url.Values {
 func auditLink(e store.AuditEntry, u model.User) string {
 	switch e.Entity {
 	case "school":
-		return "/schools/" + url.PathEscape(e.EntityID)
+		return web.SchoolURL(e.EntityID)
 	case "checklist":
 		return "/checklists/" + url.PathEscape(e.EntityID)
 	case "hazard":

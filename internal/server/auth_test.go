@@ -49,17 +49,21 @@ func TestLoginWrongPasswordShowsTheFormAgain(t *testing.T) {
 	}
 }
 
+// transports are the ways a server is reached, and whether its cookies
+// must then be Secure.
+var transports = []struct {
+	name       string
+	opts       appOptions
+	wantSecure bool
+}{
+	{"plain HTTP", appOptions{}, false},
+	{"TLS", appOptions{tls: true}, true},
+	{"plain HTTP behind a TLS proxy", appOptions{cfg: server.Config{SecureCookies: true}}, true},
+}
+
 func TestLoginSetsASafeSessionCookie(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		name       string
-		opts       appOptions
-		wantSecure bool
-	}{
-		{"plain HTTP", appOptions{}, false},
-		{"TLS", appOptions{tls: true}, true},
-		{"plain HTTP behind a TLS proxy", appOptions{cfg: server.Config{SecureCookies: true}}, true},
-	} {
+	for _, tc := range transports {
 		t.Run(tc.name, func(t *testing.T) {
 			app := newTestAppWith(t, tc.opts)
 			c := app.newClient(t)

@@ -106,3 +106,19 @@ func TestChunkedOversizedFormIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// The roster import takes files far larger than a form: its limit is
+// declared on its route, and a body over the form limit reaches the
+// handler (which refuses this one for not being a workbook, not for its
+// size).
+func TestImportRouteTakesBodiesLargerThanAForm(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	c := app.signedIn(t, userAdmin)
+	junk := []byte("this is not a zip file" + strings.Repeat(".", 2<<20))
+	r := c.upload("/admin/import", "/admin/import", "file", "schools.xlsx", junk, nil)
+	wantStatus(t, "upload of 2 MiB to /admin/import", r, http.StatusUnprocessableEntity)
+	if !strings.Contains(r.text(), "XLSX") {
+		t.Errorf("upload of 2 MiB: the page does not say the file is not an XLSX workbook")
+	}
+}

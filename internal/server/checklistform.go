@@ -1,14 +1,11 @@
 package server
 
 import (
-	"encoding/json"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"safecampus/internal/model"
-	"safecampus/web"
 )
 
 // checklistForm is a checklist form as posted: the raw values (kept to
@@ -24,7 +21,7 @@ type checklistForm struct {
 	Errors    model.FieldErrors
 }
 
-// parseChecklistForm reads the fields named by web.FactFields. Values that
+// parseChecklistForm reads the fields named by model.FactTable. Values that
 // do not parse become field errors; empty values stay unanswered.
 func parseChecklistForm(form url.Values) checklistForm {
 	f := checklistForm{Values: map[string]string{}, Submit: form.Get("action") == "submit"}
@@ -50,48 +47,13 @@ func parseChecklistForm(form url.Values) checklistForm {
 	f.Notes = form.Get("notes")
 	f.Values["notes"] = f.Notes
 
-	// The form becomes the same JSON the API accepts, so model.DecodeFacts
-	// stays the one definition of the facts.
-	facts := map[string]map[string]any{}
-	for _, m := range model.Measures {
-		facts[string(m)] = map[string]any{}
-		for _, field := range web.FactFields(m) {
-			v := get(field.Key)
-			if v == "" {
-				continue
-			}
-			_, name, _ := strings.Cut(field.Key, ".")
-			switch field.Kind {
-			case web.FactBool:
-				if v != "yes" && v != "no" {
-					bad(field.Key, "not_yes_no", nil, "%q is not yes or no", v)
-					continue
-				}
-				facts[string(m)][name] = v == "yes"
-			case web.FactInt:
-				n, err := strconv.Atoi(v)
-				if err != nil {
-					bad(field.Key, "not_whole_number", map[string]any{"Value": v}, "%q is not a whole number", v)
-					continue
-				}
-				facts[string(m)][name] = n
-			case web.FactDate:
-				if _, err := model.ParseDate(v); err != nil {
-					bad(field.Key, "not_date", map[string]any{"Value": v}, "%v", err)
-					continue
-				}
-				facts[string(m)][name] = v
-			case web.FactChoice:
-				facts[string(m)][name] = v
+	for _, fact := range model.FactTable {
+		if v := get(fact.Key); v != "" {
+			if err := fact.ParseForm(&f.Facts, v); err != nil {
+				f.Errors = append(f.Errors, *err)
 			}
 		}
 	}
-	b, _ := json.Marshal(facts)
-	parsed, err := model.DecodeFacts(b)
-	if err != nil {
-		bad("", "", nil, "%v", err)
-	}
-	f.Facts = parsed
 	return f
 }
 

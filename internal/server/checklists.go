@@ -56,9 +56,9 @@ func (s *Server) createChecklist(c echo.Context) error {
 	if !canFill(u, school) || !school.Active {
 		return errForbidden
 	}
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "malformed form")
+		return err
 	}
 	f := parseChecklistForm(form)
 	if len(f.Errors) > 0 {
@@ -79,7 +79,7 @@ func (s *Server) createChecklist(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.flash(c, "checklist_"+string(cl.State), fmt.Sprintf("/checklists/%d", cl.ID))
+	return s.flash(c, "checklist_"+string(cl.State), web.ChecklistURL(cl.ID))
 }
 
 // editChecklist shows a draft or returned checklist for correction.
@@ -106,9 +106,9 @@ func (s *Server) updateChecklist(c echo.Context) error {
 	if !canFill(u, school) {
 		return errForbidden
 	}
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "malformed form")
+		return err
 	}
 	f := parseChecklistForm(form)
 	if len(f.Errors) > 0 {
@@ -123,7 +123,7 @@ func (s *Server) updateChecklist(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.flash(c, "checklist_"+string(updated.State), fmt.Sprintf("/checklists/%d", updated.ID))
+	return s.flash(c, "checklist_"+string(updated.State), web.ChecklistURL(updated.ID))
 }
 
 // previewChecklist answers the form's htmx requests with the rule verdicts
@@ -143,9 +143,9 @@ func (s *Server) previewChecklist(c echo.Context) error {
 	if !canFill(u, school) {
 		return errForbidden
 	}
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "malformed form")
+		return err
 	}
 	f := parseChecklistForm(form)
 	rules, err := s.store.RuleSet(c.Request().Context())
@@ -173,11 +173,11 @@ func (s *Server) renderChecklistForm(c echo.Context, status int, school model.Sc
 	p := web.ChecklistFormPage{
 		School: school, ChecklistID: cl.ID, Values: values, Errors: errs,
 		Preview: rules.Evaluate(school, on, f.Facts), ReturnReason: cl.ReturnReason,
-		Action: "/schools/" + school.Code + "/checklists", PreviewURL: "/schools/" + school.Code + "/checklists/preview",
+		Action: web.SchoolURL(school.Code) + "/checklists", PreviewURL: web.SchoolURL(school.Code) + "/checklists/preview",
 	}
 	if cl.ID != 0 {
-		p.Action = fmt.Sprintf("/checklists/%d", cl.ID)
-		p.PreviewURL = fmt.Sprintf("/checklists/%d/preview", cl.ID)
+		p.Action = web.ChecklistURL(cl.ID)
+		p.PreviewURL = web.ChecklistURL(cl.ID) + "/preview"
 	}
 	p.Base = s.base(c, i18n.T(ctx, "checklist.form_title"), "dashboard")
 	return render(c, status, web.ChecklistFormView(p))
@@ -216,7 +216,7 @@ func (s *Server) renderChecklistWith(c echo.Context, status int, cl model.Checkl
 		ReturnError: x.returnErr, ReturnValue: x.returnValue, Conflict: x.conflict,
 	}
 	if cl.State == model.Returned && canFill(u, school) && school.Active {
-		p.CorrectURL = fmt.Sprintf("/schools/%s/checklists/new?from=%d", school.Code, cl.ID)
+		p.CorrectURL = web.SchoolURL(school.Code) + "/checklists/new?from=" + strconv.FormatInt(cl.ID, 10)
 	}
 	if p.Evidence, err = s.checklistEvidence(c, cl, school, u, x.uploadError); err != nil {
 		return err
@@ -239,7 +239,7 @@ func (s *Server) verifyChecklist(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	return s.flash(c, "checklist_verified", localPath(c.FormValue("next"), fmt.Sprintf("/checklists/%d", cl.ID)))
+	return s.flash(c, "checklist_verified", localPath(c.FormValue("next"), web.ChecklistURL(cl.ID)))
 }
 
 // returnChecklist sends a submitted checklist back with a reason.
@@ -263,5 +263,5 @@ func (s *Server) returnChecklist(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.flash(c, "checklist_returned", localPath(c.FormValue("next"), fmt.Sprintf("/checklists/%d", cl.ID)))
+	return s.flash(c, "checklist_returned", localPath(c.FormValue("next"), web.ChecklistURL(cl.ID)))
 }

@@ -57,8 +57,6 @@ func setCookie(c echo.Context, name, value string, maxAge int, secure bool) {
 
 func clearCookie(c echo.Context, name string, secure bool) { setCookie(c, name, "", -1, secure) }
 
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }
-
 // localPath accepts only a path on this site as a redirect target.
 func localPath(next, fallback string) string {
 	if len(next) == 0 || next[0] != '/' || (len(next) > 1 && (next[1] == '/' || next[1] == '\\')) {

@@ -161,15 +161,9 @@ func TestHistoryAsOfFollowsVerificationAndExpiry(t *testing.T) {
 func TestDivisionGridSortsByAnyColumn(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)
-	inspector := app.users[userInspector]
 	// 新城区: A covered, B short of guards: guards 50%, the rest 100%.
 	// 回民区: E covered, C nothing: 50% everywhere.
-	for _, code := range []string{schoolA, schoolB, schoolE} {
-		cl := app.checklist(t, code, day0, goodFacts(day0), true)
-		if _, err := app.store.VerifyChecklist(t.Context(), inspector, cl.ID); err != nil {
-			t.Fatal(err)
-		}
-	}
+	app.verified(t, day0, schoolA, schoolB, schoolE)
 	c := app.signedIn(t, userLeader)
 	order := func(body string) []string {
 		var out []string

@@ -21,7 +21,7 @@ func (s *Server) showDashboard(c echo.Context) error {
 	ctx := c.Request().Context()
 	switch u.Role {
 	case model.SchoolRep:
-		return c.Redirect(http.StatusSeeOther, "/schools/"+u.ScopeCode)
+		return c.Redirect(http.StatusSeeOther, web.SchoolURL(u.ScopeCode))
 	case model.Leader, model.Inspector:
 		d, err := s.store.Division(ctx, u.ScopeCode)
 		if err != nil {
@@ -178,12 +178,9 @@ func schoolFilterOf(c echo.Context) (web.SchoolFilter, error) {
 		}
 		f.Gap = k
 	}
-	if p := c.QueryParam("page"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > 100000 {
-			return f, echo.NewHTTPError(http.StatusBadRequest, "page must be a positive number")
-		}
-		f.Page = n
+	var err error
+	if f.Page, err = pageParam(c); err != nil {
+		return f, err
 	}
 	return f, nil
 }
@@ -226,7 +223,7 @@ func listTotal(f web.SchoolFilter, verified, reported model.Counts, today bool) 
 	n := int64(c.Schools)
 	switch {
 	case f.Uncovered == "":
-	case f.Uncovered == "all_five":
+	case f.Uncovered == model.AllFive:
 		n -= int64(c.AllFive)
 	case f.Uncovered.Valid():
 		n -= int64(c.Measures[f.Uncovered.Index()])

@@ -21,7 +21,7 @@ func (s *Server) showDueHome(c echo.Context) error {
 	u, _ := currentUser(c)
 	switch u.Role {
 	case model.Leader, model.Inspector:
-		return c.Redirect(http.StatusSeeOther, "/divisions/"+u.ScopeCode+"/due")
+		return c.Redirect(http.StatusSeeOther, web.DivisionURL(u.ScopeCode)+"/due")
 	case model.SchoolRep:
 		return errForbidden
 	}
@@ -30,7 +30,7 @@ func (s *Server) showDueHome(c echo.Context) error {
 		return err
 	}
 	if len(provinces) == 1 {
-		return c.Redirect(http.StatusSeeOther, "/divisions/"+provinces[0].Code+"/due")
+		return c.Redirect(http.StatusSeeOther, web.DivisionURL(provinces[0].Code)+"/due")
 	}
 	return s.renderDue(c, model.Division{})
 }
@@ -58,7 +58,7 @@ func (s *Server) renderDue(c echo.Context, d model.Division) error {
 	if err != nil {
 		return err
 	}
-	p := web.DuePage{Division: d, Filter: f, Total: int(total), Page: f.Page, PageSize: duePageSize, SoonDays: store.SoonDueDays}
+	p := web.DuePage{Division: d, Filter: f, Total: int(total), Page: f.Page, PageSize: duePageSize, SoonDays: model.SoonDueDays}
 	if d.Code != "" {
 		if p.Breadcrumb, err = s.store.Ancestors(ctx, d.Code); err != nil {
 			return err
@@ -66,7 +66,7 @@ func (s *Server) renderDue(c echo.Context, d model.Division) error {
 		p.Breadcrumb = append(p.Breadcrumb, d)
 	}
 	for _, it := range items {
-		p.Rows = append(p.Rows, web.DueRow{School: it.School, DivisionName: it.DivisionName, Kind: string(it.Kind),
+		p.Rows = append(p.Rows, web.DueRow{School: it.School, DivisionName: it.DivisionName, Kind: it.Kind,
 			CheckedOn: it.CheckedOn, ExpiresOn: it.ExpiresOn, DaysLate: it.DaysLate})
 	}
 	p.Base = s.base(c, i18n.T(ctx, "due.title"), "due")
@@ -75,12 +75,10 @@ func (s *Server) renderDue(c echo.Context, d model.Division) error {
 
 // dueFilterOf reads the reminder list's filter from the query string.
 func dueFilterOf(c echo.Context) (web.DueFilter, store.DueQuery, error) {
-	f := web.DueFilter{Kind: c.QueryParam("kind"), Page: 1, Basis: model.BasisReported}
+	f := web.DueFilter{Kind: model.DueKind(c.QueryParam("kind")), Page: 1, Basis: model.BasisReported}
 	var q store.DueQuery
-	switch store.DueKind(f.Kind) {
-	case "", store.DueNever, store.DueExpired, store.DueSoon:
-		q.Kind = store.DueKind(f.Kind)
-	default:
+	var ok bool
+	if q.Kind, ok = model.ParseDueKind(string(f.Kind)); !ok {
 		return f, q, echo.NewHTTPError(http.StatusBadRequest, "kind must be never, expired or soon")
 	}
 	if b := c.QueryParam("basis"); b != "" {
@@ -98,12 +96,9 @@ func dueFilterOf(c echo.Context) (web.DueFilter, store.DueQuery, error) {
 		}
 		f.Type, q.Type = st, st
 	}
-	if p := c.QueryParam("page"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > 100000 {
-			return f, q, echo.NewHTTPError(http.StatusBadRequest, "page must be a positive number")
-		}
-		f.Page = n
+	var err error
+	if f.Page, err = pageParam(c); err != nil {
+		return f, q, err
 	}
 	return f, q, nil
 }

@@ -2,7 +2,6 @@ package server
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -22,14 +21,6 @@ import (
 // maxEvidenceBody is the body limit of the upload routes: MaxFiles files of
 // MaxSize each, and the form around them.
 const maxEvidenceBody = evidence.MaxFiles*evidence.MaxSize + maxBodyBytes
-
-// uploadRoutes are the routes whose bodies may carry evidence files.
-var uploadRoutes = map[string]bool{
-	"/hazards/:id/answer":             true,
-	"/checklists/:id/evidence":        true,
-	"/api/v1/checklists/:id/evidence": true,
-	"/api/v1/hazards/:id/evidence":    true,
-}
 
 // uploads is a multipart form with its files checked: problem says, in the
 // page's language, why the files were refused (status 413 or 422); err is
@@ -196,7 +187,7 @@ func (s *Server) attachChecklistEvidence(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.flash(c, "evidence_added", fmt.Sprintf("/checklists/%d#h-evidence", cl.ID))
+	return s.flash(c, "evidence_added", web.ChecklistURL(cl.ID)+"#h-evidence")
 }
 
 // deleteEvidence removes a file from a draft checklist.
@@ -216,32 +207,24 @@ func (s *Server) deleteEvidence(c echo.Context) error {
 			s.log.Error("removing a deleted evidence file", "file", e.StoredName, "err", err)
 		}
 	}
-	return s.flash(c, "evidence_deleted", fmt.Sprintf("/checklists/%d#h-evidence", e.ChecklistID))
+	return s.flash(c, "evidence_deleted", web.ChecklistURL(e.ChecklistID)+"#h-evidence")
 }
 
 // visibleEvidence loads the file record named in the URL and checks the
 // user may see its school.
 func (s *Server) visibleEvidence(c echo.Context) (model.Evidence, model.School, model.User, error) {
 	u, _ := currentUser(c)
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := idParam(c)
 	if err != nil {
-		return model.Evidence{}, model.School{}, u, errNotFound
+		return model.Evidence{}, model.School{}, u, err
 	}
 	ctx := c.Request().Context()
 	e, err := s.store.Evidence(ctx, id)
 	if err != nil {
 		return e, model.School{}, u, err
 	}
-	school, err := s.store.SchoolByID(ctx, e.SchoolID)
-	if err != nil {
-		return e, school, u, err
-	}
-	if ok, err := s.canSeeSchool(ctx, u, school); err != nil {
-		return e, school, u, err
-	} else if !ok {
-		return e, school, u, errForbidden
-	}
-	return e, school, u, nil
+	school, err := s.schoolOf(ctx, u, e.SchoolID)
+	return e, school, u, err
 }
 
 // serveEvidence sends a file to a user whose scope includes its school:
@@ -295,7 +278,7 @@ func (s *Server) checklistEvidence(c echo.Context, cl model.Checklist, school mo
 	b := web.EvidenceBlock{Files: files, Error: uploadErr, CSRF: csrfToken(c), Key: newIdempotencyKey()}
 	mine := canFill(u, school)
 	if mine && s.files != nil && (cl.State == model.Draft || cl.State == model.Submitted) {
-		b.UploadURL = fmt.Sprintf("/checklists/%d/evidence", cl.ID)
+		b.UploadURL = web.ChecklistURL(cl.ID) + "/evidence"
 	}
 	b.CanDelete = mine && cl.State == model.Draft
 	return b, nil

@@ -23,15 +23,7 @@ func (s *Server) exportSchoolsCSV(c echo.Context) error   { return s.exportSchoo
 func (s *Server) exportSchoolsXLSX(c echo.Context) error  { return s.exportSchools(c, "xlsx") }
 
 func (s *Server) exportCoverage(c echo.Context, format string) error {
-	d, _, err := s.visibleDivision(c)
-	if err != nil {
-		return err
-	}
-	basis, ok := model.ParseBasis(c.QueryParam("basis"))
-	if !ok {
-		return echo.NewHTTPError(http.StatusBadRequest, "basis must be verified or reported")
-	}
-	asOf, err := asOfParam(c, s.store.Today())
+	cc, err := s.childCoverageOf(c)
 	if err != nil {
 		return err
 	}
@@ -40,18 +32,7 @@ func (s *Server) exportCoverage(c echo.Context, format string) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	children, err := s.store.Children(ctx, d.Code)
-	if err != nil {
-		return err
-	}
-	codes := make([]string, len(children))
-	for i, ch := range children {
-		codes[i] = ch.Code
-	}
-	counts, err := s.store.Coverage(ctx, codes, basis, asOf)
-	if err != nil {
-		return err
-	}
+	d, basis, asOf, children, counts := cc.division, cc.basis, cc.asOf, cc.children, cc.counts
 	// The page's order: sort the rows as the grid does, on this basis.
 	grid := make([]web.ChildRow, len(children))
 	for i, ch := range children {

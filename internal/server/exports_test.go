@@ -85,15 +85,9 @@ var coverageHeader = []string{"code", "name", "schools",
 func TestCoverageExportsMatchTheGrid(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)
-	inspector := app.users[userInspector]
 	// 新城区: A covered, B short of guards (verified). 回民区: C submitted
 	// only, E nothing.
-	for _, code := range []string{schoolA, schoolB} {
-		cl := app.checklist(t, code, day0, goodFacts(day0), true)
-		if _, err := app.store.VerifyChecklist(t.Context(), inspector, cl.ID); err != nil {
-			t.Fatal(err)
-		}
-	}
+	app.verified(t, day0, schoolA, schoolB)
 	app.checklist(t, schoolC, day0, goodFacts(day0), true)
 	app.clock.SetDay(day0.AddDays(1))
 	c := app.signedIn(t, userLeader)
@@ -186,13 +180,7 @@ var schoolsHeader = []string{"code", "name", "type", "division_code", "division"
 func TestSchoolExportsApplyThePageFilters(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)
-	inspector := app.users[userInspector]
-	for _, code := range []string{schoolA, schoolB} {
-		cl := app.checklist(t, code, day0, goodFacts(day0), true)
-		if _, err := app.store.VerifyChecklist(t.Context(), inspector, cl.ID); err != nil {
-			t.Fatal(err)
-		}
-	}
+	app.verified(t, day0, schoolA, schoolB)
 	app.checklist(t, schoolE, day0, goodFacts(day0), true) // reported only
 	// A name a spreadsheet would run as a formula.
 	evil := model.School{Code: "1501020099", Name: "=HYPERLINK(\"http://x\",\"y\")", Type: model.Primary,

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"safecampus/internal/model"
-	"safecampus/web"
 )
 
 // Fuzz tests of the form parsers: any body a browser (or an attacker) can
@@ -39,10 +38,8 @@ func FuzzParseChecklistForm(f *testing.F) {
 		f.Add(seed)
 	}
 	known := map[string]bool{"checked_on": true, "notes": true, "idempotency_key": true, "made_at": true}
-	for _, m := range model.Measures {
-		for _, field := range web.FactFields(m) {
-			known[field.Key] = true
-		}
+	for _, field := range model.FactTable {
+		known[field.Key] = true
 	}
 	f.Fuzz(func(t *testing.T, body string) {
 		form, _ := url.ParseQuery(body)

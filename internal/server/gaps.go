@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -31,9 +30,9 @@ func (s *Server) showGaps(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	basis, ok := model.ParseBasis(c.QueryParam("basis"))
-	if !ok {
-		return echo.NewHTTPError(http.StatusBadRequest, "basis must be verified or reported")
+	basis, err := basisParam(c)
+	if err != nil {
+		return err
 	}
 	var one *web.GapGroup
 	if k := c.QueryParam("kind"); k != "" {
@@ -44,11 +43,9 @@ func (s *Server) showGaps(c echo.Context) error {
 		}
 		one = &web.GapGroup{Kind: kind, Measure: m}
 	}
-	page := 1
-	if v := c.QueryParam("page"); v != "" {
-		if page, err = strconv.Atoi(v); err != nil || page < 1 || page > 100000 {
-			return echo.NewHTTPError(http.StatusBadRequest, "page must be a positive number")
-		}
+	page, err := pageParam(c)
+	if err != nil {
+		return err
 	}
 	p := web.GapsPage{Division: d, Basis: basis, Page: page, PageSize: gapPageSize}
 	if p.Breadcrumb, err = s.store.Ancestors(ctx, d.Code); err != nil {

@@ -48,7 +48,7 @@ func sortChildren(rows []web.ChildRow, s web.GridSort, name func(model.Division)
 		switch {
 		case s.Key == "schools":
 			return model.Percent{Tenths: r.Verified.Schools, Valid: r.Verified.Schools > 0}
-		case s.Key == string(web.AllFive):
+		case s.Key == string(model.AllFive):
 			return r.Verified.AllFivePercent()
 		}
 		return r.Verified.Percent(model.Measure(s.Key).Index())

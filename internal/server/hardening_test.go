@@ -285,15 +285,7 @@ func TestAdminDisablesAndEnablesAUser(t *testing.T) {
 // when the request came over TLS or the server is told it sits behind TLS.
 func TestEveryCookieIsHttpOnlySameSiteAndSecureBehindTLS(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		name       string
-		opts       appOptions
-		wantSecure bool
-	}{
-		{"plain HTTP", appOptions{}, false},
-		{"TLS", appOptions{tls: true}, true},
-		{"behind a TLS proxy", appOptions{cfg: server.Config{SecureCookies: true}}, true},
-	} {
+	for _, tc := range transports {
 		t.Run(tc.name, func(t *testing.T) {
 			app := newTestAppWith(t, tc.opts)
 			c := app.newClient(t)

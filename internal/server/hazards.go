@@ -3,9 +3,7 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -24,21 +22,18 @@ func (s *Server) listHazards(c echo.Context) error {
 	u, _ := currentUser(c)
 	ctx := c.Request().Context()
 	f := web.HazardFilter{Division: strings.TrimSpace(c.QueryParam("division")), School: strings.TrimSpace(c.QueryParam("school")),
-		Measure: model.Measure(c.QueryParam("measure")), State: c.QueryParam("state"), Overdue: c.QueryParam("overdue") == "1", Page: 1}
+		Measure: model.Measure(c.QueryParam("measure")), State: model.HazardStateFilter(c.QueryParam("state")), Overdue: c.QueryParam("overdue") == "1", Page: 1}
 	q := store.HazardQuery{Measure: f.Measure, Overdue: f.Overdue, Limit: hazardPageSize}
 	var ok bool
-	if q.State, ok = store.ParseHazardStateFilter(f.State); !ok {
+	if q.State, ok = model.ParseHazardStateFilter(string(f.State)); !ok {
 		return echo.NewHTTPError(http.StatusBadRequest, "state must be open, answered, closed or all")
 	}
 	if f.Measure != "" && !f.Measure.Valid() && f.Measure != model.MeasureOther {
 		return echo.NewHTTPError(http.StatusBadRequest, "measure must be a measure key or other")
 	}
-	if p := c.QueryParam("page"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > 100000 {
-			return echo.NewHTTPError(http.StatusBadRequest, "page must be a positive number")
-		}
-		f.Page = n
+	var err error
+	if f.Page, err = pageParam(c); err != nil {
+		return err
 	}
 	q.Offset = (f.Page - 1) * hazardPageSize
 	switch u.Role {
@@ -48,15 +43,8 @@ func (s *Server) listHazards(c echo.Context) error {
 		q.Under = u.ScopeCode
 	}
 	if f.Division != "" {
-		if _, err := s.store.Division(ctx, f.Division); err != nil {
+		if err := s.checkDivisionFilter(ctx, u, f.Division); err != nil {
 			return err
-		}
-		ok, err := s.canSeeDivision(ctx, u, f.Division)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errForbidden
 		}
 		q.Under = f.Division
 	}
@@ -65,10 +53,8 @@ func (s *Server) listHazards(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		if ok, err := s.canSeeSchool(ctx, u, school); err != nil {
+		if err := s.requireSchool(ctx, u, school); err != nil {
 			return err
-		} else if !ok {
-			return errForbidden
 		}
 		q.SchoolID = school.ID
 	}
@@ -82,31 +68,6 @@ func (s *Server) listHazards(c echo.Context) error {
 	}
 	p.Base = s.base(c, i18n.T(ctx, "hazards.title"), "hazards")
 	return render(c, http.StatusOK, web.HazardsView(p))
-}
-
-// visibleHazard loads the hazard named in the URL with its school and
-// checks the user may see the school.
-func (s *Server) visibleHazard(c echo.Context) (model.Hazard, model.School, model.User, error) {
-	u, _ := currentUser(c)
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil {
-		return model.Hazard{}, model.School{}, u, errNotFound
-	}
-	ctx := c.Request().Context()
-	h, err := s.store.Hazard(ctx, id)
-	if err != nil {
-		return h, model.School{}, u, err
-	}
-	school, err := s.store.SchoolByID(ctx, h.SchoolID)
-	if err != nil {
-		return h, school, u, err
-	}
-	if ok, err := s.canSeeSchool(ctx, u, school); err != nil {
-		return h, school, u, err
-	} else if !ok {
-		return h, school, u, errForbidden
-	}
-	return h, school, u, nil
 }
 
 // showHazard is one hazard's page.
@@ -162,6 +123,22 @@ func (s *Server) renderHazard(c echo.Context, status int, h model.Hazard, school
 	return render(c, status, web.HazardView(p))
 }
 
+// hazardOutcome answers a hazard's form after the store acted on it: the
+// hazard again with the form's errors (422), the hazard as it now stands
+// when someone else acted first (409), or back to the hazard with a flash.
+func (s *Server) hazardOutcome(c echo.Context, err error, h model.Hazard, school model.School, u model.User, values map[string]string, flash string) error {
+	var fe model.FieldErrors
+	switch {
+	case errors.As(err, &fe):
+		return s.renderHazard(c, http.StatusUnprocessableEntity, h, school, u, hazardForm{values: values, errs: localizeErrors(c.Request().Context(), "hazard.err_", fe)})
+	case errors.Is(err, store.ErrConflict):
+		return s.hazardConflict(c, h.ID, u, hazardForm{values: values})
+	case err != nil:
+		return err
+	}
+	return s.flash(c, flash, web.HazardURL(h.ID))
+}
+
 // hazardConflict re-renders the hazard as it now stands, saying that
 // someone else acted first and the user's change was not saved.
 func (s *Server) hazardConflict(c echo.Context, id int64, u model.User, f hazardForm) error {
@@ -180,12 +157,9 @@ func (s *Server) hazardConflict(c echo.Context, id int64, u model.User, f hazard
 
 // newHazard is the form to raise a hazard at a school.
 func (s *Server) newHazard(c echo.Context) error {
-	school, u, err := s.visibleSchool(c)
+	school, _, err := s.inspectableSchool(c)
 	if err != nil {
 		return err
-	}
-	if !canReview(u) || !school.Active {
-		return errForbidden
 	}
 	values := map[string]string{"severity": string(model.Medium), "deadline": s.store.Today().AddDays(14).String()}
 	if m := model.Measure(c.QueryParam("measure")); m.Valid() || m == model.MeasureOther {
@@ -196,12 +170,9 @@ func (s *Server) newHazard(c echo.Context) error {
 
 // createHazard raises a hazard from the form.
 func (s *Server) createHazard(c echo.Context) error {
-	school, u, err := s.visibleSchool(c)
+	school, u, err := s.inspectableSchool(c)
 	if err != nil {
 		return err
-	}
-	if !canReview(u) || !school.Active {
-		return errForbidden
 	}
 	ctx := c.Request().Context()
 	values := map[string]string{}
@@ -226,7 +197,7 @@ func (s *Server) createHazard(c echo.Context) error {
 	if len(errs) == 0 {
 		h, err := s.store.CreateHazard(ctx, u, school.ID, in)
 		if err == nil {
-			return s.flash(c, "hazard_raised", fmt.Sprintf("/hazards/%d", h.ID))
+			return s.flash(c, "hazard_raised", web.HazardURL(h.ID))
 		}
 		if !errors.As(err, &errs) {
 			return err
@@ -268,20 +239,11 @@ func (s *Server) answerHazard(c echo.Context) error {
 	if err != nil || repeated {
 		cleanup()
 	}
-	var fe model.FieldErrors
 	if status, kerrs, ok := keyProblem(err); ok {
 		values["idempotency_key"] = newIdempotencyKey()
 		return s.renderHazard(c, status, h, school, u, hazardForm{values: values, errs: kerrs})
 	}
-	switch {
-	case errors.As(err, &fe):
-		return s.renderHazard(c, http.StatusUnprocessableEntity, h, school, u, hazardForm{values: values, errs: localizeErrors(c.Request().Context(), "hazard.err_", fe)})
-	case errors.Is(err, store.ErrConflict):
-		return s.hazardConflict(c, h.ID, u, hazardForm{values: values})
-	case err != nil:
-		return err
-	}
-	return s.flash(c, "hazard_answered", fmt.Sprintf("/hazards/%d", h.ID))
+	return s.hazardOutcome(c, err, h, school, u, values, "hazard_answered")
 }
 
 // closeHazard closes a hazard from its page. The form carries the state
@@ -301,16 +263,7 @@ func (s *Server) closeHazard(c echo.Context) error {
 		from = h.State
 	}
 	_, err = s.store.CloseHazardFrom(c.Request().Context(), u, h.ID, from, values["note"])
-	var fe model.FieldErrors
-	switch {
-	case errors.As(err, &fe):
-		return s.renderHazard(c, http.StatusUnprocessableEntity, h, school, u, hazardForm{values: values, errs: localizeErrors(c.Request().Context(), "hazard.err_", fe)})
-	case errors.Is(err, store.ErrConflict):
-		return s.hazardConflict(c, h.ID, u, hazardForm{values: values})
-	case err != nil:
-		return err
-	}
-	return s.flash(c, "hazard_closed", fmt.Sprintf("/hazards/%d", h.ID))
+	return s.hazardOutcome(c, err, h, school, u, values, "hazard_closed")
 }
 
 // sendBackHazard returns an answered hazard to the school with a reason.
@@ -324,16 +277,7 @@ func (s *Server) sendBackHazard(c echo.Context) error {
 	}
 	values := map[string]string{"reason": c.FormValue("reason")}
 	_, err = s.store.SendBackHazard(c.Request().Context(), u, h.ID, values["reason"])
-	var fe model.FieldErrors
-	switch {
-	case errors.As(err, &fe):
-		return s.renderHazard(c, http.StatusUnprocessableEntity, h, school, u, hazardForm{values: values, errs: localizeErrors(c.Request().Context(), "hazard.err_", fe)})
-	case errors.Is(err, store.ErrConflict):
-		return s.hazardConflict(c, h.ID, u, hazardForm{values: values})
-	case err != nil:
-		return err
-	}
-	return s.flash(c, "hazard_sent_back", fmt.Sprintf("/hazards/%d", h.ID))
+	return s.hazardOutcome(c, err, h, school, u, values, "hazard_sent_back")
 }
 
 // markOverdue sets each row's count of overdue hazards, for the badge in

@@ -30,7 +30,6 @@ import (
 	"safecampus/internal/roster"
 	"safecampus/internal/server"
 	"safecampus/internal/store"
-	"safecampus/web"
 )
 
 // The seeded tree: two prefectures of the built-in Inner Mongolia list, with
@@ -361,6 +360,18 @@ func (a *testApp) hazard(t *testing.T, code string, m model.Measure) model.Hazar
 	return h
 }
 
+// verified submits a checklist of good facts checked on day for each
+// school, and the inspector verifies it.
+func (a *testApp) verified(t *testing.T, day model.Date, codes ...string) {
+	t.Helper()
+	for _, code := range codes {
+		cl := a.checklist(t, code, day, goodFacts(day), true)
+		if _, err := a.store.VerifyChecklist(t.Context(), a.users[userInspector], cl.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func ptr[T any](v T) *T { return &v }
 
 // goodFacts satisfies every default rule for a school of 100–999 students
@@ -402,11 +413,9 @@ func goodForm(t *testing.T, d model.Date) url.Values {
 		}
 	}
 	// The form must name exactly the fields the form page renders.
-	for _, m := range model.Measures {
-		for _, field := range web.FactFields(m) {
-			if _, ok := f[field.Key]; !ok {
-				t.Fatalf("goodForm lacks field %s of web.FactFields", field.Key)
-			}
+	for _, field := range model.FactTable {
+		if _, ok := f[field.Key]; !ok {
+			t.Fatalf("goodForm lacks field %s of model.FactTable", field.Key)
 		}
 	}
 	return f
@@ -597,6 +606,26 @@ func (c *client) submit(page, action string, form url.Values) response {
 // upload posts a multipart form with one file, with the CSRF token of page.
 func (c *client) upload(page, action, field, filename string, content []byte, form url.Values) response {
 	c.t.Helper()
+	return c.postMultipart(page, action, field, []upFile{{filename, content}}, form)
+}
+
+// upFile is one file of a multipart upload.
+type upFile struct {
+	name string
+	data []byte
+}
+
+// uploadFiles posts a multipart form with any number of files in the field
+// "files", with the CSRF token of page.
+func (c *client) uploadFiles(page, action string, files []upFile, form url.Values) response {
+	c.t.Helper()
+	return c.postMultipart(page, action, "files", files, form)
+}
+
+// postMultipart posts a multipart form with files in field, with the CSRF
+// token of page.
+func (c *client) postMultipart(page, action, field string, files []upFile, form url.Values) response {
+	c.t.Helper()
 	r := c.get(page)
 	tok := csrfOf(r.body)
 	if tok == "" {
@@ -613,11 +642,13 @@ func (c *client) upload(page, action, field, filename string, content []byte, fo
 			}
 		}
 	}
-	fw, err := mw.CreateFormFile(field, filename)
-	if err != nil {
-		c.t.Fatal(err)
+	for _, file := range files {
+		fw, err := mw.CreateFormFile(field, file.name)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		fw.Write(file.data)
 	}
-	fw.Write(content)
 	if err := mw.Close(); err != nil {
 		c.t.Fatal(err)
 	}

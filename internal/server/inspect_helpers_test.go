@@ -7,9 +7,6 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
-	"mime/multipart"
-	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -80,47 +77,6 @@ func (a *testApp) evidence(t *testing.T, code string) model.Evidence {
 		t.Fatalf("evidence for %s: %v", code, err)
 	}
 	return files[0]
-}
-
-// upFile is one file of a multipart upload.
-type upFile struct {
-	name string
-	data []byte
-}
-
-// uploadFiles posts a multipart form with any number of files in the field
-// "files", with the CSRF token of page.
-func (c *client) uploadFiles(page, action string, files []upFile, form url.Values) response {
-	c.t.Helper()
-	r := c.get(page)
-	tok := csrfOf(r.body)
-	if tok == "" {
-		c.t.Fatalf("GET %s: status %d and no _csrf input on the page", page, r.status)
-	}
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	f := cloneValues(form)
-	f.Set("_csrf", tok)
-	for k, vs := range f {
-		for _, v := range vs {
-			if err := mw.WriteField(k, v); err != nil {
-				c.t.Fatal(err)
-			}
-		}
-	}
-	for _, file := range files {
-		fw, err := mw.CreateFormFile("files", file.name)
-		if err != nil {
-			c.t.Fatal(err)
-		}
-		fw.Write(file.data)
-	}
-	if err := mw.Close(); err != nil {
-		c.t.Fatal(err)
-	}
-	req := c.newRequest(http.MethodPost, action, &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.do(req)
 }
 
 // wantText fails unless the page's text holds every piece.

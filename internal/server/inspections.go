@@ -2,10 +2,8 @@ package server
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -18,12 +16,9 @@ import (
 
 // newInspection is the form to record an on-site inspection.
 func (s *Server) newInspection(c echo.Context) error {
-	school, u, err := s.visibleSchool(c)
+	school, _, err := s.inspectableSchool(c)
 	if err != nil {
 		return err
-	}
-	if !canReview(u) || !school.Active {
-		return errForbidden
 	}
 	today := s.store.Today()
 	values := map[string]string{"inspected_on": today.String()}
@@ -40,16 +35,13 @@ func (s *Server) newInspection(c echo.Context) error {
 // createInspection records the inspection and raises the hazards marked
 // on its problems, in one transaction.
 func (s *Server) createInspection(c echo.Context) error {
-	school, u, err := s.visibleSchool(c)
+	school, u, err := s.inspectableSchool(c)
 	if err != nil {
 		return err
 	}
-	if !canReview(u) || !school.Active {
-		return errForbidden
-	}
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "malformed form")
+		return err
 	}
 	in, values, errs := parseInspectionForm(form)
 	errs = append(errs, in.Validate(s.store.Today())...)
@@ -58,7 +50,7 @@ func (s *Server) createInspection(c echo.Context) error {
 		var saved model.Inspection
 		saved, err = s.store.CreateInspection(ctx, u, school.ID, in)
 		if err == nil {
-			return s.flash(c, "inspection_saved", fmt.Sprintf("/inspections/%d", saved.ID))
+			return s.flash(c, "inspection_saved", web.InspectionURL(saved.ID))
 		}
 		if !errors.As(err, &errs) {
 			return err
@@ -128,23 +120,18 @@ func (s *Server) renderInspectionForm(c echo.Context, status int, school model.S
 // showInspection is one inspection with its findings and hazards.
 func (s *Server) showInspection(c echo.Context) error {
 	u, _ := currentUser(c)
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := idParam(c)
 	if err != nil {
-		return errNotFound
+		return err
 	}
 	ctx := c.Request().Context()
 	in, err := s.store.Inspection(ctx, id)
 	if err != nil {
 		return err
 	}
-	school, err := s.store.SchoolByID(ctx, in.SchoolID)
+	school, err := s.schoolOf(ctx, u, in.SchoolID)
 	if err != nil {
 		return err
-	}
-	if ok, err := s.canSeeSchool(ctx, u, school); err != nil {
-		return err
-	} else if !ok {
-		return errForbidden
 	}
 	in.CreatedAt = in.CreatedAt.In(s.store.Location())
 	p := web.InspectionPage{School: school, Inspection: in, Hazards: map[int64]model.Hazard{}}

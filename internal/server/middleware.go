@@ -15,12 +15,7 @@ import (
 	"safecampus/internal/i18n"
 	"safecampus/internal/model"
 	"safecampus/internal/store"
-)
-
-// Body limits: forms and JSON are small; roster uploads are not.
-const (
-	maxBodyBytes   = 1 << 20
-	maxUploadBytes = 64 << 20
+	"safecampus/web"
 )
 
 const (
@@ -79,32 +74,6 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		s.log.Log(c.Request().Context(), level, "request", attrs...)
 		return nil
-	}
-}
-
-func (s *Server) bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		limit := int64(maxBodyBytes)
-		if c.Path() == "/admin/import" {
-			limit = maxUploadBytes
-		} else if uploadRoutes[c.Path()] {
-			limit = maxEvidenceBody
-		}
-		req := c.Request()
-		if req.ContentLength > limit {
-			return echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", limit))
-		}
-		req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
-		// A form sent without a length is cut off at the limit while it is
-		// read; read it now, so that it is refused as too large rather than
-		// taken for an empty form (and refused for its missing CSRF token).
-		if strings.HasPrefix(req.Header.Get(echo.HeaderContentType), echo.MIMEApplicationForm) {
-			var mbe *http.MaxBytesError
-			if err := req.ParseForm(); errors.As(err, &mbe) {
-				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", limit))
-			}
-		}
-		return next(c)
 	}
 }
 
@@ -212,7 +181,7 @@ func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if _, ok := currentUser(c); !ok {
 			if c.Request().Method == http.MethodGet {
-				return c.Redirect(http.StatusSeeOther, "/login?next="+urlQueryEscape(c.Request().URL.RequestURI()))
+				return c.Redirect(http.StatusSeeOther, web.LoginURL(c.Request().URL.RequestURI()))
 			}
 			return echo.NewHTTPError(http.StatusUnauthorized, "please sign in")
 		}
@@ -232,10 +201,7 @@ func (s *Server) requireAPIUser(next echo.HandlerFunc) echo.HandlerFunc {
 
 type roleSet []model.Role
 
-var (
-	roleAdmin     = roleSet{model.Admin}
-	roleReviewers = roleSet{model.Admin, model.Inspector}
-)
+var roleAdmin = roleSet{model.Admin}
 
 // requireRole refuses users outside the roles with 403.
 func (s *Server) requireRole(roles roleSet) echo.MiddlewareFunc {

@@ -239,15 +239,9 @@ func equalStrings(a, b []string) bool {
 func TestDivisionSchoolListFilters(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)
-	inspector := app.users[userInspector]
 	// A verified and covered; B verified but short of guards; C nothing;
 	// E submitted (covered on the reported basis only).
-	for _, code := range []string{schoolA, schoolB} {
-		cl := app.checklist(t, code, day0, goodFacts(day0), true)
-		if _, err := app.store.VerifyChecklist(t.Context(), inspector, cl.ID); err != nil {
-			t.Fatal(err)
-		}
-	}
+	app.verified(t, day0, schoolA, schoolB)
 	app.checklist(t, schoolE, day0, goodFacts(day0), true)
 
 	c := app.signedIn(t, userLeader)

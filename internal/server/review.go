@@ -38,25 +38,14 @@ func (s *Server) listReview(c echo.Context) error {
 	if f.Failing != "" && !f.Failing.Valid() {
 		return echo.NewHTTPError(http.StatusBadRequest, "failing must be a measure key")
 	}
-	page := 1
-	if p := c.QueryParam("page"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > 100000 {
-			return echo.NewHTTPError(http.StatusBadRequest, "page must be a positive number")
-		}
-		page = n
+	page, err := pageParam(c)
+	if err != nil {
+		return err
 	}
 	under := u.ScopeCode
 	if f.Division != "" {
-		if _, err := s.store.Division(ctx, f.Division); err != nil {
+		if err := s.checkDivisionFilter(ctx, u, f.Division); err != nil {
 			return err
-		}
-		ok, err := s.canSeeDivision(ctx, u, f.Division)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errForbidden
 		}
 		under = f.Division
 	}
@@ -99,16 +88,22 @@ func reviewQuery(f web.ReviewFilter) url.Values {
 	return q
 }
 
+// reviewerForm is the form a reviewer posted; others are refused.
+func reviewerForm(c echo.Context) (model.User, url.Values, error) {
+	u, _ := currentUser(c)
+	if !canReview(u) {
+		return u, nil, errForbidden
+	}
+	form, err := formParams(c)
+	return u, form, err
+}
+
 // confirmReview shows what verifying the selection will change. Nothing
 // changes yet.
 func (s *Server) confirmReview(c echo.Context) error {
-	u, _ := currentUser(c)
-	if !canReview(u) {
-		return errForbidden
-	}
-	form, err := c.FormParams()
+	_, form, err := reviewerForm(c)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "malformed form")
+		return err
 	}
 	field := "id"
 	if form.Get("all") == "1" {
@@ -125,13 +120,9 @@ func (s *Server) confirmReview(c echo.Context) error {
 // someone else reviewed any of them meanwhile, nothing is verified and the
 // confirmation comes back without those.
 func (s *Server) verifySelection(c echo.Context) error {
-	u, _ := currentUser(c)
-	if !canReview(u) {
-		return errForbidden
-	}
-	form, err := c.FormParams()
+	u, form, err := reviewerForm(c)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "malformed form")
+		return err
 	}
 	ids, err := formIDs(form["id"])
 	if err != nil {
@@ -139,11 +130,8 @@ func (s *Server) verifySelection(c echo.Context) error {
 	}
 	back := localPath(form.Get("back"), "/review")
 	ctx := c.Request().Context()
-	items, err := s.store.ReviewItems(ctx, ids)
+	items, err := s.reviewItems(ctx, u, ids)
 	if err != nil {
-		return err
-	}
-	if err := s.checkReviewScope(ctx, u, items); err != nil {
 		return err
 	}
 	if len(items) == 0 {
@@ -166,11 +154,8 @@ func (s *Server) verifySelection(c echo.Context) error {
 func (s *Server) renderReviewConfirm(c echo.Context, status int, ids, conflict []int64, back string) error {
 	u, _ := currentUser(c)
 	ctx := c.Request().Context()
-	items, err := s.store.ReviewItems(ctx, ids)
+	items, err := s.reviewItems(ctx, u, ids)
 	if err != nil {
-		return err
-	}
-	if err := s.checkReviewScope(ctx, u, items); err != nil {
 		return err
 	}
 	rules, err := s.store.RuleSet(ctx)
@@ -198,6 +183,16 @@ func (s *Server) renderReviewConfirm(c echo.Context, status int, ids, conflict [
 	}
 	p.Base = s.base(c, i18n.T(ctx, "review.confirm_title"), "review")
 	return render(c, status, web.ReviewConfirmView(p))
+}
+
+// reviewItems loads the checklists named in a review selection, all of
+// which must be in the user's scope.
+func (s *Server) reviewItems(ctx context.Context, u model.User, ids []int64) ([]store.ReviewItem, error) {
+	items, err := s.store.ReviewItems(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return items, s.checkReviewScope(ctx, u, items)
 }
 
 // checkReviewScope refuses a selection with any checklist outside the

@@ -92,9 +92,9 @@ func (s *Server) createRuleSet(c echo.Context) error {
 // cancelRuleSet deletes a version that has not taken effect.
 func (s *Server) cancelRuleSet(c echo.Context) error {
 	u, _ := currentUser(c)
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := idParam(c)
 	if err != nil {
-		return errNotFound
+		return err
 	}
 	if err := s.store.CancelRuleSet(c.Request().Context(), u, id); err != nil {
 		return err

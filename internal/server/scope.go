@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -41,6 +40,29 @@ func canFill(u model.User, school model.School) bool {
 // already checked that the user can see the school).
 func canReview(u model.User) bool { return u.CanReview() }
 
+// requireSchool is nil when the user may see the school, errForbidden
+// when it is outside their scope.
+func (s *Server) requireSchool(ctx context.Context, u model.User, school model.School) error {
+	ok, err := s.canSeeSchool(ctx, u, school)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errForbidden
+	}
+	return nil
+}
+
+// schoolOf loads the school a record belongs to and checks the user may
+// see it.
+func (s *Server) schoolOf(ctx context.Context, u model.User, schoolID int64) (model.School, error) {
+	school, err := s.store.SchoolByID(ctx, schoolID)
+	if err != nil {
+		return school, err
+	}
+	return school, s.requireSchool(ctx, u, school)
+}
+
 // visibleSchool loads the school named in the URL and checks the user may
 // see it: 404 when it does not exist, 403 when it is outside the scope.
 func (s *Server) visibleSchool(c echo.Context) (model.School, model.User, error) {
@@ -49,40 +71,50 @@ func (s *Server) visibleSchool(c echo.Context) (model.School, model.User, error)
 	if err != nil {
 		return school, u, err
 	}
-	ok, err := s.canSeeSchool(c.Request().Context(), u, school)
-	if err != nil {
-		return school, u, err
+	return school, u, s.requireSchool(c.Request().Context(), u, school)
+}
+
+// inspectableSchool is visibleSchool for raising hazards and recording
+// inspections: reviewers only, at open schools only.
+func (s *Server) inspectableSchool(c echo.Context) (model.School, model.User, error) {
+	school, u, err := s.visibleSchool(c)
+	if err == nil && (!canReview(u) || !school.Active) {
+		err = errForbidden
 	}
-	if !ok {
-		return school, u, errForbidden
-	}
-	return school, u, nil
+	return school, u, err
 }
 
 // visibleChecklist loads the checklist named in the URL with its school.
 func (s *Server) visibleChecklist(c echo.Context) (model.Checklist, model.School, model.User, error) {
 	u, _ := currentUser(c)
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := idParam(c)
 	if err != nil {
-		return model.Checklist{}, model.School{}, u, errNotFound
+		return model.Checklist{}, model.School{}, u, err
 	}
 	ctx := c.Request().Context()
 	cl, err := s.store.Checklist(ctx, id)
 	if err != nil {
 		return cl, model.School{}, u, err
 	}
-	school, err := s.store.SchoolByID(ctx, cl.SchoolID)
+	school, err := s.schoolOf(ctx, u, cl.SchoolID)
+	return cl, school, u, err
+}
+
+// visibleHazard loads the hazard named in the URL with its school and
+// checks the user may see the school.
+func (s *Server) visibleHazard(c echo.Context) (model.Hazard, model.School, model.User, error) {
+	u, _ := currentUser(c)
+	id, err := idParam(c)
 	if err != nil {
-		return cl, school, u, err
+		return model.Hazard{}, model.School{}, u, err
 	}
-	ok, err := s.canSeeSchool(ctx, u, school)
+	ctx := c.Request().Context()
+	h, err := s.store.Hazard(ctx, id)
 	if err != nil {
-		return cl, school, u, err
+		return h, model.School{}, u, err
 	}
-	if !ok {
-		return cl, school, u, errForbidden
-	}
-	return cl, school, u, nil
+	school, err := s.schoolOf(ctx, u, h.SchoolID)
+	return h, school, u, err
 }
 
 // visibleDivision loads the division named in the URL and checks scope.

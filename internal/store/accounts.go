@@ -18,15 +18,6 @@ import (
 // MaxPasswordBytes is bcrypt's limit: longer passwords would be cut short.
 const MaxPasswordBytes = 72
 
-// LoginFailuresFrom counts failed logins from a client address within the
-// window, whatever usernames they tried.
-func (s *Store) LoginFailuresFrom(ctx context.Context, address string, window time.Duration) (int64, error) {
-	var n int64
-	err := s.r.WithContext(ctx).Model(&loginFailureRow{}).
-		Where("address = ? AND at > ?", address, s.now().UTC().Add(-window)).Count(&n).Error
-	return n, err
-}
-
 // passwordErrors checks a new password; field names the form field.
 func passwordErrors(field, password string) model.FieldErrors {
 	switch {
@@ -44,7 +35,8 @@ func passwordErrors(field, password string) model.FieldErrors {
 // caller starts a fresh session for the browser that made the change.
 // Wrong or invalid values are model.FieldErrors on current_password and
 // new_password.
-func (s *Store) ChangePassword(ctx context.Context, user model.User, current, next string) error {
+func (s *Store) ChangePassword(ctx context.Context, user model.User, current, next string) (err error) {
+	defer wrap(&err, "change password of user %d", user.ID)
 	var r userRow
 	if err := s.r.WithContext(ctx).Where("id = ?", user.ID).Take(&r).Error; err != nil {
 		return notFound(err)
@@ -83,9 +75,10 @@ func (s *Store) ChangePassword(ctx context.Context, user model.User, current, ne
 // neither (the user signs in again; tokens are issued anew). Setting the
 // state a user already has changes nothing. Admins cannot disable
 // themselves: there would be no one left to undo it.
-func (s *Store) SetUserDisabled(ctx context.Context, actor model.User, id int64, disabled bool) (model.User, error) {
+func (s *Store) SetUserDisabled(ctx context.Context, actor model.User, id int64, disabled bool) (_ model.User, err error) {
+	defer wrap(&err, "set user %d disabled", id)
 	var r userRow
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("id = ?", id).Take(&r).Error; err != nil {
 			return notFound(err)
 		}
@@ -137,4 +130,45 @@ func endCredentials(tx *gorm.DB, userID int64) (credentialsEnded, error) {
 	}
 	out.TokensRevoked = res.RowsAffected
 	return out, nil
+}
+
+type loginFailureRow struct {
+	ID       int64 `gorm:"primaryKey"`
+	Username string
+	Address  string // the client's address; see LoginFailuresFrom
+	At       time.Time
+}
+
+func (loginFailureRow) TableName() string { return "login_failures" }
+
+// RecordLoginFailure notes a failed login for username from a client
+// address; kept in the database so every server sees the same counts.
+func (s *Store) RecordLoginFailure(ctx context.Context, username, address string) (err error) {
+	defer wrap(&err, "record login failure")
+	now := s.now().UTC()
+	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("at < ?", now.Add(-24*time.Hour)).Delete(&loginFailureRow{}).Error; err != nil {
+			return err
+		}
+		return tx.Create(&loginFailureRow{Username: username, Address: address, At: now}).Error
+	})
+}
+
+// LoginFailures counts failed logins for username within the window.
+func (s *Store) LoginFailures(ctx context.Context, username string, window time.Duration) (_ int64, err error) {
+	defer wrap(&err, "count login failures of %s", username)
+	var n int64
+	err = s.r.WithContext(ctx).Model(&loginFailureRow{}).
+		Where("username = ? AND at > ?", username, s.now().UTC().Add(-window)).Count(&n).Error
+	return n, err
+}
+
+// LoginFailuresFrom counts failed logins from a client address within the
+// window, whatever usernames they tried.
+func (s *Store) LoginFailuresFrom(ctx context.Context, address string, window time.Duration) (_ int64, err error) {
+	defer wrap(&err, "count login failures from %s", address)
+	var n int64
+	err = s.r.WithContext(ctx).Model(&loginFailureRow{}).
+		Where("address = ? AND at > ?", address, s.now().UTC().Add(-window)).Count(&n).Error
+	return n, err
 }

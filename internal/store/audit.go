@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -61,6 +62,7 @@ func actorID(actor model.User) *int64 {
 // out of id order and a cached page could miss a write; callers then do not
 // cache.
 func (s *Store) Generation(ctx context.Context) (gen int64, ok bool, err error) {
+	defer wrap(&err, "generation")
 	if s.postgres {
 		return 0, false, nil
 	}
@@ -72,4 +74,93 @@ func (s *Store) Generation(ctx context.Context) (gen int64, ok bool, err error) 
 		gen = *max
 	}
 	return gen, true, nil
+}
+
+// AuditEntry is one recorded change: who, what, old → new, when. Old and
+// New are JSON ("" when there is none).
+type AuditEntry struct {
+	ID           int64
+	At           time.Time
+	UserID       int64
+	Username     string
+	Action       string
+	Entity       string
+	EntityID     string
+	DivisionCode string
+	DivisionName string
+	Old, New     string
+}
+
+// AuditEntities are the kinds of record the audit trail names.
+var AuditEntities = []string{"school", "user", "checklist", "hazard", "inspection", "evidence", "rule_set"}
+
+// AuditQuery filters the audit trail.
+type AuditQuery struct {
+	// Scope, when set, limits the trail to changes in that division's
+	// subtree: an inspector's view. Changes that belong to no division
+	// (users, rule sets) are then left out.
+	Scope    string
+	Division string // further narrows to a subtree
+	Entity   string
+	EntityID string
+	Username string
+	From, To model.Date // days in the deployment's zone; 0 = open
+	Limit    int
+	Offset   int
+}
+
+// AuditTrail returns the entries matching q, newest first.
+func (s *Store) AuditTrail(ctx context.Context, q AuditQuery) (_ []AuditEntry, _ int64, err error) {
+	defer wrap(&err, "audit trail")
+	db := s.r.WithContext(ctx).Model(&auditRow{})
+	for _, d := range []string{q.Scope, q.Division} {
+		if d != "" {
+			db = db.Where("division_code IN (SELECT descendant_code FROM division_closure WHERE ancestor_code = ?)", d)
+		}
+	}
+	if q.Entity != "" {
+		db = db.Where("entity = ?", q.Entity)
+	}
+	if q.EntityID != "" {
+		db = db.Where("entity_id = ?", q.EntityID)
+	}
+	if u := strings.TrimSpace(q.Username); u != "" {
+		db = db.Where("username = ?", u)
+	}
+	if q.From != 0 {
+		db = db.Where("at >= ?", q.From.Time(s.loc).UTC())
+	}
+	if q.To != 0 {
+		db = db.Where("at < ?", q.To.AddDays(1).Time(s.loc).UTC())
+	}
+	var total int64
+	if err := db.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	if q.Limit <= 0 {
+		q.Limit = 100
+	}
+	var rows []auditRow
+	if err := db.Session(&gorm.Session{}).Order("at DESC, id DESC").Limit(q.Limit).Offset(q.Offset).Find(&rows).Error; err != nil {
+		return nil, 0, err
+	}
+	divisions := map[string]bool{}
+	for _, r := range rows {
+		if r.DivisionCode != "" {
+			divisions[r.DivisionCode] = true
+		}
+	}
+	names, err := divisionNames(s.r.WithContext(ctx), keys(divisions))
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]AuditEntry, len(rows))
+	for i, r := range rows {
+		out[i] = AuditEntry{ID: r.ID, At: r.At, Username: r.Username, Action: r.Action, Entity: r.Entity, EntityID: r.EntityID,
+			DivisionCode: r.DivisionCode, DivisionName: names[r.DivisionCode], Old: r.OldValue, New: r.NewValue}
+		if r.UserID != nil {
+			out[i].UserID = *r.UserID
+		}
+	}
+	return out, total, nil
 }

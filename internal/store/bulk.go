@@ -25,7 +25,8 @@ type BulkChecklist struct {
 
 // BulkSubmit records the checklists at the store's clock and re-derives
 // their schools' coverage. It returns their ids in order.
-func (s *Store) BulkSubmit(ctx context.Context, actor model.User, cs []BulkChecklist) ([]int64, error) {
+func (s *Store) BulkSubmit(ctx context.Context, actor model.User, cs []BulkChecklist) (_ []int64, err error) {
+	defer wrap(&err, "bulk submit %d checklists", len(cs))
 	now := s.now().UTC()
 	rows := make([]checklistRow, len(cs))
 	schools := make([]int64, 0, len(cs))
@@ -42,7 +43,7 @@ func (s *Store) BulkSubmit(ctx context.Context, actor model.User, cs []BulkCheck
 			schools = append(schools, c.SchoolID)
 		}
 	}
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.CreateInBatches(rows, 500).Error; err != nil {
 			return err
 		}
@@ -64,9 +65,10 @@ func (s *Store) BulkSubmit(ctx context.Context, actor model.User, cs []BulkCheck
 // BulkReview verifies or returns submitted checklists at the store's clock.
 // A checklist that is not submitted any more is ErrConflict, and nothing
 // is written.
-func (s *Store) BulkReview(ctx context.Context, actor model.User, ids []int64, to model.ChecklistState, reason string) error {
+func (s *Store) BulkReview(ctx context.Context, actor model.User, ids []int64, to model.ChecklistState, reason string) (err error) {
+	defer wrap(&err, "bulk review %d checklists", len(ids))
 	if to != model.Verified && to != model.Returned {
-		return fmt.Errorf("bulk review: %s is not a review outcome", to)
+		return fmt.Errorf("%s is not a review outcome", to)
 	}
 	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		now := s.now().UTC()

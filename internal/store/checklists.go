@@ -92,7 +92,8 @@ func (s *Store) validateChecklist(in ChecklistInput) model.FieldErrors {
 // repeat by the same user answers with the first checklist (in the state it
 // was created in) and creates nothing; the same key with other input is
 // ErrKeyReused.
-func (s *Store) CreateChecklist(ctx context.Context, actor model.User, schoolID int64, in ChecklistInput) (model.Checklist, error) {
+func (s *Store) CreateChecklist(ctx context.Context, actor model.User, schoolID int64, in ChecklistInput) (_ model.Checklist, err error) {
+	defer wrap(&err, "create checklist for school %d", schoolID)
 	once, err := newOneShot(actor, in.Key, "checklist", struct {
 		School    int64
 		CheckedOn model.Date
@@ -173,13 +174,14 @@ func (s *Store) replayChecklist(ctx context.Context, prev idempotencyRow) (model
 // UpdateChecklist changes a draft, and submits it when in.Submit. Any
 // other checklist cannot change (ErrConflict): submitted checklists are
 // the record coverage history is rebuilt from.
-func (s *Store) UpdateChecklist(ctx context.Context, actor model.User, id int64, in ChecklistInput) (model.Checklist, error) {
+func (s *Store) UpdateChecklist(ctx context.Context, actor model.User, id int64, in ChecklistInput) (_ model.Checklist, err error) {
+	defer wrap(&err, "update checklist %d", id)
 	if errs := s.validateChecklist(in); len(errs) > 0 {
 		return model.Checklist{}, errs
 	}
 	facts, _ := json.Marshal(in.Facts)
 	var out checklistRow
-	err := s.transact(ctx, func(tx *gorm.DB) error {
+	err = s.transact(ctx, func(tx *gorm.DB) error {
 		var old checklistRow
 		if err := tx.Where("id = ?", id).Take(&old).Error; err != nil {
 			return notFound(err)
@@ -189,14 +191,8 @@ func (s *Store) UpdateChecklist(ctx context.Context, actor model.User, id int64,
 		if in.Submit {
 			set["state"], set["submitted_at"] = string(model.Submitted), now
 		}
-		res := tx.Model(&checklistRow{}).Where("id = ? AND state = ?", id, string(model.Draft)).Updates(set)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return ErrConflict
-		}
-		if err := tx.Where("id = ?", id).Take(&out).Error; err != nil {
+		var err error
+		if out, err = moveState[checklistRow](tx, id, []string{string(model.Draft)}, set); err != nil {
 			return err
 		}
 		division, code, err := schoolPlace(tx, old.SchoolID)
@@ -221,13 +217,15 @@ func (s *Store) UpdateChecklist(ctx context.Context, actor model.User, id int64,
 
 // VerifyChecklist marks a submitted checklist verified. Anything but a
 // submitted checklist is ErrConflict: a second reviewer loses cleanly.
-func (s *Store) VerifyChecklist(ctx context.Context, actor model.User, id int64) (model.Checklist, error) {
+func (s *Store) VerifyChecklist(ctx context.Context, actor model.User, id int64) (_ model.Checklist, err error) {
+	defer wrap(&err, "verify checklist %d", id)
 	return s.review(ctx, actor, id, model.Verified, "")
 }
 
 // ReturnChecklist sends a submitted checklist back to the school with a
 // mandatory reason.
-func (s *Store) ReturnChecklist(ctx context.Context, actor model.User, id int64, reason string) (model.Checklist, error) {
+func (s *Store) ReturnChecklist(ctx context.Context, actor model.User, id int64, reason string) (_ model.Checklist, err error) {
+	defer wrap(&err, "return checklist %d", id)
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return model.Checklist{}, model.FieldErrors{model.NewFieldError("reason", "reason_required", nil, "a reason is required to return a checklist")}
@@ -243,17 +241,8 @@ func (s *Store) review(ctx context.Context, actor model.User, id int64, to model
 	err := s.transact(ctx, func(tx *gorm.DB) error {
 		now := s.now().UTC()
 		set := map[string]any{"state": string(to), "reviewed_by": actorID(actor), "reviewed_at": now, "updated_at": now, "return_reason": reason}
-		res := tx.Model(&checklistRow{}).Where("id = ? AND state = ?", id, string(model.Submitted)).Updates(set)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			if err := tx.Where("id = ?", id).Take(&out).Error; err != nil {
-				return notFound(err)
-			}
-			return ErrConflict
-		}
-		if err := tx.Where("id = ?", id).Take(&out).Error; err != nil {
+		var err error
+		if out, err = moveState[checklistRow](tx, id, []string{string(model.Submitted)}, set); err != nil {
 			return err
 		}
 		division, code, err := schoolPlace(tx, out.SchoolID)
@@ -274,7 +263,8 @@ func (s *Store) review(ctx context.Context, actor model.User, id int64, to model
 }
 
 // Checklist returns one checklist.
-func (s *Store) Checklist(ctx context.Context, id int64) (model.Checklist, error) {
+func (s *Store) Checklist(ctx context.Context, id int64) (_ model.Checklist, err error) {
+	defer wrap(&err, "checklist %d", id)
 	var r checklistRow
 	if err := s.r.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
 		return model.Checklist{}, notFound(err)
@@ -283,9 +273,10 @@ func (s *Store) Checklist(ctx context.Context, id int64) (model.Checklist, error
 }
 
 // SchoolChecklists returns the school's checklists, newest first.
-func (s *Store) SchoolChecklists(ctx context.Context, schoolID int64, limit int) ([]model.Checklist, error) {
+func (s *Store) SchoolChecklists(ctx context.Context, schoolID int64, limit int) (_ []model.Checklist, err error) {
+	defer wrap(&err, "checklists of school %d", schoolID)
 	var rows []checklistRow
-	err := s.r.WithContext(ctx).Where("school_id = ?", schoolID).
+	err = s.r.WithContext(ctx).Where("school_id = ?", schoolID).
 		Order("checked_on DESC, id DESC").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, err

@@ -1,5 +1,7 @@
 package store
 
+import "safecampus/internal/model"
+
 // The allow-list of SQL identifiers that a request may choose. Requests
 // name a measure (uncovered=, gap=) and the store answers with a column of
 // school_coverage; no other text from a request ever becomes SQL: values
@@ -8,15 +10,15 @@ package store
 // from this list.
 
 // coverageColumns are school_coverage's per-measure columns, by the key a
-// request uses.
-var coverageColumns = map[string]string{
-	"nursing_post":      "nursing_post",
-	"closed_management": "closed_management",
-	"security_guards":   "security_guards",
-	"one_button_alarm":  "one_button_alarm",
-	"video_networking":  "video_networking",
-	"all_five":          "all_five",
-}
+// request uses: each of the model's measures and "all_five" name their own
+// column.
+var coverageColumns = func() map[string]string {
+	cols := map[string]string{string(model.AllFive): string(model.AllFive)}
+	for _, m := range model.Measures {
+		cols[string(m)] = string(m)
+	}
+	return cols
+}()
 
 // coverageColumn is the column of school_coverage (under the table alias)
 // for a measure key or "all_five"; ok is false for anything else.

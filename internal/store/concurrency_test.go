@@ -119,3 +119,77 @@ func TestConcurrentWritersKeepAggregatesExact(t *testing.T) {
 		}
 	})
 }
+
+// Reviewers racing on one hazard and on overlapping batches: exactly one
+// wins each race, on both engines; the others get ErrConflict.
+func TestConcurrentStepsConflict(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		d0 := model.NewDate(2026, 3, 2)
+		s, _ := newTestStore(t, engine, d0)
+		a := addSchool(t, s, "1000000001", "150102", 500)
+		b := addSchool(t, s, "1000000002", "150103", 500)
+		h, err := s.CreateHazard(ctx, testInspector, a.ID, HazardInput{Measure: model.VideoNetworking, Description: "x", Severity: model.Low, Deadline: d0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AnswerHazard(ctx, testAdmin, h.ID, "fixed", nil); err != nil {
+			t.Fatal(err)
+		}
+		const n = 8
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				if i%2 == 0 {
+					_, errs[i] = s.CloseHazardFrom(ctx, testInspector, h.ID, model.HazardAnswered, "")
+				} else {
+					_, errs[i] = s.SendBackHazard(ctx, testInspector, h.ID, "no")
+				}
+			})
+		}
+		wg.Wait()
+		wins := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				wins++
+			case !errors.Is(err, ErrConflict):
+				t.Errorf("unexpected error %v", err)
+			}
+		}
+		if wins != 1 {
+			t.Errorf("%d of %d hazard steps won, want 1", wins, n)
+		}
+		events, _ := s.HazardEvents(ctx, h.ID)
+		if len(events) != 2 {
+			t.Errorf("%d events, want the answer and one winner", len(events))
+		}
+
+		ca, cb := submit(t, s, a, d0, goodFacts(d0)), submit(t, s, b, d0, goodFacts(d0))
+		for i := range n {
+			wg.Go(func() {
+				ids := []int64{ca.ID, cb.ID}
+				if i%2 == 1 {
+					ids = []int64{cb.ID}
+				}
+				_, errs[i] = s.VerifyChecklists(ctx, testInspector, ids)
+			})
+		}
+		wg.Wait()
+		wins = 0
+		for _, err := range errs {
+			if err == nil {
+				wins++
+			} else if !errors.Is(err, ErrConflict) {
+				t.Errorf("unexpected error %v", err)
+			}
+		}
+		if wins != 1 {
+			t.Errorf("%d of %d overlapping batches won, want 1", wins, n)
+		}
+		if _, total, _ := s.AuditTrail(ctx, AuditQuery{Entity: "checklist", Username: testInspector.Username}); total < 1 || total > 2 {
+			t.Errorf("%d verify entries", total)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -93,12 +94,10 @@ func (r *schoolCoverageRow) status(today model.Date) model.SchoolStatus {
 // ledger of each of their divisions. Every write that can change a school's
 // status calls it in the same transaction, so aggregates never drift. It
 // works in batches with a fixed number of queries per batch, so a roster
-// import or a rule change costs a few queries per 500 schools.
+// import or a rule change costs a few queries per 500 schools. Inside a
+// group commit the schools are only collected, and re-derived once for the
+// whole group before it commits (see deferredRefresh).
 func (s *Store) refreshSchools(tx *gorm.DB, ids ...int64) error {
-	if s.pending != nil {
-		*s.pending = append(*s.pending, ids...)
-		return nil
-	}
 	if p, ok := deferredRefresh(tx); ok {
 		*p = append(*p, ids...)
 		return nil
@@ -112,19 +111,19 @@ func (s *Store) refreshSchools(tx *gorm.DB, ids ...int64) error {
 	if err != nil {
 		return err
 	}
-	ledger := map[ledgerKey]counts{}
+	l := ledger{}
 	for start := 0; start < len(ids); start += refreshBatch {
-		if err := s.refreshBatch(tx, ids[start:min(start+refreshBatch, len(ids))], rules, today, ledger); err != nil {
+		if err := s.refreshBatch(tx, ids[start:min(start+refreshBatch, len(ids))], rules, today, l); err != nil {
 			return err
 		}
 	}
-	if len(ledger) == 0 {
+	if len(l) == 0 {
 		return nil
 	}
 	if err := s.dropCheckpointsFrom(tx, today); err != nil {
 		return err
 	}
-	return writeLedger(tx, ledger)
+	return l.write(tx)
 }
 
 const refreshBatch = 500
@@ -135,7 +134,68 @@ type ledgerKey struct {
 	day      model.Date
 }
 
-func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, rules model.RuleSet, today model.Date, ledger map[ledgerKey]counts) error {
+// ledger gathers changes of the coverage counts before they are written.
+type ledger map[ledgerKey]counts
+
+// coverageInputs is everything a school's coverage on a day derives from.
+type coverageInputs struct {
+	school model.School
+	rules  model.RuleSet
+	// latest is the checklist that counts on each basis (nil: none).
+	latest map[model.Basis]*model.Checklist
+	// open maps each measure with an open hazard to its oldest one.
+	open map[model.Measure]int64
+}
+
+// derive is the one coverage derivation: it computes the school's rows on
+// every basis on day from in, and adds to l the change from prev (the rows
+// as they stood before, by basis; nil for none) under each of the divisions
+// in ancestors. The incremental refresh calls it for today, the rebuild for
+// each day of a school's history.
+func (l ledger) derive(in coverageInputs, day model.Date, prev map[model.Basis]*schoolCoverageRow, ancestors []string) []schoolCoverageRow {
+	rows := make([]schoolCoverageRow, 0, len(model.Bases))
+	for _, basis := range model.Bases {
+		latest := in.latest[basis]
+		st := model.Derive(in.rules, in.school, basis, latest, in.open, day)
+		row := coverageRowOf(in.school, basis, latest, st, in.rules)
+		for change, c := range ledgerChanges(prev[basis].until(), row.until(), day) {
+			for _, d := range ancestors {
+				k := ledgerKey{d, basis, change}
+				l[k] = l[k].add(c)
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// schoolsWithAncestors loads the schools with the given ids and maps each
+// of their divisions to itself and every division above it. A missing
+// school is ErrNotFound.
+func schoolsWithAncestors(tx *gorm.DB, ids []int64) ([]schoolRow, map[string][]string, error) {
+	var schools []schoolRow
+	if err := tx.Where("id IN ?", ids).Order("id").Find(&schools).Error; err != nil {
+		return nil, nil, err
+	}
+	if len(schools) != len(ids) {
+		return nil, nil, ErrNotFound
+	}
+	counties := map[string]bool{}
+	for _, sr := range schools {
+		counties[sr.DivisionCode] = true
+	}
+	var closure []closureRow
+	if err := tx.Where("descendant_code IN ?", keys(counties)).Find(&closure).Error; err != nil {
+		return nil, nil, err
+	}
+	ancestors := map[string][]string{}
+	for _, c := range closure {
+		ancestors[c.DescendantCode] = append(ancestors[c.DescendantCode], c.AncestorCode)
+	}
+	return schools, ancestors, nil
+}
+
+func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, rules model.RuleSet, today model.Date, l ledger) error {
 	// Two servers refreshing one school at once would both read the same
 	// old status and count its change twice. On PostgreSQL the school rows
 	// are locked, in id order so that writers never deadlock; SQLite has a
@@ -148,12 +208,9 @@ func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, rules model.RuleSet, toda
 			return err
 		}
 	}
-	var schools []schoolRow
-	if err := tx.Where("id IN ?", ids).Find(&schools).Error; err != nil {
+	schools, ancestors, err := schoolsWithAncestors(tx, ids)
+	if err != nil {
 		return err
-	}
-	if len(schools) != len(ids) {
-		return ErrNotFound
 	}
 	openHazards, err := openHazardsOf(tx, ids)
 	if err != nil {
@@ -163,44 +220,21 @@ func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, rules model.RuleSet, toda
 	if err := tx.Where("school_id IN ?", ids).Find(&old).Error; err != nil {
 		return err
 	}
-	prev := map[int64]map[string]*schoolCoverageRow{}
+	prev := map[int64]map[model.Basis]*schoolCoverageRow{}
 	for i := range old {
 		if prev[old[i].SchoolID] == nil {
-			prev[old[i].SchoolID] = map[string]*schoolCoverageRow{}
+			prev[old[i].SchoolID] = map[model.Basis]*schoolCoverageRow{}
 		}
-		prev[old[i].SchoolID][old[i].Basis] = &old[i]
+		prev[old[i].SchoolID][model.Basis(old[i].Basis)] = &old[i]
 	}
 	latest, err := latestChecklists(tx, ids)
 	if err != nil {
 		return err
 	}
-	counties := map[string]bool{}
+	next := make([]schoolCoverageRow, 0, len(model.Bases)*len(schools))
 	for _, sr := range schools {
-		counties[sr.DivisionCode] = true
-	}
-	var closure []closureRow
-	if err := tx.Where("descendant_code IN ?", keys(counties)).Find(&closure).Error; err != nil {
-		return err
-	}
-	ancestors := map[string][]string{}
-	for _, c := range closure {
-		ancestors[c.DescendantCode] = append(ancestors[c.DescendantCode], c.AncestorCode)
-	}
-	next := make([]schoolCoverageRow, 0, 2*len(schools))
-	for _, sr := range schools {
-		school := sr.model()
-		for _, basis := range model.Bases {
-			l := latest[sr.ID][basis]
-			st := model.Derive(rules, school, basis, l, openHazards[sr.ID], today)
-			row := coverageRowOf(school, basis, l, st, rules)
-			for day, c := range ledgerChanges(prev[sr.ID][string(basis)].until(), row.until(), today) {
-				for _, d := range ancestors[school.DivisionCode] {
-					k := ledgerKey{d, basis, day}
-					ledger[k] = ledger[k].add(c)
-				}
-			}
-			next = append(next, row)
-		}
+		in := coverageInputs{school: sr.model(), rules: rules, latest: latest[sr.ID], open: openHazards[sr.ID]}
+		next = append(next, l.derive(in, today, prev[sr.ID], ancestors[sr.DivisionCode])...)
 	}
 	return tx.Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "school_id"}, {Name: "basis"}},
@@ -243,9 +277,10 @@ func latestChecklists(tx *gorm.DB, ids []int64) (map[int64]map[model.Basis]*mode
 	return out, nil
 }
 
-func writeLedger(tx *gorm.DB, ledger map[ledgerKey]counts) error {
-	keys := make([]ledgerKey, 0, len(ledger))
-	for k, c := range ledger {
+// write adds the ledger's changes to the stored ledger.
+func (l ledger) write(tx *gorm.DB) error {
+	keys := make([]ledgerKey, 0, len(l))
+	for k, c := range l {
 		if c != (counts{}) {
 			keys = append(keys, k)
 		}
@@ -272,7 +307,7 @@ func writeLedger(tx *gorm.DB, ledger map[ledgerKey]counts) error {
 				sb.WriteString(", ")
 			}
 			sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			c := ledger[k]
+			c := l[k]
 			args = append(args, k.division, string(k.basis), k.day, c[0], c[1], c[2], c[3], c[4], c[5], c[6])
 		}
 		sb.WriteString(` ON CONFLICT (division_code, basis, day) DO UPDATE SET
@@ -393,7 +428,8 @@ func (s *Store) dropCheckpointsFrom(tx *gorm.DB, day model.Date) error {
 // Coverage returns the counts of each division in codes on the basis, as
 // the dashboard showed them at the end of day asOf. The cost depends on the
 // number of divisions and days since the last checkpoint, not on schools.
-func (s *Store) Coverage(ctx context.Context, codes []string, basis model.Basis, asOf model.Date) (map[string]model.Counts, error) {
+func (s *Store) Coverage(ctx context.Context, codes []string, basis model.Basis, asOf model.Date) (_ map[string]model.Counts, err error) {
+	defer wrap(&err, "coverage on %s", asOf)
 	out := make(map[string]model.Counts, len(codes))
 	if len(codes) == 0 {
 		return out, nil
@@ -420,7 +456,7 @@ func (s *Store) Coverage(ctx context.Context, codes []string, basis model.Basis,
 	sum := "SUM(schools) AS schools, SUM(nursing_post) AS nursing_post, SUM(closed_management) AS closed_management, " +
 		"SUM(security_guards) AS security_guards, SUM(one_button_alarm) AS one_button_alarm, " +
 		"SUM(video_networking) AS video_networking, SUM(all_five) AS all_five"
-	err := db.Raw(`
+	err = db.Raw(`
 		SELECT division_code, `+sum+` FROM (
 			SELECT division_code, `+ledgerColumns+` FROM coverage_checkpoints
 			WHERE division_code IN ? AND basis = ? AND day = ?
@@ -430,7 +466,7 @@ func (s *Store) Coverage(ctx context.Context, codes []string, basis model.Basis,
 		) t GROUP BY division_code`,
 		codes, string(basis), from, codes, string(basis), from, asOf).Scan(&rows).Error
 	if err != nil {
-		return nil, fmt.Errorf("coverage: %w", err)
+		return nil, err
 	}
 	for _, r := range rows {
 		out[r.DivisionCode] = model.Counts{
@@ -444,9 +480,10 @@ func (s *Store) Coverage(ctx context.Context, codes []string, basis model.Basis,
 
 // Checkpoint stores the running totals of every division as of day, which
 // must be in the past. Reads then sum deltas only from day on.
-func (s *Store) Checkpoint(ctx context.Context, day model.Date) error {
+func (s *Store) Checkpoint(ctx context.Context, day model.Date) (err error) {
+	defer wrap(&err, "checkpoint %s", day)
 	if day >= s.Today() {
-		return fmt.Errorf("checkpoint %s: only past days can be checkpointed", day)
+		return errors.New("only past days can be checkpointed")
 	}
 	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var prev *model.Date
@@ -481,7 +518,8 @@ func (s *Store) Checkpoint(ctx context.Context, day model.Date) error {
 
 // MaintainCheckpoints takes the month-end checkpoints that are due: one for
 // every finished month since the ledger began. It is cheap when none is due.
-func (s *Store) MaintainCheckpoints(ctx context.Context) error {
+func (s *Store) MaintainCheckpoints(ctx context.Context) (err error) {
+	defer wrap(&err, "maintain checkpoints")
 	var first, last *model.Date
 	if err := s.r.WithContext(ctx).Raw("SELECT MIN(day) FROM coverage_deltas").Scan(&first).Error; err != nil {
 		return err

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -81,7 +82,7 @@ func testCoverageFollowsChecklistsReviewsAndExpiry(t *testing.T, engine string) 
 	if got := coverageOf(t, s, "150102", model.BasisVerified, d1.AddDays(3)); got.Measures[4] != 2 || got.AllFive != 1 {
 		t.Errorf("after hazard closed: got %+v", got)
 	}
-	if _, err := s.CloseHazard(ctx, testAdmin, h.ID); err != ErrConflict {
+	if _, err := s.CloseHazard(ctx, testAdmin, h.ID); !errors.Is(err, ErrConflict) {
 		t.Errorf("closing twice: got %v, want ErrConflict", err)
 	}
 
@@ -116,10 +117,10 @@ func testVerifyTwiceConflicts(t *testing.T, engine string) {
 	a := addSchool(t, s, "1000000001", "150102", 500)
 	c := submit(t, s, a, d0, goodFacts(d0))
 	verify(t, s, c)
-	if _, err := s.VerifyChecklist(context.Background(), testAdmin, c.ID); err != ErrConflict {
+	if _, err := s.VerifyChecklist(context.Background(), testAdmin, c.ID); !errors.Is(err, ErrConflict) {
 		t.Fatalf("second verify: got %v, want ErrConflict", err)
 	}
-	if _, err := s.VerifyChecklist(context.Background(), testAdmin, 999); err != ErrNotFound {
+	if _, err := s.VerifyChecklist(context.Background(), testAdmin, 999); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown checklist: got %v, want ErrNotFound", err)
 	}
 }

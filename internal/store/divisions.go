@@ -39,7 +39,8 @@ func (closureRow) TableName() string { return "division_closure" }
 // ImportDivisions adds divisions and renames existing ones, all or nothing.
 // A division may not move to another parent: its schools' coverage history
 // is counted under its old ancestors.
-func (s *Store) ImportDivisions(ctx context.Context, divs []model.Division) error {
+func (s *Store) ImportDivisions(ctx context.Context, divs []model.Division) (err error) {
+	defer wrap(&err, "import %d divisions", len(divs))
 	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var existing []divisionRow
 		if err := tx.Find(&existing).Error; err != nil {
@@ -119,7 +120,8 @@ func ptrString(p *string) string {
 }
 
 // Division returns one division.
-func (s *Store) Division(ctx context.Context, code string) (model.Division, error) {
+func (s *Store) Division(ctx context.Context, code string) (_ model.Division, err error) {
+	defer wrap(&err, "division %s", code)
 	var r divisionRow
 	if err := s.r.WithContext(ctx).Where("code = ?", code).Take(&r).Error; err != nil {
 		return model.Division{}, notFound(err)
@@ -129,7 +131,8 @@ func (s *Store) Division(ctx context.Context, code string) (model.Division, erro
 
 // Children returns the divisions directly under code, or the provinces
 // when code is "".
-func (s *Store) Children(ctx context.Context, code string) ([]model.Division, error) {
+func (s *Store) Children(ctx context.Context, code string) (_ []model.Division, err error) {
+	defer wrap(&err, "children of division %q", code)
 	q := s.r.WithContext(ctx).Order("code")
 	if code == "" {
 		q = q.Where("parent_code IS NULL")
@@ -144,9 +147,10 @@ func (s *Store) Children(ctx context.Context, code string) ([]model.Division, er
 }
 
 // Ancestors returns the divisions above code, the province first.
-func (s *Store) Ancestors(ctx context.Context, code string) ([]model.Division, error) {
+func (s *Store) Ancestors(ctx context.Context, code string) (_ []model.Division, err error) {
+	defer wrap(&err, "ancestors of division %s", code)
 	var rows []divisionRow
-	err := s.r.WithContext(ctx).Raw(`
+	err = s.r.WithContext(ctx).Raw(`
 		SELECT d.* FROM division_closure c JOIN divisions d ON d.code = c.ancestor_code
 		WHERE c.descendant_code = ? AND c.depth > 0
 		ORDER BY c.depth DESC`, code).Scan(&rows).Error
@@ -154,29 +158,32 @@ func (s *Store) Ancestors(ctx context.Context, code string) ([]model.Division, e
 }
 
 // Counties returns the county-level divisions under code ("" for all).
-func (s *Store) Counties(ctx context.Context, under string) ([]model.Division, error) {
+func (s *Store) Counties(ctx context.Context, under string) (_ []model.Division, err error) {
+	defer wrap(&err, "counties under %q", under)
 	var rows []divisionRow
 	q := s.r.WithContext(ctx).Where("level = ?", model.LevelCounty).Order("code")
 	if under != "" {
 		q = q.Where("code IN (SELECT descendant_code FROM division_closure WHERE ancestor_code = ?)", under)
 	}
-	err := q.Find(&rows).Error
+	err = q.Find(&rows).Error
 	return divisionModels(rows), err
 }
 
 // Within reports whether division descendant lies in ancestor's subtree
 // (a division is within itself).
-func (s *Store) Within(ctx context.Context, ancestor, descendant string) (bool, error) {
+func (s *Store) Within(ctx context.Context, ancestor, descendant string) (_ bool, err error) {
+	defer wrap(&err, "is %s within %s", descendant, ancestor)
 	var n int64
-	err := s.r.WithContext(ctx).Model(&closureRow{}).
+	err = s.r.WithContext(ctx).Model(&closureRow{}).
 		Where("ancestor_code = ? AND descendant_code = ?", ancestor, descendant).Count(&n).Error
 	return n > 0, err
 }
 
 // DivisionCount returns how many divisions are loaded.
-func (s *Store) DivisionCount(ctx context.Context) (int64, error) {
+func (s *Store) DivisionCount(ctx context.Context) (_ int64, err error) {
+	defer wrap(&err, "count divisions")
 	var n int64
-	err := s.r.WithContext(ctx).Model(&divisionRow{}).Count(&n).Error
+	err = s.r.WithContext(ctx).Model(&divisionRow{}).Count(&n).Error
 	return n, err
 }
 
@@ -186,4 +193,20 @@ func divisionModels(rows []divisionRow) []model.Division {
 		out[i] = r.model()
 	}
 	return out
+}
+
+// divisionNames maps each of the division codes to its name.
+func divisionNames(db *gorm.DB, codes []string) (map[string]string, error) {
+	out := make(map[string]string, len(codes))
+	if len(codes) == 0 {
+		return out, nil
+	}
+	var rows []divisionRow
+	if err := db.Select("code, name").Where("code IN ?", codes).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	for _, d := range rows {
+		out[d.Code] = d.Name
+	}
+	return out, nil
 }

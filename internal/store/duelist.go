@@ -8,27 +8,11 @@ import (
 	"safecampus/internal/model"
 )
 
-// SoonDueDays is how far ahead the reminder list looks: a check whose last
-// valid day is within this many days of today is "soon due".
-const SoonDueDays = 30
-
-// DueKind says why a school is on the reminder list.
-type DueKind string
-
-const (
-	DueNever   DueKind = "never"   // no checklist on the basis at all
-	DueExpired DueKind = "expired" // the last check's validity has ended
-	DueSoon    DueKind = "soon"    // still valid, but not for more than SoonDueDays
-)
-
-// DueKinds lists the kinds, latest first.
-var DueKinds = []DueKind{DueNever, DueExpired, DueSoon}
-
 // DueQuery filters the reminder list of a division.
 type DueQuery struct {
 	Under  string // division subtree; "" = everywhere
 	Basis  model.Basis
-	Kind   DueKind // "" = all three
+	Kind   model.DueKind // "" = all three
 	Type   model.SchoolType
 	Limit  int
 	Offset int
@@ -41,22 +25,23 @@ type DueQuery struct {
 type DueItem struct {
 	School       model.School
 	DivisionName string
-	Kind         DueKind
+	Kind         model.DueKind
 	CheckedOn    *model.Date
 	ExpiresOn    *model.Date
 	DaysLate     int
 }
 
 // DueSchools returns the active schools of the subtree with no current
-// check on the basis, or one that ends within SoonDueDays, the latest
+// check on the basis, or one that ends within model.SoonDueDays, the latest
 // first: never checked, then by last valid day (the longest expired
 // first), then by county and name.
-func (s *Store) DueSchools(ctx context.Context, q DueQuery) ([]DueItem, int64, error) {
+func (s *Store) DueSchools(ctx context.Context, q DueQuery) (_ []DueItem, _ int64, err error) {
+	defer wrap(&err, "due schools")
 	if q.Basis == "" {
 		q.Basis = model.BasisReported
 	}
 	today := s.Today()
-	soon := today.AddDays(SoonDueDays)
+	soon := today.AddDays(model.SoonDueDays)
 	db := s.r.WithContext(ctx).Table("schools s").
 		Joins("JOIN school_coverage sc ON sc.school_id = s.id AND sc.basis = ?", string(q.Basis)).
 		Where("s.active = ?", true)
@@ -67,11 +52,11 @@ func (s *Store) DueSchools(ctx context.Context, q DueQuery) ([]DueItem, int64, e
 		db = db.Where("s.type = ?", string(q.Type))
 	}
 	switch q.Kind {
-	case DueNever:
+	case model.DueNever:
 		db = db.Where("sc.expires_on IS NULL")
-	case DueExpired:
+	case model.DueExpired:
 		db = db.Where("sc.expires_on < ?", today)
-	case DueSoon:
+	case model.DueSoon:
 		db = db.Where("sc.expires_on >= ? AND sc.expires_on <= ?", today, soon)
 	default:
 		db = db.Where("(sc.expires_on IS NULL OR sc.expires_on <= ?)", soon)
@@ -83,51 +68,34 @@ func (s *Store) DueSchools(ctx context.Context, q DueQuery) ([]DueItem, int64, e
 	if q.Limit <= 0 {
 		q.Limit = 100
 	}
-	var rows []struct {
-		ID        int64
-		CheckedOn *model.Date
-		ExpiresOn *model.Date
-	}
-	err := db.Session(&gorm.Session{}).Select("s.id, sc.checked_on, sc.expires_on").
+	var rows []dueRow
+	err = db.Session(&gorm.Session{}).Select("s.id, sc.checked_on, sc.expires_on").
 		Order("CASE WHEN sc.expires_on IS NULL THEN 0 ELSE 1 END, sc.expires_on, s.division_code, s.name, s.id").
 		Limit(q.Limit).Offset(q.Offset).Scan(&rows).Error
 	if err != nil {
 		return nil, 0, err
 	}
-	if len(rows) == 0 {
-		return nil, total, nil
-	}
-	ids := make([]int64, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-	}
-	read := s.r.WithContext(ctx)
-	var schools []schoolRow
-	if err := read.Where("id IN ?", ids).Find(&schools).Error; err != nil {
-		return nil, 0, err
-	}
-	byID := make(map[int64]schoolRow, len(schools))
-	counties := map[string]bool{}
-	for _, sr := range schools {
-		byID[sr.ID] = sr
-		counties[sr.DivisionCode] = true
-	}
-	names, err := divisionNames(read, keys(counties))
+	items, err := listItems(s.r.WithContext(ctx), rows, func(r dueRow) int64 { return r.ID },
+		func(r dueRow, sr schoolRow, division string) (DueItem, error) {
+			it := DueItem{School: sr.model(), DivisionName: division, CheckedOn: r.CheckedOn, ExpiresOn: r.ExpiresOn, Kind: model.DueNever}
+			if r.ExpiresOn != nil {
+				it.DaysLate = today.DaysSince(*r.ExpiresOn)
+				it.Kind = model.DueSoon
+				if it.DaysLate > 0 {
+					it.Kind = model.DueExpired
+				}
+			}
+			return it, nil
+		})
 	if err != nil {
 		return nil, 0, err
 	}
-	items := make([]DueItem, len(rows))
-	for i, r := range rows {
-		sr := byID[r.ID]
-		it := DueItem{School: sr.model(), DivisionName: names[sr.DivisionCode], CheckedOn: r.CheckedOn, ExpiresOn: r.ExpiresOn, Kind: DueNever}
-		if r.ExpiresOn != nil {
-			it.DaysLate = today.DaysSince(*r.ExpiresOn)
-			it.Kind = DueSoon
-			if it.DaysLate > 0 {
-				it.Kind = DueExpired
-			}
-		}
-		items[i] = it
-	}
 	return items, total, nil
+}
+
+// dueRow is a due school's id and the dates of its counting checklist.
+type dueRow struct {
+	ID        int64
+	CheckedOn *model.Date
+	ExpiresOn *model.Date
 }

@@ -96,7 +96,8 @@ func nonZero(id int64) *int64 {
 // AddChecklistEvidence attaches saved files to a checklist that is still a
 // draft or waiting for review; a reviewed checklist is a closed record
 // (ErrConflict).
-func (s *Store) AddChecklistEvidence(ctx context.Context, actor model.User, checklistID int64, files []EvidenceInput) ([]model.Evidence, error) {
+func (s *Store) AddChecklistEvidence(ctx context.Context, actor model.User, checklistID int64, files []EvidenceInput) (_ []model.Evidence, err error) {
+	defer wrap(&err, "add evidence to checklist %d", checklistID)
 	out, _, err := s.addChecklistEvidence(ctx, actor, checklistID, files, oneShot{})
 	return out, err
 }
@@ -149,9 +150,10 @@ func (s *Store) addChecklistEvidence(ctx context.Context, actor model.User, chec
 // DeleteEvidence removes a file from a draft checklist and returns it, so
 // the caller can delete the bytes. Files of submitted checklists and of
 // hazard answers are part of the record and stay (ErrConflict).
-func (s *Store) DeleteEvidence(ctx context.Context, actor model.User, id int64) (model.Evidence, error) {
+func (s *Store) DeleteEvidence(ctx context.Context, actor model.User, id int64) (_ model.Evidence, err error) {
+	defer wrap(&err, "delete evidence %d", id)
 	var row evidenceRow
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
 			return notFound(err)
 		}
@@ -179,7 +181,8 @@ func (s *Store) DeleteEvidence(ctx context.Context, actor model.User, id int64) 
 }
 
 // Evidence returns one file's record.
-func (s *Store) Evidence(ctx context.Context, id int64) (model.Evidence, error) {
+func (s *Store) Evidence(ctx context.Context, id int64) (_ model.Evidence, err error) {
+	defer wrap(&err, "evidence %d", id)
 	var r evidenceRow
 	if err := s.r.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
 		return model.Evidence{}, notFound(err)
@@ -188,16 +191,18 @@ func (s *Store) Evidence(ctx context.Context, id int64) (model.Evidence, error) 
 }
 
 // ChecklistEvidence returns the files attached to a checklist.
-func (s *Store) ChecklistEvidence(ctx context.Context, checklistID int64) ([]model.Evidence, error) {
+func (s *Store) ChecklistEvidence(ctx context.Context, checklistID int64) (_ []model.Evidence, err error) {
+	defer wrap(&err, "evidence of checklist %d", checklistID)
 	var rows []evidenceRow
-	err := s.r.WithContext(ctx).Where("checklist_id = ?", checklistID).Order("id").Find(&rows).Error
+	err = s.r.WithContext(ctx).Where("checklist_id = ?", checklistID).Order("id").Find(&rows).Error
 	return evidenceModels(rows), err
 }
 
 // HazardEvidence returns the files attached to a hazard's answers.
-func (s *Store) HazardEvidence(ctx context.Context, hazardID int64) ([]model.Evidence, error) {
+func (s *Store) HazardEvidence(ctx context.Context, hazardID int64) (_ []model.Evidence, err error) {
+	defer wrap(&err, "evidence of hazard %d", hazardID)
 	var rows []evidenceRow
-	err := s.r.WithContext(ctx).Where("hazard_id = ?", hazardID).Order("id").Find(&rows).Error
+	err = s.r.WithContext(ctx).Where("hazard_id = ?", hazardID).Order("id").Find(&rows).Error
 	return evidenceModels(rows), err
 }
 

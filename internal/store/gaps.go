@@ -27,7 +27,8 @@ const openHazardColumns = `(SELECT school_id,
 // GapCounts counts the active schools under the division (everywhere for
 // "") that are not covered today on the basis, by kind of gap. It is one
 // aggregate query over the subtree's schools.
-func (s *Store) GapCounts(ctx context.Context, under string, basis model.Basis) (model.GapCounts, error) {
+func (s *Store) GapCounts(ctx context.Context, under string, basis model.Basis) (_ model.GapCounts, err error) {
+	defer wrap(&err, "gap counts under %q", under)
 	today := s.Today()
 	args := []any{today}
 	sel := "COUNT(*) AS schools, " +
@@ -55,7 +56,7 @@ func (s *Store) GapCounts(ctx context.Context, under string, basis model.Basis) 
 		RuleNursingPost, RuleClosedManagement, RuleSecurityGuards, RuleOneButtonAlarm, RuleVideoNetworking           int
 	}
 	if err := s.r.WithContext(ctx).Raw(query, args...).Scan(&row).Error; err != nil {
-		return model.GapCounts{}, fmt.Errorf("gap counts: %w", err)
+		return model.GapCounts{}, err
 	}
 	return model.GapCounts{
 		Schools: row.Schools, NoCheck: row.NoCheck, Expired: row.Expired,
@@ -73,7 +74,7 @@ func ValidGap(k model.GapKind, m model.Measure) bool {
 	if k.PerMeasure() {
 		return m.Valid()
 	}
-	return m == "" || m.Valid() || m == "all_five"
+	return m == "" || m.Valid() || m == model.AllFive
 }
 
 // whereGap narrows a school list (schools s joined with school_coverage sc

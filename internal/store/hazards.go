@@ -73,7 +73,8 @@ func (in HazardInput) Validate(today model.Date) model.FieldErrors {
 }
 
 // CreateHazard raises a hazard; from now its measure is not covered.
-func (s *Store) CreateHazard(ctx context.Context, actor model.User, schoolID int64, in HazardInput) (model.Hazard, error) {
+func (s *Store) CreateHazard(ctx context.Context, actor model.User, schoolID int64, in HazardInput) (_ model.Hazard, err error) {
+	defer wrap(&err, "raise hazard at school %d", schoolID)
 	if errs := in.Validate(s.Today()); len(errs) > 0 {
 		return model.Hazard{}, errs
 	}
@@ -82,7 +83,7 @@ func (s *Store) CreateHazard(ctx context.Context, actor model.User, schoolID int
 	if actor.ID != 0 {
 		row.RaisedBy = &actor.ID
 	}
-	err := s.transact(ctx, func(tx *gorm.DB) error {
+	err = s.transact(ctx, func(tx *gorm.DB) error {
 		division, code, err := schoolPlace(tx, schoolID)
 		if err != nil {
 			return err
@@ -100,12 +101,14 @@ func (s *Store) CreateHazard(ctx context.Context, actor model.User, schoolID int
 }
 
 // CloseHazard closes an open or answered hazard; a closed one is ErrConflict.
-func (s *Store) CloseHazard(ctx context.Context, actor model.User, id int64) (model.Hazard, error) {
+func (s *Store) CloseHazard(ctx context.Context, actor model.User, id int64) (_ model.Hazard, err error) {
+	defer wrap(&err, "close hazard %d", id)
 	return s.closeHazard(ctx, actor, id, []model.HazardState{model.HazardOpen, model.HazardAnswered}, "")
 }
 
 // Hazard returns one hazard.
-func (s *Store) Hazard(ctx context.Context, id int64) (model.Hazard, error) {
+func (s *Store) Hazard(ctx context.Context, id int64) (_ model.Hazard, err error) {
+	defer wrap(&err, "hazard %d", id)
 	var r hazardRow
 	if err := s.r.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
 		return model.Hazard{}, notFound(err)
@@ -114,9 +117,10 @@ func (s *Store) Hazard(ctx context.Context, id int64) (model.Hazard, error) {
 }
 
 // OpenHazards returns the school's hazards that are not closed, by deadline.
-func (s *Store) OpenHazards(ctx context.Context, schoolID int64) ([]model.Hazard, error) {
+func (s *Store) OpenHazards(ctx context.Context, schoolID int64) (_ []model.Hazard, err error) {
+	defer wrap(&err, "open hazards of school %d", schoolID)
 	var rows []hazardRow
-	err := s.r.WithContext(ctx).Where("school_id = ? AND state <> ?", schoolID, string(model.HazardClosed)).
+	err = s.r.WithContext(ctx).Where("school_id = ? AND state <> ?", schoolID, string(model.HazardClosed)).
 		Order("deadline, id").Find(&rows).Error
 	out := make([]model.Hazard, len(rows))
 	for i, r := range rows {
@@ -146,3 +150,178 @@ func openHazardsOf(tx *gorm.DB, ids []int64) (map[int64]map[model.Measure]int64,
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// A hazard's life after it is raised: the school answers (open → answered),
+// the inspector closes it (→ closed) or sends it back (answered → open).
+// Every step is a conditional update, so when two people act on one hazard
+// at once one wins and the other gets ErrConflict; every step is audited
+// and re-derives the school's coverage in the same transaction.
+
+type hazardEventRow struct {
+	ID       int64 `gorm:"primaryKey"`
+	HazardID int64
+	Kind     string
+	Note     string
+	UserID   *int64
+	Username string
+	At       time.Time
+}
+
+func (hazardEventRow) TableName() string { return "hazard_events" }
+
+func (r hazardEventRow) model() model.HazardEvent {
+	e := model.HazardEvent{ID: r.ID, HazardID: r.HazardID, Kind: model.HazardEventKind(r.Kind), Note: r.Note, Username: r.Username, At: r.At}
+	if r.UserID != nil {
+		e.UserID = *r.UserID
+	}
+	return e
+}
+
+// maxNote is the longest answer, send-back reason or closing note.
+const maxNote = 5000
+
+func checkNote(field, note string, required bool) (string, error) {
+	note = strings.TrimSpace(note)
+	switch {
+	case note == "" && required:
+		return "", model.FieldErrors{{Field: field, Message: "a " + strings.ReplaceAll(field, "_", " ") + " is required"}}
+	case len([]rune(note)) > maxNote:
+		return "", model.FieldErrors{{Field: field, Message: fmt.Sprintf("the %s is longer than %d characters", strings.ReplaceAll(field, "_", " "), maxNote)}}
+	}
+	return note, nil
+}
+
+// AnswerHazard records the school's answer to an open hazard, with the
+// evidence files already saved by the caller; anything but an open hazard
+// is ErrConflict. The measure stays uncovered until an inspector closes it.
+func (s *Store) AnswerHazard(ctx context.Context, actor model.User, id int64, answer string, files []EvidenceInput) (_ model.Hazard, err error) {
+	defer wrap(&err, "answer hazard %d", id)
+	answer, err = checkNote("answer", answer, true)
+	if err != nil {
+		return model.Hazard{}, err
+	}
+	now := s.now().UTC()
+	return s.stepHazard(ctx, actor, id, hazardStep{
+		from: []model.HazardState{model.HazardOpen}, to: model.HazardAnswered, kind: model.HazardAnswer, note: answer,
+		set: map[string]any{"state": string(model.HazardAnswered), "answer": answer, "answered_at": now},
+		after: func(tx *gorm.DB, h hazardRow, eventID int64) error {
+			_, err := s.addEvidence(tx, actor, h.SchoolID, 0, h.ID, eventID, files)
+			return err
+		},
+	})
+}
+
+// SendBackHazard returns an answered hazard to the school with a reason:
+// the answer did not fix it. Anything but an answered hazard is ErrConflict.
+func (s *Store) SendBackHazard(ctx context.Context, actor model.User, id int64, reason string) (_ model.Hazard, err error) {
+	defer wrap(&err, "send back hazard %d", id)
+	reason, err = checkNote("reason", reason, true)
+	if err != nil {
+		return model.Hazard{}, err
+	}
+	return s.stepHazard(ctx, actor, id, hazardStep{
+		from: []model.HazardState{model.HazardAnswered}, to: model.HazardOpen, kind: model.HazardSendBack, note: reason,
+		set: map[string]any{"state": string(model.HazardOpen), "answer": "", "answered_at": nil},
+	})
+}
+
+// CloseHazardFrom closes a hazard that is still in state from (what the
+// inspector saw when deciding), with an optional note. A hazard that has
+// moved on meanwhile is ErrConflict, so a close never silently overrides a
+// send-back or an answer made at the same moment.
+func (s *Store) CloseHazardFrom(ctx context.Context, actor model.User, id int64, from model.HazardState, note string) (_ model.Hazard, err error) {
+	defer wrap(&err, "close hazard %d", id)
+	note, err = checkNote("note", note, false)
+	if err != nil {
+		return model.Hazard{}, err
+	}
+	if from != model.HazardOpen && from != model.HazardAnswered {
+		return model.Hazard{}, ErrConflict
+	}
+	return s.closeHazard(ctx, actor, id, []model.HazardState{from}, note)
+}
+
+func (s *Store) closeHazard(ctx context.Context, actor model.User, id int64, from []model.HazardState, note string) (model.Hazard, error) {
+	return s.stepHazard(ctx, actor, id, hazardStep{
+		from: from, to: model.HazardClosed, kind: model.HazardClose, note: note,
+		set: map[string]any{"state": string(model.HazardClosed), "closed_by": actorID(actor), "closed_at": s.now().UTC()},
+	})
+}
+
+type hazardStep struct {
+	from  []model.HazardState
+	to    model.HazardState
+	kind  model.HazardEventKind
+	note  string
+	set   map[string]any
+	after func(tx *gorm.DB, h hazardRow, eventID int64) error
+	// once names the step by a key; repeated is set when the key was used
+	// before and the step was not taken again.
+	once     oneShot
+	repeated *bool
+}
+
+func (s *Store) stepHazard(ctx context.Context, actor model.User, id int64, st hazardStep) (model.Hazard, error) {
+	var out hazardRow
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var old hazardRow
+		if err := tx.Where("id = ?", id).Take(&old).Error; err != nil {
+			return notFound(err)
+		}
+		if _, repeated, err := s.claim(tx, st.once); repeated || err != nil {
+			if repeated {
+				*st.repeated, out = true, old
+			}
+			return err
+		}
+		from := make([]string, len(st.from))
+		for i, f := range st.from {
+			from[i] = string(f)
+		}
+		var err error
+		if out, err = moveState[hazardRow](tx, id, from, st.set); err != nil {
+			return err
+		}
+		ev := hazardEventRow{HazardID: id, Kind: string(st.kind), Note: st.note, UserID: actorID(actor), Username: actor.Username, At: s.now().UTC()}
+		if err := tx.Create(&ev).Error; err != nil {
+			return err
+		}
+		if st.after != nil {
+			if err := st.after(tx, out, ev.ID); err != nil {
+				return err
+			}
+		}
+		if err := s.settle(tx, st.once, ev.ID, string(st.to)); err != nil {
+			return err
+		}
+		division, code, err := schoolPlace(tx, out.SchoolID)
+		if err != nil {
+			return err
+		}
+		if err := s.audit(tx, actor, string(st.kind), "hazard", itoa(id), division,
+			map[string]any{"school": code, "state": old.State},
+			map[string]any{"school": code, "state": out.State, "note": st.note}); err != nil {
+			return err
+		}
+		return s.refreshSchools(tx, out.SchoolID)
+	})
+	if err != nil {
+		return model.Hazard{}, err
+	}
+	return out.model(), nil
+}
+
+// HazardEvents returns what happened to a hazard after it was raised,
+// oldest first.
+func (s *Store) HazardEvents(ctx context.Context, id int64) (_ []model.HazardEvent, err error) {
+	defer wrap(&err, "events of hazard %d", id)
+	var rows []hazardEventRow
+	if err := s.r.WithContext(ctx).Where("hazard_id = ?", id).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]model.HazardEvent, len(rows))
+	for i, r := range rows {
+		out[i] = r.model()
+	}
+	return out, nil
+}

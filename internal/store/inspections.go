@@ -143,7 +143,8 @@ func (in InspectionInput) Validate(today model.Date) model.FieldErrors {
 // CreateInspection records an inspection and raises a hazard from every
 // problem marked for it, all in one transaction: the school's coverage
 // loses each such measure at once.
-func (s *Store) CreateInspection(ctx context.Context, actor model.User, schoolID int64, in InspectionInput) (model.Inspection, error) {
+func (s *Store) CreateInspection(ctx context.Context, actor model.User, schoolID int64, in InspectionInput) (_ model.Inspection, err error) {
+	defer wrap(&err, "record inspection of school %d", schoolID)
 	if errs := in.Validate(s.Today()); len(errs) > 0 {
 		return model.Inspection{}, errs
 	}
@@ -151,7 +152,7 @@ func (s *Store) CreateInspection(ctx context.Context, actor model.User, schoolID
 	row := inspectionRow{SchoolID: schoolID, InspectedOn: in.InspectedOn, InspectorID: actorID(actor), Inspector: actor.Username,
 		Participants: strings.TrimSpace(in.Participants), Notes: strings.TrimSpace(in.Notes), CreatedAt: now}
 	var findings []findingRow
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var school schoolRow
 		if err := tx.Where("id = ?", schoolID).Take(&school).Error; err != nil {
 			return notFound(err)
@@ -208,7 +209,8 @@ func (s *Store) CreateInspection(ctx context.Context, actor model.User, schoolID
 }
 
 // Inspection returns one inspection with its findings.
-func (s *Store) Inspection(ctx context.Context, id int64) (model.Inspection, error) {
+func (s *Store) Inspection(ctx context.Context, id int64) (_ model.Inspection, err error) {
+	defer wrap(&err, "inspection %d", id)
 	db := s.r.WithContext(ctx)
 	var r inspectionRow
 	if err := db.Where("id = ?", id).Take(&r).Error; err != nil {
@@ -223,7 +225,8 @@ func (s *Store) Inspection(ctx context.Context, id int64) (model.Inspection, err
 
 // SchoolInspections returns a school's latest inspections, newest first,
 // with their findings.
-func (s *Store) SchoolInspections(ctx context.Context, schoolID int64, limit int) ([]model.Inspection, error) {
+func (s *Store) SchoolInspections(ctx context.Context, schoolID int64, limit int) (_ []model.Inspection, err error) {
+	defer wrap(&err, "inspections of school %d", schoolID)
 	db := s.r.WithContext(ctx)
 	var rows []inspectionRow
 	if err := db.Where("school_id = ?", schoolID).Order("inspected_on DESC, id DESC").Limit(limit).Find(&rows).Error; err != nil {

@@ -22,7 +22,8 @@ import (
 // Incremental writes and the replay agree exactly, except for a rule set
 // dated in the future: the replay applies it on its effective day, the
 // incremental ledger when the server's maintenance applies it (hourly).
-func (s *Store) RebuildCoverage(ctx context.Context) error {
+func (s *Store) RebuildCoverage(ctx context.Context) (err error) {
+	defer wrap(&err, "rebuild coverage")
 	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, table := range []string{"coverage_checkpoints", "coverage_checkpoint_days", "coverage_deltas", "school_coverage"} {
 			if err := tx.Exec("DELETE FROM " + table).Error; err != nil {
@@ -80,40 +81,30 @@ type schoolVersion struct {
 }
 
 func (s *Store) replayBatch(tx *gorm.DB, ids []int64, rules []model.RuleSet) error {
-	hist := map[int64]*schoolHistory{}
-	var schools []schoolRow
-	if err := tx.Where("id IN ?", ids).Find(&schools).Error; err != nil {
+	schools, ancestors, err := schoolsWithAncestors(tx, ids)
+	if err != nil {
 		return err
 	}
+	hist := map[int64]*schoolHistory{}
 	codes := make([]string, len(schools))
 	byCode := map[string]*schoolHistory{}
-	counties := map[string]bool{}
 	for i, sr := range schools {
 		h := &schoolHistory{current: sr}
 		hist[sr.ID], byCode[sr.Code] = h, h
 		codes[i] = sr.Code
-		counties[sr.DivisionCode] = true
 	}
 	var audits []auditRow
 	if err := tx.Where("entity = ? AND entity_id IN ?", "school", codes).Order("at, id").Find(&audits).Error; err != nil {
 		return err
 	}
 	for _, a := range audits {
-		v := schoolVersion{at: a.At}
-		switch a.Action {
-		case "create", "update", "import":
-			var m model.School
-			if err := json.Unmarshal([]byte(a.NewValue), &m); err != nil {
-				return fmt.Errorf("audit %d: %w", a.ID, err)
-			}
-			v.school = &m
-		case "activate", "deactivate":
-			active := a.Action == "activate"
-			v.active = &active
-		default:
-			continue
+		v, ok, err := schoolVersionOf(a)
+		if err != nil {
+			return err
 		}
-		byCode[a.EntityID].versions = append(byCode[a.EntityID].versions, v)
+		if ok {
+			byCode[a.EntityID].versions = append(byCode[a.EntityID].versions, v)
+		}
 	}
 	var checklists []checklistRow
 	if err := tx.Where("school_id IN ? AND state <> ?", ids, string(model.Draft)).Order("id").Find(&checklists).Error; err != nil {
@@ -129,20 +120,11 @@ func (s *Store) replayBatch(tx *gorm.DB, ids []int64, rules []model.RuleSet) err
 	for _, h := range hazards {
 		hist[h.SchoolID].hazards = append(hist[h.SchoolID].hazards, h)
 	}
-	var closure []closureRow
-	if err := tx.Where("descendant_code IN ?", keys(counties)).Find(&closure).Error; err != nil {
-		return err
-	}
-	ancestors := map[string][]string{}
-	for _, c := range closure {
-		ancestors[c.DescendantCode] = append(ancestors[c.DescendantCode], c.AncestorCode)
-	}
 
-	ledger := map[ledgerKey]counts{}
-	rows := make([]schoolCoverageRow, 0, 2*len(ids))
-	for _, id := range ids {
-		h := hist[id]
-		final, err := s.replaySchool(h, rules, ancestors, ledger)
+	l := ledger{}
+	rows := make([]schoolCoverageRow, 0, len(model.Bases)*len(ids))
+	for _, sr := range schools {
+		final, err := s.replaySchool(hist[sr.ID], rules, ancestors[sr.DivisionCode], l)
 		if err != nil {
 			return err
 		}
@@ -151,14 +133,55 @@ func (s *Store) replayBatch(tx *gorm.DB, ids []int64, rules []model.RuleSet) err
 	if err := tx.CreateInBatches(rows, 200).Error; err != nil {
 		return err
 	}
-	return writeLedger(tx, ledger)
+	return l.write(tx)
+}
+
+// schoolVersionOf reads a school's audit entry as a version of the school;
+// ok is false for entries that do not change it.
+func schoolVersionOf(a auditRow) (v schoolVersion, ok bool, err error) {
+	v.at = a.At
+	switch a.Action {
+	case "create", "update", "import":
+		var rec schoolRecord
+		if err := json.Unmarshal([]byte(a.NewValue), &rec); err != nil {
+			return v, false, fmt.Errorf("audit %d: %w", a.ID, err)
+		}
+		m := rec.model()
+		v.school = &m
+	case "activate", "deactivate":
+		active := a.Action == "activate"
+		v.active = &active
+	default:
+		return v, false, nil
+	}
+	return v, true, nil
 }
 
 // replaySchool walks one school's history day by day, adding each day's
-// change of contribution to the ledger, and returns its final coverage rows.
-func (s *Store) replaySchool(h *schoolHistory, rules []model.RuleSet, ancestors map[string][]string, ledger map[ledgerKey]counts) ([]schoolCoverageRow, error) {
+// change of contribution to the ledger under ancestors, and returns its
+// final coverage rows.
+func (s *Store) replaySchool(h *schoolHistory, rules []model.RuleSet, ancestors []string, l ledger) ([]schoolCoverageRow, error) {
+	prev := map[model.Basis]*schoolCoverageRow{}
+	var rows []schoolCoverageRow
+	for _, d := range s.historyDays(h, rules) {
+		in, err := s.inputsOn(h, rules, d)
+		if err != nil {
+			return nil, err
+		}
+		rows = l.derive(in, d, prev, ancestors)
+		for i := range rows {
+			prev[model.Basis(rows[i].Basis)] = &rows[i]
+		}
+	}
+	return rows, nil
+}
+
+// historyDays are the days, in order, on which anything in the school's
+// history happened, from the day it was created.
+func (s *Store) historyDays(h *schoolHistory, rules []model.RuleSet) []model.Date {
 	day := func(t time.Time) model.Date { return model.DateOf(t.In(s.loc)) }
-	days := map[model.Date]bool{day(h.current.CreatedAt): true}
+	first := day(h.current.CreatedAt)
+	days := map[model.Date]bool{first: true}
 	for _, v := range h.versions {
 		days[day(v.at)] = true
 	}
@@ -176,7 +199,6 @@ func (s *Store) replaySchool(h *schoolHistory, rules []model.RuleSet, ancestors 
 			days[day(*hz.ClosedAt)] = true
 		}
 	}
-	first := day(h.current.CreatedAt)
 	for _, r := range rules {
 		if r.EffectiveFrom > first {
 			days[r.EffectiveFrom] = true
@@ -189,57 +211,48 @@ func (s *Store) replaySchool(h *schoolHistory, rules []model.RuleSet, ancestors 
 		}
 	}
 	sort.Slice(order, func(i, j int) bool { return order[i] < order[j] })
+	return order
+}
 
-	prev := map[model.Basis]*schoolCoverageRow{}
-	var rows []schoolCoverageRow
-	for _, d := range order {
-		end := d.AddDays(1).Time(s.loc) // the end of day d
-		// The school as its audit trail says it stood at the end of day d
-		// (versions carry the whole school, active flag included).
-		school := h.current.model()
-		for _, v := range h.versions {
-			if !v.at.Before(end) {
-				break
-			}
-			if v.school != nil {
-				school = *v.school
-				school.ID = h.current.ID
-			}
-			if v.active != nil {
-				school.Active = *v.active
-			}
+// inputsOn is what the school's coverage derived from at the end of day d,
+// as its history tells it.
+func (s *Store) inputsOn(h *schoolHistory, rules []model.RuleSet, d model.Date) (coverageInputs, error) {
+	end := d.AddDays(1).Time(s.loc) // the end of day d
+	// Versions carry the whole school, active flag included.
+	school := h.current.model()
+	for _, v := range h.versions {
+		if !v.at.Before(end) {
+			break
 		}
-		rs, ok := ruleSetOn(rules, d)
-		if !ok {
-			return nil, fmt.Errorf("no rule set in force on %s", d)
+		if v.school != nil {
+			school = *v.school
+			school.ID = h.current.ID
 		}
-		open := map[model.Measure]int64{}
-		for _, hz := range h.hazards {
-			if hz.RaisedAt.Before(end) && (hz.ClosedAt == nil || !hz.ClosedAt.Before(end)) {
-				if _, seen := open[model.Measure(hz.Measure)]; !seen {
-					open[model.Measure(hz.Measure)] = hz.ID
-				}
-			}
-		}
-		rows = rows[:0]
-		for _, basis := range model.Bases {
-			latest, err := latestOn(h.checklists, basis, end)
-			if err != nil {
-				return nil, err
-			}
-			st := model.Derive(rs, school, basis, latest, open, d)
-			row := coverageRowOf(school, basis, latest, st, rs)
-			for change, c := range ledgerChanges(prev[basis].until(), row.until(), d) {
-				for _, a := range ancestors[school.DivisionCode] {
-					k := ledgerKey{a, basis, change}
-					ledger[k] = ledger[k].add(c)
-				}
-			}
-			prev[basis] = &row
-			rows = append(rows, row)
+		if v.active != nil {
+			school.Active = *v.active
 		}
 	}
-	return rows, nil
+	rs, ok := ruleSetOn(rules, d)
+	if !ok {
+		return coverageInputs{}, fmt.Errorf("no rule set in force on %s", d)
+	}
+	open := map[model.Measure]int64{}
+	for _, hz := range h.hazards {
+		if hz.RaisedAt.Before(end) && (hz.ClosedAt == nil || !hz.ClosedAt.Before(end)) {
+			if _, seen := open[model.Measure(hz.Measure)]; !seen {
+				open[model.Measure(hz.Measure)] = hz.ID
+			}
+		}
+	}
+	latest := make(map[model.Basis]*model.Checklist, len(model.Bases))
+	for _, basis := range model.Bases {
+		c, err := latestOn(h.checklists, basis, end)
+		if err != nil {
+			return coverageInputs{}, err
+		}
+		latest[basis] = c
+	}
+	return coverageInputs{school: school, rules: rs, latest: latest, open: open}, nil
 }
 
 // ruleSetOn is the rule set in force on day d, as Store.ruleSet chooses

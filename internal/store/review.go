@@ -35,7 +35,8 @@ const MaxBatch = 500
 // filter's subtree and type, oldest submission first, up to f.Limit, with
 // their schools, in a fixed number of queries; and how many there are in
 // all.
-func (s *Store) SubmittedChecklists(ctx context.Context, f ReviewFilter) ([]ReviewItem, int64, error) {
+func (s *Store) SubmittedChecklists(ctx context.Context, f ReviewFilter) (_ []ReviewItem, _ int64, err error) {
+	defer wrap(&err, "submitted checklists")
 	q := s.r.WithContext(ctx).Table("checklists c").
 		Joins("JOIN schools s ON s.id = c.school_id").
 		Where("c.state = ?", string(model.Submitted))
@@ -62,7 +63,8 @@ func (s *Store) SubmittedChecklists(ctx context.Context, f ReviewFilter) ([]Revi
 
 // ReviewItems returns the given checklists with their schools, in the
 // order of ids; unknown ids are left out.
-func (s *Store) ReviewItems(ctx context.Context, ids []int64) ([]ReviewItem, error) {
+func (s *Store) ReviewItems(ctx context.Context, ids []int64) (_ []ReviewItem, err error) {
+	defer wrap(&err, "review items")
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -81,50 +83,18 @@ func (s *Store) ReviewItems(ctx context.Context, ids []int64) ([]ReviewItem, err
 }
 
 func (s *Store) reviewItems(ctx context.Context, rows []checklistRow) ([]ReviewItem, error) {
-	if len(rows) == 0 {
-		return nil, nil
-	}
-	read := s.r.WithContext(ctx)
-	ids := map[int64]bool{}
-	for _, r := range rows {
-		ids[r.SchoolID] = true
-	}
-	schoolIDs := make([]int64, 0, len(ids))
-	for id := range ids {
-		schoolIDs = append(schoolIDs, id)
-	}
-	byID := map[int64]schoolRow{}
-	counties := map[string]bool{}
-	for start := 0; start < len(schoolIDs); start += 500 {
-		var schools []schoolRow
-		if err := read.Where("id IN ?", schoolIDs[start:min(start+500, len(schoolIDs))]).Find(&schools).Error; err != nil {
-			return nil, err
-		}
-		for _, sr := range schools {
-			byID[sr.ID] = sr
-			counties[sr.DivisionCode] = true
-		}
-	}
-	names, err := divisionNames(read, keys(counties))
-	if err != nil {
-		return nil, err
-	}
-	items := make([]ReviewItem, len(rows))
-	for i, r := range rows {
-		c, err := r.model()
-		if err != nil {
-			return nil, err
-		}
-		sr := byID[r.SchoolID]
-		items[i] = ReviewItem{Checklist: c, School: sr.model(), DivisionName: names[sr.DivisionCode]}
-	}
-	return items, nil
+	return listItems(s.r.WithContext(ctx), rows, func(r checklistRow) int64 { return r.SchoolID },
+		func(r checklistRow, sr schoolRow, division string) (ReviewItem, error) {
+			c, err := r.model()
+			return ReviewItem{Checklist: c, School: sr.model(), DivisionName: division}, err
+		})
 }
 
 // VerifyChecklists verifies a selection of submitted checklists in one
 // transaction: all of them, or — when any is no longer submitted (another
 // reviewer got there first) — none, with a *ConflictError naming those.
-func (s *Store) VerifyChecklists(ctx context.Context, actor model.User, ids []int64) ([]model.Checklist, error) {
+func (s *Store) VerifyChecklists(ctx context.Context, actor model.User, ids []int64) (_ []model.Checklist, err error) {
+	defer wrap(&err, "verify %d checklists", len(ids))
 	ids = uniqueIDs(ids)
 	if len(ids) == 0 {
 		return nil, model.FieldErrors{{Field: "ids", Message: "select at least one checklist"}}
@@ -133,7 +103,7 @@ func (s *Store) VerifyChecklists(ctx context.Context, actor model.User, ids []in
 		return nil, model.FieldErrors{{Field: "ids", Message: fmt.Sprintf("at most %d checklists at once", MaxBatch)}}
 	}
 	var out []model.Checklist
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var waiting []int64
 		if err := tx.Model(&checklistRow{}).Where("id IN ? AND state = ?", ids, string(model.Submitted)).
 			Pluck("id", &waiting).Error; err != nil {

@@ -11,6 +11,52 @@ import (
 	"safecampus/internal/model"
 )
 
+type ruleSetRow struct {
+	ID            int64 `gorm:"primaryKey"`
+	Name          string
+	Version       int
+	EffectiveFrom model.Date
+	Params        string
+	CreatedBy     *int64
+	CreatedAt     time.Time
+	AppliedAt     *time.Time // when every school's coverage was derived under it
+}
+
+func (ruleSetRow) TableName() string { return "rule_sets" }
+
+// ensureDefaultRuleSet stores rule set v1 on a new database.
+func (s *Store) ensureDefaultRuleSet(ctx context.Context) error {
+	var n int64
+	if err := s.w.WithContext(ctx).Model(&ruleSetRow{}).Count(&n).Error; err != nil || n > 0 {
+		return err
+	}
+	rs := model.DefaultRuleSet()
+	b, _ := json.Marshal(rs)
+	now := s.now().UTC()
+	return s.w.WithContext(ctx).Create(&ruleSetRow{Name: rs.Name, Version: rs.Version, EffectiveFrom: rs.EffectiveFrom, Params: string(b),
+		CreatedAt: now, AppliedAt: &now}).Error
+}
+
+// RuleSet returns the rule set in force today.
+func (s *Store) RuleSet(ctx context.Context) (_ model.RuleSet, err error) {
+	defer wrap(&err, "rule set")
+	return s.ruleSet(s.r.WithContext(ctx))
+}
+
+func (s *Store) ruleSet(db *gorm.DB) (model.RuleSet, error) {
+	var r ruleSetRow
+	err := db.Where("effective_from <= ?", s.Today()).Order("effective_from DESC, id DESC").Take(&r).Error
+	if err != nil {
+		return model.RuleSet{}, notFound(err)
+	}
+	var rs model.RuleSet
+	if err := json.Unmarshal([]byte(r.Params), &rs); err != nil {
+		return rs, err
+	}
+	rs.Name, rs.Version, rs.EffectiveFrom = r.Name, r.Version, r.EffectiveFrom
+	return rs, nil
+}
+
 // A change of the rule set's parameters is a new version with the day it
 // takes effect (today or later). One effective today re-derives every
 // school in the same transaction, so coverage everywhere reflects it when
@@ -35,7 +81,8 @@ type RuleSetVersion struct {
 }
 
 // RuleSetVersions returns every version, the latest effective first.
-func (s *Store) RuleSetVersions(ctx context.Context) ([]RuleSetVersion, error) {
+func (s *Store) RuleSetVersions(ctx context.Context) (_ []RuleSetVersion, err error) {
+	defer wrap(&err, "rule set versions")
 	db := s.r.WithContext(ctx)
 	var rows []ruleSetRow
 	if err := db.Order("effective_from DESC, id DESC").Find(&rows).Error; err != nil {
@@ -84,7 +131,8 @@ func (r ruleSetRow) model() (model.RuleSet, error) {
 // effective from the given day (today or later), audited with the version
 // in force as the old value. Effective today, every school's coverage is
 // re-derived before the commit.
-func (s *Store) CreateRuleSet(ctx context.Context, actor model.User, rs model.RuleSet) (model.RuleSet, error) {
+func (s *Store) CreateRuleSet(ctx context.Context, actor model.User, rs model.RuleSet) (_ model.RuleSet, err error) {
+	defer wrap(&err, "create rule set")
 	errs := rs.Validate()
 	if rs.EffectiveFrom < s.Today() {
 		errs = append(model.FieldErrors{{Field: "effective_from", Message: "the effective date " + rs.EffectiveFrom.String() + " is in the past"}}, errs...)
@@ -93,7 +141,7 @@ func (s *Store) CreateRuleSet(ctx context.Context, actor model.User, rs model.Ru
 		return rs, errs
 	}
 	today := s.Today()
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		old, err := s.ruleSet(tx)
 		if err != nil {
 			return err
@@ -121,7 +169,8 @@ func (s *Store) CreateRuleSet(ctx context.Context, actor model.User, rs model.Ru
 }
 
 // CancelRuleSet deletes a version that has not taken effect yet.
-func (s *Store) CancelRuleSet(ctx context.Context, actor model.User, id int64) error {
+func (s *Store) CancelRuleSet(ctx context.Context, actor model.User, id int64) (err error) {
+	defer wrap(&err, "cancel rule set %d", id)
 	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var row ruleSetRow
 		if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
@@ -144,9 +193,10 @@ func (s *Store) CancelRuleSet(ctx context.Context, actor model.User, id int64) e
 // ApplyDueRuleSets applies the versions whose day has come: every school's
 // coverage is re-derived under the rule set now in force. It is cheap when
 // there is none, and safe to run on several servers at once.
-func (s *Store) ApplyDueRuleSets(ctx context.Context) (bool, error) {
+func (s *Store) ApplyDueRuleSets(ctx context.Context) (_ bool, err error) {
+	defer wrap(&err, "apply due rule sets")
 	var due []int64
-	err := s.r.WithContext(ctx).Model(&ruleSetRow{}).Where("applied_at IS NULL AND effective_from <= ?", s.Today()).
+	err = s.r.WithContext(ctx).Model(&ruleSetRow{}).Where("applied_at IS NULL AND effective_from <= ?", s.Today()).
 		Pluck("id", &due).Error
 	if err != nil || len(due) == 0 {
 		return false, err

@@ -41,7 +41,8 @@ type SchoolListItem struct {
 func ValidUncovered(key string) bool { _, ok := coverageColumn("sc", key); return ok || key == "" }
 
 // Schools lists schools with their coverage, ordered by division and name.
-func (s *Store) Schools(ctx context.Context, q SchoolQuery) ([]SchoolListItem, int64, error) {
+func (s *Store) Schools(ctx context.Context, q SchoolQuery) (_ []SchoolListItem, _ int64, err error) {
+	defer wrap(&err, "schools")
 	if q.Basis == "" {
 		q.Basis = model.BasisVerified
 	}
@@ -95,10 +96,6 @@ func (s *Store) Schools(ctx context.Context, q SchoolQuery) ([]SchoolListItem, i
 		return nil, total, nil
 	}
 	read := s.r.WithContext(ctx)
-	var schools []schoolRow
-	if err := read.Where("id IN ?", ids).Find(&schools).Error; err != nil {
-		return nil, 0, err
-	}
 	var cov []schoolCoverageRow
 	if err := read.Where("school_id IN ?", ids).Find(&cov).Error; err != nil {
 		return nil, 0, err
@@ -108,41 +105,30 @@ func (s *Store) Schools(ctx context.Context, q SchoolQuery) ([]SchoolListItem, i
 		basis string
 	}
 	byKey := make(map[coverageKey]*schoolCoverageRow, len(cov))
-	divisions := map[string]bool{}
 	for i := range cov {
 		byKey[coverageKey{cov[i].SchoolID, cov[i].Basis}] = &cov[i]
 	}
-	byID := make(map[int64]schoolRow, len(schools))
-	for _, r := range schools {
-		byID[r.ID] = r
-		divisions[r.DivisionCode] = true
-	}
-	var divRows []divisionRow
-	if err := read.Where("code IN ?", keys(divisions)).Find(&divRows).Error; err != nil {
+	items, err := listItems(read, ids, func(id int64) int64 { return id },
+		func(id int64, r schoolRow, division string) (SchoolListItem, error) {
+			it := SchoolListItem{School: r.model(), DivisionName: division, Due: true}
+			if c := byKey[coverageKey{id, string(q.Basis)}]; c != nil {
+				it.Status = c.status(today)
+			}
+			if rc := byKey[coverageKey{id, string(model.BasisReported)}]; rc != nil && rc.ExpiresOn != nil {
+				it.Due = *rc.ExpiresOn < today
+			}
+			return it, nil
+		})
+	if err != nil {
 		return nil, 0, err
-	}
-	names := make(map[string]string, len(divRows))
-	for _, d := range divRows {
-		names[d.Code] = d.Name
-	}
-	items := make([]SchoolListItem, 0, len(ids))
-	for _, id := range ids {
-		r := byID[id]
-		it := SchoolListItem{School: r.model(), DivisionName: names[r.DivisionCode], Due: true}
-		if c := byKey[coverageKey{id, string(q.Basis)}]; c != nil {
-			it.Status = c.status(today)
-		}
-		if rc := byKey[coverageKey{id, string(model.BasisReported)}]; rc != nil && rc.ExpiresOn != nil {
-			it.Due = *rc.ExpiresOn < today
-		}
-		items = append(items, it)
 	}
 	return items, total, nil
 }
 
 // SchoolStatus derives a school's coverage on the basis today, with the
 // reasons in full (the school page and the API).
-func (s *Store) SchoolStatus(ctx context.Context, school model.School, basis model.Basis) (model.SchoolStatus, error) {
+func (s *Store) SchoolStatus(ctx context.Context, school model.School, basis model.Basis) (_ model.SchoolStatus, err error) {
+	defer wrap(&err, "status of school %d", school.ID)
 	db := s.r.WithContext(ctx)
 	rules, err := s.ruleSet(db)
 	if err != nil {

@@ -50,7 +50,8 @@ func schoolRowOf(s model.School) schoolRow {
 }
 
 // School returns the school with the given code.
-func (s *Store) School(ctx context.Context, code string) (model.School, error) {
+func (s *Store) School(ctx context.Context, code string) (_ model.School, err error) {
+	defer wrap(&err, "school %s", code)
 	var r schoolRow
 	if err := s.r.WithContext(ctx).Where("code = ?", code).Take(&r).Error; err != nil {
 		return model.School{}, notFound(err)
@@ -59,7 +60,8 @@ func (s *Store) School(ctx context.Context, code string) (model.School, error) {
 }
 
 // SchoolByID returns the school with the given id.
-func (s *Store) SchoolByID(ctx context.Context, id int64) (model.School, error) {
+func (s *Store) SchoolByID(ctx context.Context, id int64) (_ model.School, err error) {
+	defer wrap(&err, "school %d", id)
 	var r schoolRow
 	if err := s.r.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
 		return model.School{}, notFound(err)
@@ -90,11 +92,12 @@ func checkSchoolDivision(tx *gorm.DB, code string) (*model.FieldError, error) {
 // SaveSchool creates a school (ID 0) or updates one, validating it first;
 // invalid input comes back as model.FieldErrors. The change is audited and
 // the school's coverage re-derived in the same transaction.
-func (s *Store) SaveSchool(ctx context.Context, actor model.User, school model.School) (model.School, error) {
+func (s *Store) SaveSchool(ctx context.Context, actor model.User, school model.School) (_ model.School, err error) {
+	defer wrap(&err, "save school %s", school.Code)
 	if errs := school.Validate(); len(errs) > 0 {
 		return school, errs
 	}
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if msg, err := checkSchoolDivision(tx, school.DivisionCode); err != nil {
 			return err
 		} else if msg != nil {
@@ -125,9 +128,9 @@ func (s *Store) SaveSchool(ctx context.Context, actor model.User, school model.S
 		school = row.model()
 		var before any
 		if action == "update" {
-			before = old.model()
+			before = old.record()
 		}
-		if err := s.audit(tx, actor, action, "school", row.Code, row.DivisionCode, before, school); err != nil {
+		if err := s.audit(tx, actor, action, "school", row.Code, row.DivisionCode, before, row.record()); err != nil {
 			return err
 		}
 		return s.refreshSchools(tx, row.ID)
@@ -137,7 +140,8 @@ func (s *Store) SaveSchool(ctx context.Context, actor model.User, school model.S
 
 // SetSchoolActive opens or closes a school. A closed school leaves every
 // denominator from today but keeps its history.
-func (s *Store) SetSchoolActive(ctx context.Context, actor model.User, code string, active bool) error {
+func (s *Store) SetSchoolActive(ctx context.Context, actor model.User, code string, active bool) (err error) {
+	defer wrap(&err, "set school %s active", code)
 	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var row schoolRow
 		if err := tx.Where("code = ?", code).Take(&row).Error; err != nil {
@@ -150,7 +154,7 @@ func (s *Store) SetSchoolActive(ctx context.Context, actor model.User, code stri
 			return err
 		}
 		if err := s.audit(tx, actor, map[bool]string{true: "activate", false: "deactivate"}[active], "school", code, row.DivisionCode,
-			map[string]bool{"active": !active}, map[string]bool{"active": active}); err != nil {
+			activeRecord{Active: !active}, activeRecord{Active: active}); err != nil {
 			return err
 		}
 		return s.refreshSchools(tx, row.ID)
@@ -166,7 +170,8 @@ type ImportResult struct {
 // the parser's bad lines if any. Rows whose division is unknown are added to
 // those, so every bad line is reported at once, and nothing is written
 // unless there are none.
-func (s *Store) ImportRoster(ctx context.Context, actor model.User, rows []model.SchoolLine, parseErr error, dryRun bool) (ImportResult, error) {
+func (s *Store) ImportRoster(ctx context.Context, actor model.User, rows []model.SchoolLine, parseErr error, dryRun bool) (_ ImportResult, err error) {
+	defer wrap(&err, "import roster")
 	var bad model.LineErrors
 	if parseErr != nil && !errors.As(parseErr, &bad) {
 		return ImportResult{}, parseErr
@@ -185,9 +190,10 @@ func (s *Store) ImportRoster(ctx context.Context, actor model.User, rows []model
 // ImportSchools creates or updates schools by code, all or nothing. Rows
 // whose division is unknown are reported by line, after the parser's own
 // checks; with dryRun nothing is written.
-func (s *Store) ImportSchools(ctx context.Context, actor model.User, rows []model.SchoolLine, dryRun bool) (ImportResult, error) {
+func (s *Store) ImportSchools(ctx context.Context, actor model.User, rows []model.SchoolLine, dryRun bool) (_ ImportResult, err error) {
+	defer wrap(&err, "import %d schools", len(rows))
 	var res ImportResult
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var counties []divisionRow
 		if err := tx.Select("code, name, level").Find(&counties).Error; err != nil {
 			return err
@@ -268,9 +274,9 @@ func (s *Store) ImportSchools(ctx context.Context, actor model.User, rows []mode
 		// rebuild replays enrolment changes from them.
 		entries := make([]auditRow, 0, len(batch))
 		for _, r := range batch {
-			e := s.auditEntry(actor, "import", "school", r.Code, r.DivisionCode, nil, r.model())
+			e := s.auditEntry(actor, "import", "school", r.Code, r.DivisionCode, nil, r.record())
 			if old, ok := existing[r.Code]; ok {
-				e = s.auditEntry(actor, "import", "school", r.Code, r.DivisionCode, old.model(), r.model())
+				e = s.auditEntry(actor, "import", "school", r.Code, r.DivisionCode, old.record(), r.record())
 			}
 			entries = append(entries, e)
 		}
@@ -288,14 +294,16 @@ func (s *Store) ImportSchools(ctx context.Context, actor model.User, rows []mode
 var errDryRun = errors.New("dry run")
 
 // SchoolCount returns how many schools exist, closed ones included.
-func (s *Store) SchoolCount(ctx context.Context) (int64, error) {
+func (s *Store) SchoolCount(ctx context.Context) (_ int64, err error) {
+	defer wrap(&err, "count schools")
 	var n int64
-	err := s.r.WithContext(ctx).Model(&schoolRow{}).Count(&n).Error
+	err = s.r.WithContext(ctx).Model(&schoolRow{}).Count(&n).Error
 	return n, err
 }
 
 // SchoolIDs maps every school's code to its id.
-func (s *Store) SchoolIDs(ctx context.Context) (map[string]int64, error) {
+func (s *Store) SchoolIDs(ctx context.Context) (_ map[string]int64, err error) {
+	defer wrap(&err, "school ids")
 	var rows []struct {
 		ID   int64
 		Code string
@@ -306,6 +314,44 @@ func (s *Store) SchoolIDs(ctx context.Context) (map[string]int64, error) {
 	out := make(map[string]int64, len(rows))
 	for _, r := range rows {
 		out[r.Code] = r.ID
+	}
+	return out, nil
+}
+
+// listItems turns rows into list items, each with its school and the name
+// of the school's division (what every list shows beside a record), loading
+// the schools and divisions of all rows at once.
+func listItems[R, I any](db *gorm.DB, rows []R, schoolID func(R) int64, item func(r R, school schoolRow, division string) (I, error)) ([]I, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = schoolID(r)
+	}
+	ids = uniqueIDs(ids)
+	byID := make(map[int64]schoolRow, len(ids))
+	divisions := map[string]bool{}
+	for start := 0; start < len(ids); start += 500 {
+		var schools []schoolRow
+		if err := db.Where("id IN ?", ids[start:min(start+500, len(ids))]).Find(&schools).Error; err != nil {
+			return nil, err
+		}
+		for _, sr := range schools {
+			byID[sr.ID] = sr
+			divisions[sr.DivisionCode] = true
+		}
+	}
+	names, err := divisionNames(db, keys(divisions))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]I, len(rows))
+	for i, r := range rows {
+		sr := byID[schoolID(r)]
+		if out[i], err = item(r, sr, names[sr.DivisionCode]); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

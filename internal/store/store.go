@@ -26,13 +26,6 @@ import (
 	"safecampus/migrations"
 )
 
-// ErrNotFound is returned when a record does not exist.
-var ErrNotFound = errors.New("not found")
-
-// ErrConflict is returned when a record is no longer in the state an action
-// needs (verifying twice, two reviewers at once).
-var ErrConflict = errors.New("conflict")
-
 // Options configure a Store.
 type Options struct {
 	// DSN is a file path (SQLite) or a postgres:// URL.
@@ -56,9 +49,6 @@ type Store struct {
 	now      func() time.Time
 	loc      *time.Location
 	log      *slog.Logger
-	// pending, when set, collects the schools to re-derive at the end of
-	// an InTx transaction instead of one by one.
-	pending *[]int64
 	// group queues writes for group commit (SQLite only; see transact).
 	group     chan writeRequest
 	stopped   chan struct{}
@@ -144,7 +134,8 @@ func (s *Store) ping() error {
 }
 
 // Ready reports whether the database answers.
-func (s *Store) Ready(ctx context.Context) error {
+func (s *Store) Ready(ctx context.Context) (err error) {
+	defer wrap(&err, "ping")
 	db, err := s.r.DB()
 	if err != nil {
 		return err
@@ -238,22 +229,4 @@ func (s *Store) WithClock(now func() time.Time) *Store {
 	c := *s
 	c.now = now
 	return &c
-}
-
-// InTx runs fn with a store whose every call joins one transaction: all of
-// fn's writes commit together or not at all, and the coverage of every
-// school they touch is re-derived once, in batches, before the commit.
-// Coverage read inside fn does not yet show fn's writes. Bulk work (the
-// demo seeder) uses it to commit once per day instead of once per record.
-func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
-	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var pending []int64
-		c := *s
-		c.w, c.r, c.pending, c.group = tx, tx, &pending, nil
-		if err := fn(&c); err != nil {
-			return err
-		}
-		c.pending = nil
-		return c.refreshSchools(tx, pending...)
-	})
 }

@@ -120,3 +120,19 @@ func coverageOf(t *testing.T, s *Store, code string, basis model.Basis, asOf mod
 	}
 	return m[code]
 }
+
+var testInspector = model.User{Username: "test-inspector", Role: model.Inspector, ScopeCode: "150100"}
+
+// covered reads whether measure i is covered at the school on the basis,
+// from the ledger (what dashboards show) and from the school's own status
+// (what the school page shows), and fails when they disagree.
+func covered(t *testing.T, s *Store, sc model.School, basis model.Basis, i int) bool {
+	t.Helper()
+	st, err := s.SchoolStatus(context.Background(), sc, basis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Measures[i].Covered
+}
+
+func (c *clock) today() model.Date { return model.DateOf(c.t) }

@@ -45,7 +45,8 @@ const MinPasswordLength = 8
 
 // CreateUser adds a user after checking that the scope exists and fits the
 // role: a division for leaders and inspectors, a school for school users.
-func (s *Store) CreateUser(ctx context.Context, actor model.User, u model.User, password string) (model.User, error) {
+func (s *Store) CreateUser(ctx context.Context, actor model.User, u model.User, password string) (_ model.User, err error) {
+	defer wrap(&err, "create user %s", u.Username)
 	var errs model.FieldErrors
 	if !usernamePattern.MatchString(u.Username) {
 		errs = append(errs, model.FieldError{Field: "username", Message: "username must be 2–64 letters, digits or . _ @ -"})
@@ -98,7 +99,8 @@ func (s *Store) CreateUser(ctx context.Context, actor model.User, u model.User, 
 }
 
 // User returns a user by id.
-func (s *Store) User(ctx context.Context, id int64) (model.User, error) {
+func (s *Store) User(ctx context.Context, id int64) (_ model.User, err error) {
+	defer wrap(&err, "user %d", id)
 	var r userRow
 	if err := s.r.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
 		return model.User{}, notFound(err)
@@ -107,7 +109,8 @@ func (s *Store) User(ctx context.Context, id int64) (model.User, error) {
 }
 
 // UserByName returns a user by username.
-func (s *Store) UserByName(ctx context.Context, username string) (model.User, error) {
+func (s *Store) UserByName(ctx context.Context, username string) (_ model.User, err error) {
+	defer wrap(&err, "user %s", username)
 	var r userRow
 	if err := s.r.WithContext(ctx).Where("username = ?", username).Take(&r).Error; err != nil {
 		return model.User{}, notFound(err)
@@ -116,7 +119,8 @@ func (s *Store) UserByName(ctx context.Context, username string) (model.User, er
 }
 
 // Users lists every user by name.
-func (s *Store) Users(ctx context.Context) ([]model.User, error) {
+func (s *Store) Users(ctx context.Context) (_ []model.User, err error) {
+	defer wrap(&err, "users")
 	var rows []userRow
 	if err := s.r.WithContext(ctx).Order("username").Find(&rows).Error; err != nil {
 		return nil, err
@@ -130,9 +134,10 @@ func (s *Store) Users(ctx context.Context) ([]model.User, error) {
 
 // Authenticate checks a password. Unknown users cost the same time as
 // wrong passwords, so timing does not reveal which usernames exist.
-func (s *Store) Authenticate(ctx context.Context, username, password string) (model.User, error) {
+func (s *Store) Authenticate(ctx context.Context, username, password string) (_ model.User, err error) {
+	defer wrap(&err, "authenticate %s", username)
 	var r userRow
-	err := s.r.WithContext(ctx).Where("username = ?", username).Take(&r).Error
+	err = s.r.WithContext(ctx).Where("username = ?", username).Take(&r).Error
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return model.User{}, err
 	}
@@ -152,7 +157,8 @@ var dummyHash, _ = func() (string, error) {
 }()
 
 // SetLanguage stores a user's language choice ("" follows the browser).
-func (s *Store) SetLanguage(ctx context.Context, userID int64, lang string) error {
+func (s *Store) SetLanguage(ctx context.Context, userID int64, lang string) (err error) {
+	defer wrap(&err, "set language of user %d", userID)
 	return s.w.WithContext(ctx).Model(&userRow{}).Where("id = ?", userID).
 		Updates(map[string]any{"language": lang, "updated_at": s.now().UTC()}).Error
 }
@@ -184,16 +190,18 @@ func hashSecret(secret string) string {
 }
 
 // CreateSession starts a session and returns the cookie value.
-func (s *Store) CreateSession(ctx context.Context, userID int64) (string, error) {
+func (s *Store) CreateSession(ctx context.Context, userID int64) (_ string, err error) {
+	defer wrap(&err, "create session for user %d", userID)
 	token := newSecret()
 	now := s.now().UTC()
-	err := s.w.WithContext(ctx).Create(&sessionRow{ID: hashSecret(token), UserID: userID, CreatedAt: now, LastSeenAt: now}).Error
+	err = s.w.WithContext(ctx).Create(&sessionRow{ID: hashSecret(token), UserID: userID, CreatedAt: now, LastSeenAt: now}).Error
 	return token, err
 }
 
 // SessionUser returns the user of a live session, or ErrNotFound for an
 // unknown, expired or disabled one.
-func (s *Store) SessionUser(ctx context.Context, token string) (model.User, error) {
+func (s *Store) SessionUser(ctx context.Context, token string) (_ model.User, err error) {
+	defer wrap(&err, "session user")
 	if token == "" {
 		return model.User{}, ErrNotFound
 	}
@@ -218,7 +226,8 @@ func (s *Store) SessionUser(ctx context.Context, token string) (model.User, erro
 }
 
 // DeleteSession ends a session.
-func (s *Store) DeleteSession(ctx context.Context, token string) error {
+func (s *Store) DeleteSession(ctx context.Context, token string) (err error) {
+	defer wrap(&err, "delete session")
 	return s.w.WithContext(ctx).Where("id = ?", hashSecret(token)).Delete(&sessionRow{}).Error
 }
 
@@ -232,14 +241,16 @@ type apiTokenRow struct {
 func (apiTokenRow) TableName() string { return "api_tokens" }
 
 // CreateToken issues an API token for the user; only its hash is kept.
-func (s *Store) CreateToken(ctx context.Context, userID int64) (string, error) {
+func (s *Store) CreateToken(ctx context.Context, userID int64) (_ string, err error) {
+	defer wrap(&err, "create token for user %d", userID)
 	token := "sc_" + newSecret()
-	err := s.w.WithContext(ctx).Create(&apiTokenRow{UserID: userID, TokenHash: hashSecret(token), CreatedAt: s.now().UTC()}).Error
+	err = s.w.WithContext(ctx).Create(&apiTokenRow{UserID: userID, TokenHash: hashSecret(token), CreatedAt: s.now().UTC()}).Error
 	return token, err
 }
 
 // TokenUser returns the user of an API token, or ErrNotFound.
-func (s *Store) TokenUser(ctx context.Context, token string) (model.User, error) {
+func (s *Store) TokenUser(ctx context.Context, token string) (_ model.User, err error) {
+	defer wrap(&err, "token user")
 	var tr apiTokenRow
 	if err := s.r.WithContext(ctx).Where("token_hash = ?", hashSecret(token)).Take(&tr).Error; err != nil {
 		return model.User{}, notFound(err)
@@ -249,33 +260,4 @@ func (s *Store) TokenUser(ctx context.Context, token string) (model.User, error)
 		return model.User{}, ErrNotFound
 	}
 	return u, nil
-}
-
-type loginFailureRow struct {
-	ID       int64 `gorm:"primaryKey"`
-	Username string
-	Address  string // the client's address; see LoginFailuresFrom
-	At       time.Time
-}
-
-func (loginFailureRow) TableName() string { return "login_failures" }
-
-// RecordLoginFailure notes a failed login for username from a client
-// address; kept in the database so every server sees the same counts.
-func (s *Store) RecordLoginFailure(ctx context.Context, username, address string) error {
-	now := s.now().UTC()
-	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("at < ?", now.Add(-24*time.Hour)).Delete(&loginFailureRow{}).Error; err != nil {
-			return err
-		}
-		return tx.Create(&loginFailureRow{Username: username, Address: address, At: now}).Error
-	})
-}
-
-// LoginFailures counts failed logins for username within the window.
-func (s *Store) LoginFailures(ctx context.Context, username string, window time.Duration) (int64, error) {
-	var n int64
-	err := s.r.WithContext(ctx).Model(&loginFailureRow{}).
-		Where("username = ? AND at > ?", username, s.now().UTC().Add(-window)).Count(&n).Error
-	return n, err
 }

@@ -1,12 +1,15 @@
 package web
 
 import (
+	"net/url"
 	"time"
+
+	"github.com/a-h/templ"
 
 	"safecampus/internal/model"
 )
 
-// Sample data shared by the tests and the preview pages.
+// Sample data shared by the tests and the preview pages (cmd/preview).
 
 var (
 	today    = model.NewDate(2025, time.May, 20)
@@ -219,4 +222,93 @@ func sampleLoginPage() LoginPage {
 
 func sampleErrorPage() ErrorPage {
 	return ErrorPage{Base: sampleBase(model.Leader, ""), Status: 404, Message: "没有这所学校：1501029999"}
+}
+
+// sampleTrend is twelve month ends: no schools for two months, then rising
+// to every school on nursing_post (and 99.9% on closed_management at the end).
+func sampleTrend() Trend {
+	t := Trend{}
+	day := today
+	days := make([]model.Date, 12)
+	days[11] = day
+	for i := 10; i >= 0; i-- {
+		days[i] = days[i+1].AddDays(-days[i+1].DaysSince(days[i+1].AddDays(-1).MonthEnd().AddDays(1)) - 1)
+	}
+	for i, d := range days {
+		p := TrendPoint{Day: d}
+		if i >= 2 {
+			k := i - 2 // 0..9
+			p.Verified = counts(1000, [5]int{900 + 10*k + 10*min(k/9, 1), 950 + 5*k + 4*min(k/9, 1), 800 + 8*k, 700 + 20*k, 600 + 2*k}, 500+10*k)
+			p.Reported = counts(1000, [5]int{min(1000, 950+10*k), 990, 900, 850, 700}, 600)
+		}
+		t.Points = append(t.Points, p)
+	}
+	return t
+}
+
+func samplePastDivisionPage() DivisionPage {
+	p := sampleDivisionPage()
+	p.AsOf = today.AddDays(-40)
+	p.Query = url.Values{"as_of": {p.AsOf.String()}, "sort": {"security_guards"}, "dir": {"desc"}}
+	p.Sort = GridSort{Key: "security_guards", Desc: true}
+	return p
+}
+
+func sampleGapsPage() GapsPage {
+	s1 := sampleSchool("1501020001", "呼和浩特市新城区第一小学")
+	s2 := sampleSchool("1501020002", "新城区实验幼儿园")
+	s3 := sampleSchool("1501020003", "新城区第三小学")
+	st1 := sampleStatus(s1, model.BasisVerified)
+	none := model.Derive(model.DefaultRuleSet(), s2, model.BasisVerified, nil, nil, today)
+	old := sampleChecklist(12, model.Verified)
+	old.CheckedOn = today.AddDays(-200)
+	expired := model.Derive(model.DefaultRuleSet(), s3, model.BasisVerified, &old, nil, today)
+	return GapsPage{
+		Base:       sampleBase(model.Leader, "dashboard"),
+		Division:   hohhot,
+		Breadcrumb: []model.Division{region},
+		Basis:      model.BasisVerified,
+		Counts:     model.GapCounts{Schools: 1000, NoCheck: 12, Expired: 1, Hazard: [5]int{0, 0, 0, 0, 1}, Rule: [5]int{0, 1, 31, 0, 4}},
+		Groups: []GapGroup{
+			{Kind: model.GapNoCheck, Count: 12, Rows: []SchoolRow{{School: s2, DivisionName: "新城区", Status: none, Due: true}, {School: s2, DivisionName: "新城区", Status: none}}},
+			{Kind: model.GapExpired, Count: 1, Rows: []SchoolRow{{School: s3, DivisionName: "新城区", Status: expired, Due: true}}},
+			{Kind: model.GapRule, Measure: model.SecurityGuards, Count: 31, Rows: []SchoolRow{{School: s1, DivisionName: "新城区", Status: st1}}},
+			{Kind: model.GapHazard, Measure: model.VideoNetworking, Count: 1, Rows: []SchoolRow{{School: s1, DivisionName: "新城区", Status: st1}}},
+		},
+	}
+}
+
+func sampleGapsGroupPage() GapsPage {
+	p := sampleGapsPage()
+	p.Groups, p.One, p.Page, p.PageSize = p.Groups[2:3], true, 1, 50
+	return p
+}
+
+// SamplePages is every full page with sample data, by name: the tests
+// check them and cmd/preview writes them out for a look in a browser.
+func SamplePages() map[string]templ.Component {
+	return map[string]templ.Component{
+		"login":          LoginView(sampleLoginPage()),
+		"error":          ErrorView(sampleErrorPage()),
+		"division":       DivisionView(sampleDivisionPage()),
+		"division-empty": DivisionView(DivisionPage{Base: sampleBase(model.Admin, "dashboard"), AsOf: today}),
+		"division-past":  DivisionView(samplePastDivisionPage()),
+		"gaps":           GapsView(sampleGapsPage()),
+		"gaps-one":       GapsView(sampleGapsGroupPage()),
+		"gaps-none":      GapsView(GapsPage{Base: sampleBase(model.Leader, "dashboard"), Division: xincheng, Basis: model.BasisVerified}),
+		"school":         SchoolView(sampleSchoolPage()),
+		"checklist-form": ChecklistFormView(sampleChecklistFormPage()),
+		"checklist-new":  ChecklistFormView(ChecklistFormPage{Base: sampleBase(model.SchoolRep, "dashboard"), School: sampleSchool("1501020001", "新城区第一小学"), Action: "/schools/1501020001/checklists", PreviewURL: "/schools/1501020001/checklists/preview"}),
+		"checklist":      ChecklistView(sampleChecklistPage()),
+		"review":         ReviewView(sampleReviewPage()),
+		"review-empty":   ReviewView(ReviewPage{Base: sampleBase(model.Inspector, "review")}),
+		"hazards":        HazardsView(sampleHazardsPage()),
+		"admin-schools":  AdminSchoolsView(sampleAdminSchoolsPage()),
+		"school-form":    SchoolFormView(sampleSchoolFormPage()),
+		"school-new":     SchoolFormView(SchoolFormPage{Base: sampleBase(model.Admin, "admin"), IsNew: true}),
+		"import":         ImportView(sampleImportPage()),
+		"import-ok":      ImportView(ImportPage{Base: sampleBase(model.Admin, "admin"), Result: &ImportResult{FileName: "schools.xlsx", Created: 12, Updated: 3}}),
+		"users":          UsersView(sampleUsersPage()),
+		"user-form":      UserFormView(sampleUserFormPage()),
+	}
 }
