@@ -27,7 +27,8 @@ func fileSums(files []EvidenceInput) []string {
 // AnswerHazardOnce is AnswerHazard named by key: a repeat by the same user
 // answers with the hazard as it now stands and records nothing; the same
 // key with another answer or other files is ErrKeyReused.
-func (s *Store) AnswerHazardOnce(ctx context.Context, actor model.User, id int64, answer string, files []EvidenceInput, key string) (model.Hazard, bool, error) {
+func (s *Store) AnswerHazardOnce(ctx context.Context, actor model.User, id int64, answer string, files []EvidenceInput, key string) (_ model.Hazard, _ bool, err error) {
+	defer wrap(&err, "answer hazard %d", id)
 	once, err := newOneShot(actor, key, "hazard_answer", struct {
 		Hazard int64
 		Answer string
@@ -68,7 +69,8 @@ func answerText(a string) string {
 
 // AddChecklistEvidenceOnce is AddChecklistEvidence named by key. It
 // returns the files this upload added (the first upload's, for a repeat).
-func (s *Store) AddChecklistEvidenceOnce(ctx context.Context, actor model.User, checklistID int64, files []EvidenceInput, key string) ([]model.Evidence, bool, error) {
+func (s *Store) AddChecklistEvidenceOnce(ctx context.Context, actor model.User, checklistID int64, files []EvidenceInput, key string) (_ []model.Evidence, _ bool, err error) {
+	defer wrap(&err, "add evidence to checklist %d", checklistID)
 	once, err := newOneShot(actor, key, "checklist_evidence", struct {
 		Checklist int64
 		Files     []string
@@ -93,7 +95,8 @@ func (s *Store) AddChecklistEvidenceOnce(ctx context.Context, actor model.User, 
 // AddHazardEvidence attaches saved files to a hazard the school is still
 // answering: an open hazard, or an answered one (the files join its latest
 // answer). A closed hazard is ErrConflict. Named by key like the others.
-func (s *Store) AddHazardEvidence(ctx context.Context, actor model.User, hazardID int64, files []EvidenceInput, key string) ([]model.Evidence, bool, error) {
+func (s *Store) AddHazardEvidence(ctx context.Context, actor model.User, hazardID int64, files []EvidenceInput, key string) (_ []model.Evidence, _ bool, err error) {
+	defer wrap(&err, "add evidence to hazard %d", hazardID)
 	once, err := newOneShot(actor, key, "hazard_evidence", struct {
 		Hazard int64
 		Files  []string
