@@ -312,15 +312,13 @@
       method: "POST",
       body: body,
       credentials: "same-origin",
+      redirect: "manual",
       headers: { "Content-Type": "application/x-www-form-urlencoded" }
-    }).then(function (res) {
-      if (res.redirected) {
-        window.location.assign(res.url);
-        return;
-      }
-      // Anything else (an error beside a field): send the same form the
-      // plain way and let the browser show the server's page. Nothing was
-      // created, and the key makes a second send harmless anyway.
+    }).then(function () {
+      // The server answered: send the same form the plain way, so the
+      // browser shows the server's page (the checklist and its notice, or
+      // the form with an error beside a field). The key makes the second
+      // send answer with the checklist the first one made.
       if (e.submitter && e.submitter.name) {
         var input = document.createElement("input");
         input.type = "hidden";
