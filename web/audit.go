@@ -19,6 +19,9 @@ type AuditPage struct {
 	PageSize  int
 	Query     url.Values // the filter as a query string, for pagination
 	ScopeNote string     // for inspectors: which subtree they see
+
+	Divisions DivisionPicker // the division filter
+	List      ListBar
 }
 
 // AuditFilter narrows the audit trail.

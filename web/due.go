@@ -20,6 +20,9 @@ type DuePage struct {
 	Page       int
 	PageSize   int
 	SoonDays   int
+
+	Divisions DivisionPicker // moves the list to another division
+	List      ListBar
 }
 
 // DueFilter narrows the reminder list.
@@ -56,13 +59,15 @@ func DueQuery(f DueFilter) url.Values {
 	return q
 }
 
-// dueURL is a division's reminder list; "" is the whole country's.
-func dueURL(code string) string {
+// DueURL is a division's reminder list; "" is the whole country's.
+func DueURL(code string) string {
 	if code == "" {
 		return "/due"
 	}
-	return divisionURL(code) + "/due"
+	return DivisionURL(code) + "/due"
 }
+
+func dueURL(code string) string { return DueURL(code) }
 
 // dueKindText names why a school is on the reminder list, with its days.
 func dueKindText(ctx context.Context, r DueRow) string {

@@ -96,17 +96,23 @@ func sampleReviewConfirmPage() ReviewConfirmPage {
 
 func sampleRulesPage() RulesPage {
 	cur := model.DefaultRuleSet()
-	next := cur
-	next.Version, next.EffectiveFrom, next.MinRetentionDays = 2, today.AddDays(30), 60
+	cur.ID = 1
+	prov := cur
+	prov.ID, prov.Version, prov.DivisionCode, prov.EffectiveFrom, prov.MinRetentionDays = 3, 3, "150000", today.AddDays(30), 60
 	values := RuleValues(cur)
 	values["validity_days"] = "0"
 	values["effective_from"] = today.AddDays(-1).String()
+	hohhot := model.Division{Code: "150100", Name: "呼和浩特市", Level: model.LevelPrefecture, ParentCode: "150000"}
 	return RulesPage{Base: sampleBase(model.Admin, "admin"),
-		Current:  RuleVersion{ID: 1, RuleSet: cur, Current: true},
-		Versions: []RuleVersion{{ID: 2, RuleSet: next, CreatedBy: "admin", Future: true}, {ID: 1, RuleSet: cur, Current: true}},
-		Values:   values,
-		Errors:   model.FieldErrors{{Field: "validity_days", Message: "至少 1 天。"}, {Field: "effective_from", Message: "请填写今天或之后的日期。"}},
-		Examples: []GuardExample{{50, 0, 1}, {1240, 0, 3}, {800, 200, 3}}}
+		Division:  hohhot,
+		Divisions: []model.Division{{Code: "150000", Name: "内蒙古自治区", Level: model.LevelProvince}, hohhot},
+		InForce:   cur,
+		Profiles:  []RuleProfile{{Current: &cur}, {DivisionCode: "150000", DivisionName: "内蒙古自治区", Next: &prov}},
+		Versions:  []RuleVersion{{ID: 3, RuleSet: prov, DivisionName: "内蒙古自治区", CreatedBy: "admin", Future: true}, {ID: 1, RuleSet: cur, Current: true}},
+		Values:    values,
+		Errors:    model.FieldErrors{{Field: "validity_days", Message: "至少 1 天。"}, {Field: "effective_from", Message: "请填写今天或之后的日期。"}},
+		Examples:  GuardTable(cur),
+		OfferV2:   true, V2Date: today.String()}
 }
 
 func sampleAuditPage() AuditPage {

@@ -19,6 +19,8 @@ type Base struct {
 	Flash string      // one-off notice shown at the top
 	Today model.Date
 	Path  string // current URL path and query, where the language switch returns
+	// Unread is the signed-in user's count of unread notifications: the bell.
+	Unread int64
 }
 
 // LoginPage is the sign-in form.
@@ -40,6 +42,8 @@ type ErrorPage struct {
 	Base
 	Status  int
 	Message string
+	// RequestID names the request in the server's log, for a support call.
+	RequestID string
 }
 
 // DivisionPage is a division's coverage page: tiles, the children grid and
@@ -143,6 +147,9 @@ type ReviewPage struct {
 	Page   int        // 1-based
 	Query  url.Values // the filter as a query string
 	Capped bool       // more are waiting than the queue reads at once
+
+	Divisions DivisionPicker // the division filter
+	List      ListBar
 }
 
 // ReviewRow is one checklist waiting for review.
@@ -168,6 +175,9 @@ type HazardsPage struct {
 	Filter   HazardFilter
 	PageSize int
 	Query    url.Values // the filter as a query string, for pagination
+
+	Divisions DivisionPicker // the division filter
+	List      ListBar
 }
 
 // HazardRow is one hazard with its school.
@@ -221,4 +231,6 @@ type UserFormPage struct {
 	Base
 	Values map[string]string // username,role,scope,password,language
 	Errors model.FieldErrors
+
+	Divisions []model.Division // suggested for scope
 }

@@ -113,7 +113,7 @@ func (b *bench) buildDataset(e engine, n int) (*dataset, error) {
 			d.county = s.DivisionCode
 		}
 	}
-	admin, err := st.CreateUser(ctx, model.User{Username: "bench"}, model.User{Username: "bench-admin", Role: model.Admin}, "bench-password")
+	admin, err := st.CreateUser(ctx, model.User{Username: "bench"}, model.User{Username: "bench-admin", Role: model.Admin}, "Bench-Password-1")
 	if err != nil {
 		return nil, err
 	}

@@ -35,6 +35,7 @@ func main() {
 	pgSizesFlag := flag.String("pg-sizes", "10000,100000", "school counts of the PostgreSQL datasets (empty: skip PostgreSQL)")
 	keep := flag.String("dir", "", "work directory (default: a temporary one, removed at the end)")
 	requests := flag.Int("requests", 300, "sequential requests per latency figure")
+	notifyOnly := flag.Bool("notify-only", false, "build each dataset and time the daily reminder job only (no server figures)")
 	flag.Parse()
 	sizes, err := parseSizes(*sizesFlag)
 	if err != nil || len(sizes) == 0 {
@@ -55,7 +56,7 @@ func main() {
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	b := &bench{dir: dir, requests: *requests, ctx: context.Background()}
+	b := &bench{dir: dir, requests: *requests, ctx: context.Background(), notifyOnly: *notifyOnly}
 	if err := b.run(sizes, pgSizes); err != nil {
 		fail(err)
 	}
@@ -87,6 +88,8 @@ type bench struct {
 	binary   string
 	requests int
 	results  results
+	// notifyOnly skips the server figures: datasets and the reminder job.
+	notifyOnly bool
 }
 
 // results is the JSON line.
@@ -124,6 +127,8 @@ type sizeResult struct {
 	StaticBytes      int     `json:"static_bytes"`
 	RPSRatio         float64 `json:"dashboard_to_static_ratio"`
 	PeakRSSMegabytes float64 `json:"peak_rss_mb"`
+	// Notify is the daily reminder job on this dataset.
+	Notify notifyResult `json:"notify"`
 }
 
 type importResult struct {
@@ -197,6 +202,9 @@ func (b *bench) runEngine(e engine, sizes []int) (engineRun, error) {
 			run.Submits = *s
 		}
 	}
+	if b.notifyOnly {
+		return run, nil
+	}
 	imp, err := b.measureImport(e, 100_000)
 	if err != nil {
 		return run, fmt.Errorf("%s import: %w", e, err)
@@ -207,6 +215,9 @@ func (b *bench) runEngine(e engine, sizes []int) (engineRun, error) {
 
 func (b *bench) judge() {
 	rs := b.results.Sizes
+	if b.notifyOnly {
+		return
+	}
 	first, last := rs[0], rs[len(rs)-1]
 	t := &b.results.Targets
 	t.SmallestSchools, t.LargestSchools = first.Schools, last.Schools
@@ -224,6 +235,13 @@ func (b *bench) judge() {
 
 func (b *bench) print() {
 	w := os.Stdout
+	if b.notifyOnly {
+		fmt.Fprintln(w, "\nSafeCampus daily reminder job —", time.Now().Format("2006-01-02 15:04"))
+		printNotify(b.results.Sizes)
+		line, _ := json.Marshal(b.results.Sizes)
+		fmt.Fprintln(w, string(line))
+		return
+	}
 	fmt.Fprintln(w, "\nSafeCampus benchmark —", time.Now().Format("2006-01-02 15:04"), "— latencies in ms")
 	printEngine("SQLite", engineRun{Sizes: b.results.Sizes, Import: b.results.Import, Submits: b.results.Submits})
 	if pg := b.results.Postgres; pg != nil {
@@ -249,10 +267,22 @@ func printEngine(name string, run engineRun) {
 			r.RegionAPIP50, r.RegionAPIP99, r.CountyAPIP50, r.CountyAPIP99, r.PageRPS, r.StaticRPS, r.RPSRatio,
 			r.PeakRSSMegabytes, r.DBMegabytes)
 	}
+	printNotify(run.Sizes)
 	s := run.Submits
 	fmt.Fprintf(w, "submissions at %d schools, %d clients, %.0fs: %d accepted, %d errors, %.0f per second\n",
 		s.AtSchools, s.Clients, s.Seconds, s.Accepted, s.Errors, s.PerSecond)
 	fmt.Fprintf(w, "roster import of %d schools: %.1fs\n", run.Import.Schools, run.Import.Seconds)
+}
+
+// printNotify prints the reminder job's figures per size.
+func printNotify(sizes []sizeResult) {
+	w := os.Stdout
+	for _, r := range sizes {
+		n := r.Notify
+		fmt.Fprintf(w, "reminder job at %d schools (%d officials, %d hazards): first run %.2fs (%d notifications), "+
+			"next day %.2fs (%d), same day again %.2fs\n", r.Schools, n.Officials, n.Hazards, n.FirstSeconds, n.FirstCreated,
+			n.DailySeconds, n.DailyCreated, n.RepeatSeconds)
+	}
 }
 
 func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }

@@ -22,7 +22,14 @@ func (b *bench) measureSize(e engine, n int, withSubmissions bool) (sizeResult, 
 		r.DBMegabytes = round2(float64(fi.Size()) / (1 << 20))
 	}
 	var sub *submitResult
-	fmt.Fprintf(os.Stderr, "  seeded in %.1fs; starting the server…\n", d.seed.Seconds())
+	fmt.Fprintf(os.Stderr, "  seeded in %.1fs\n", d.seed.Seconds())
+	if r.Notify, err = b.measureNotify(e, d); err != nil {
+		return r, nil, fmt.Errorf("reminder job: %w", err)
+	}
+	if b.notifyOnly {
+		return r, nil, nil
+	}
+	fmt.Fprintln(os.Stderr, "  starting the server…")
 	srv, err := b.startServer(d.dsn)
 	if err != nil {
 		return r, nil, err

@@ -27,6 +27,9 @@ type config struct {
 	secureCookies  bool
 	trustedProxies []string
 	evidenceDir    string // "" = beside the SQLite file, or ./data/evidence
+	metricsAddr    string // "" = /metrics on the public address
+	tlsCert        string // with tlsKey: serve HTTPS natively
+	tlsKey         string
 }
 
 // env carries the process's surroundings to the commands.
@@ -35,6 +38,7 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	cfg            config
+	mail           mailConfig
 }
 
 func newRootCommand(getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -56,7 +60,8 @@ func newRootCommand(getenv func(string) string, stdin io.Reader, stdout, stderr 
 	root.PersistentFlags().StringVar(&e.cfg.tz, "tz", def("SAFECAMPUS_TZ", "Asia/Shanghai"),
 		"time zone in which days are counted (env SAFECAMPUS_TZ)")
 	root.AddCommand(e.demoCommand(def), e.serveCommand(def), e.migrateCommand(), e.userCommand(),
-		e.tokenCommand(), e.importCommand(), e.backupCommand(), e.rebuildCommand())
+		e.tokenCommand(), e.importCommand(), e.backupCommand(), e.rebuildCommand(), e.auditCommand(), e.versionCommand(),
+		e.notifyCommand(def), e.webhookCommand())
 	return root
 }
 
@@ -120,7 +125,7 @@ func (e *env) migrateCommand() *cobra.Command {
 
 func (e *env) userCommand() *cobra.Command {
 	user := &cobra.Command{Use: "user", Short: "Manage users", Args: cobra.NoArgs}
-	var username, role, scope string
+	var username, role, scope, email string
 	var passwordStdin bool
 	add := &cobra.Command{
 		Use:   "add --username U --role ROLE --scope CODE [--password-stdin]",
@@ -147,7 +152,7 @@ func (e *env) userCommand() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			u, err := st.CreateUser(cmd.Context(), cli, model.User{Username: username, Role: model.Role(role), ScopeCode: scope}, password)
+			u, err := st.CreateUser(cmd.Context(), cli, model.User{Username: username, Role: model.Role(role), ScopeCode: scope, Email: email}, password)
 			if err != nil {
 				return err
 			}
@@ -162,21 +167,27 @@ func (e *env) userCommand() *cobra.Command {
 	add.Flags().StringVar(&role, "role", "", "admin, leader, inspector or school")
 	add.Flags().StringVar(&scope, "scope", "", "division code, or school code for role school")
 	add.Flags().BoolVar(&passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
-	user.AddCommand(add)
+	add.Flags().StringVar(&email, "email", "", "e-mail address for notifications (optional)")
+	user.AddCommand(add, e.userResetCommand(), e.userDisableCommand(true), e.userDisableCommand(false))
 	return user
 }
 
+// randomPassword makes a password that meets the policy.
 func randomPassword() string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
+	for {
+		b := make([]byte, 12)
+		_, _ = rand.Read(b)
+		if p := base64.RawURLEncoding.EncodeToString(b); model.CheckPassword("password", p) == nil {
+			return p
+		}
+	}
 }
 
 func (e *env) tokenCommand() *cobra.Command {
 	token := &cobra.Command{Use: "token", Short: "Manage API tokens", Args: cobra.NoArgs}
-	var username string
+	var username, name, expires string
 	create := &cobra.Command{
-		Use:   "create --username U",
+		Use:   "create --username U [--expires 90d] [--name N]",
 		Short: "Print a new API token for the user, alone on one line",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -194,7 +205,11 @@ func (e *env) tokenCommand() *cobra.Command {
 			} else if err != nil {
 				return err
 			}
-			t, err := st.CreateToken(cmd.Context(), u.ID)
+			ttl, err := parseTTL(expires)
+			if err != nil {
+				return err
+			}
+			t, _, err := st.IssueToken(cmd.Context(), cli, u.ID, name, ttl)
 			if err != nil {
 				return err
 			}
@@ -203,7 +218,9 @@ func (e *env) tokenCommand() *cobra.Command {
 		},
 	}
 	create.Flags().StringVar(&username, "username", "", "the user the token acts as")
-	token.AddCommand(create)
+	create.Flags().StringVar(&expires, "expires", "90d", "how long the token lives: days (30d) or a duration (12h); at most 366d")
+	create.Flags().StringVar(&name, "name", "", "a name to recognise the token by in lists")
+	token.AddCommand(create, e.tokenListCommand(), e.tokenRevokeCommand())
 	return token
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -44,8 +45,13 @@ func (e *env) serverFlags(cmd *cobra.Command, def func(string, string) string) {
 		"mark cookies Secure, for a server behind a TLS proxy (env SAFECAMPUS_SECURE_COOKIES=true)")
 	cmd.Flags().StringVar(&e.cfg.evidenceDir, "evidence-dir", def("SAFECAMPUS_EVIDENCE_DIR", ""),
 		"directory for uploaded evidence files (env SAFECAMPUS_EVIDENCE_DIR; default: evidence/ beside the SQLite file, or ./data/evidence)")
+	e.mailFlags(cmd, def)
 	cmd.Flags().StringSliceVar(&e.cfg.trustedProxies, "trusted-proxy", splitList(def("SAFECAMPUS_TRUSTED_PROXIES", "")),
 		"CIDR of a reverse proxy whose X-Forwarded-For is believed; repeatable (env SAFECAMPUS_TRUSTED_PROXIES, comma separated)")
+	cmd.Flags().StringVar(&e.cfg.metricsAddr, "metrics-addr", def("SAFECAMPUS_METRICS_ADDR", ""),
+		"serve /metrics on this address instead of the public one, e.g. 127.0.0.1:9090 (env SAFECAMPUS_METRICS_ADDR)")
+	cmd.Flags().StringVar(&e.cfg.tlsCert, "tls-cert", def("SAFECAMPUS_TLS_CERT", ""), "PEM certificate (chain) to serve HTTPS natively (env SAFECAMPUS_TLS_CERT)")
+	cmd.Flags().StringVar(&e.cfg.tlsKey, "tls-key", def("SAFECAMPUS_TLS_KEY", ""), "PEM private key of --tls-cert (env SAFECAMPUS_TLS_KEY)")
 }
 
 func splitList(s string) []string {
@@ -72,19 +78,53 @@ func (e *env) listen(ctx context.Context, st *store.Store, cfg server.Config, re
 	if err != nil {
 		return err
 	}
+	if (e.cfg.tlsCert == "") != (e.cfg.tlsKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), buildInfoMetric())
+	for name, db := range st.Pools() {
+		reg.MustRegister(collectors.NewDBStatsCollector(db, name))
+	}
+	maint := newMaintenanceMetrics(reg)
+	cfg.MetricsElsewhere = e.cfg.metricsAddr != ""
 	srv := server.New(cfg, st, bundle, log, reg)
+	nt, err := e.notifier(st)
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", e.cfg.addr)
 	if err != nil {
 		return err
 	}
+	scheme := "http"
+	if e.cfg.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(e.cfg.tlsCert, e.cfg.tlsKey)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--tls-cert/--tls-key: %w", err)
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"h2", "http/1.1"}})
+		scheme = "https"
+	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	go maintain(ctx, st, log)
+	if e.cfg.metricsAddr != "" {
+		mln, err := net.Listen("tcp", e.cfg.metricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		ms := &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second}
+		go ms.Serve(mln)
+		defer ms.Close()
+		log.Info("metrics listening", "url", "http://"+displayAddr(mln.Addr().String())+"/metrics")
+	}
+	go maintain(ctx, st, log, maint)
+	go nt.Run(ctx, 30*time.Second)
 
-	url := "http://" + displayAddr(ln.Addr().String())
+	url := scheme + "://" + displayAddr(ln.Addr().String())
 	log.Info("listening", "url", url, "db", redactDSN(e.cfg.db))
 	if ready != nil {
 		ready(url)
@@ -108,32 +148,80 @@ func (e *env) listen(ctx context.Context, st *store.Store, cfg server.Config, re
 	return nil
 }
 
-// maintain applies rule sets whose day has come and takes the coverage
-// checkpoints as months end, and forgets idempotency keys past their
-// retention: at start-up, then every hour.
-func maintain(ctx context.Context, st *store.Store, log *slog.Logger) {
+// maintain applies rule sets whose day has come, takes the coverage
+// checkpoints as months end, and prunes expired sessions, old throttle
+// rows and idempotency keys past their retention: at start-up, then every
+// hour.
+func maintain(ctx context.Context, st *store.Store, log *slog.Logger, m *maintenanceMetrics) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if applied, err := st.ApplyDueRuleSets(ctx); err != nil && ctx.Err() == nil {
-			log.Error("applying rule sets", "err", err)
-		} else if applied {
-			log.Info("rule set applied to every school's coverage")
-		}
-		if err := st.MaintainCheckpoints(ctx); err != nil && ctx.Err() == nil {
-			log.Error("coverage checkpoints", "err", err)
-		}
-		if n, err := st.PruneIdempotencyKeys(ctx); err != nil && ctx.Err() == nil {
-			log.Error("pruning idempotency keys", "err", err)
-		} else if n > 0 {
-			log.Info("idempotency keys pruned", "count", n)
-		}
+		maintainOnce(ctx, st, log, m)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
 	}
+}
+
+func maintainOnce(ctx context.Context, st *store.Store, log *slog.Logger, m *maintenanceMetrics) {
+	failed := false
+	defer func() {
+		if ctx.Err() != nil {
+			return
+		}
+		result := "ok"
+		if failed {
+			result = "error"
+		} else {
+			m.lastSuccess.SetToCurrentTime()
+		}
+		m.runs.WithLabelValues(result).Inc()
+	}()
+	if p, err := st.Prune(ctx); err != nil && ctx.Err() == nil {
+		failed = true
+		log.Error("pruning", "err", err)
+	} else {
+		m.pruned.WithLabelValues("sessions").Add(float64(p.Sessions))
+		m.pruned.WithLabelValues("login_failures").Add(float64(p.LoginFailures))
+	}
+	if n, err := st.PruneIdempotencyKeys(ctx); err != nil && ctx.Err() == nil {
+		failed = true
+		log.Error("pruning idempotency keys", "err", err)
+	} else {
+		m.pruned.WithLabelValues("idempotency_keys").Add(float64(n))
+	}
+	if applied, err := st.ApplyDueRuleSets(ctx); err != nil && ctx.Err() == nil {
+		failed = true
+		log.Error("applying rule sets", "err", err)
+	} else if applied {
+		log.Info("rule set applied to every school's coverage")
+	}
+	if err := st.MaintainCheckpoints(ctx); err != nil && ctx.Err() == nil {
+		failed = true
+		log.Error("coverage checkpoints", "err", err)
+	}
+}
+
+// maintenanceMetrics count the maintenance loop's runs and what it pruned.
+type maintenanceMetrics struct {
+	runs        *prometheus.CounterVec
+	pruned      *prometheus.CounterVec
+	lastSuccess prometheus.Gauge
+}
+
+func newMaintenanceMetrics(reg prometheus.Registerer) *maintenanceMetrics {
+	m := &maintenanceMetrics{
+		runs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "safecampus_maintenance_runs_total",
+			Help: "Runs of the hourly maintenance (rule sets, checkpoints, pruning) by result."}, []string{"result"}),
+		pruned: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "safecampus_pruned_rows_total",
+			Help: "Rows pruned by maintenance: expired sessions, old throttle rows and idempotency keys."}, []string{"kind"}),
+		lastSuccess: prometheus.NewGauge(prometheus.GaugeOpts{Name: "safecampus_maintenance_last_success_timestamp_seconds",
+			Help: "When the maintenance last ran without error."}),
+	}
+	reg.MustRegister(m.runs, m.pruned, m.lastSuccess)
+	return m
 }
 
 // evidenceDir is where uploaded evidence files go: --evidence-dir, else an

@@ -84,7 +84,7 @@ func buildSite() (*site, error) {
 		return nil, err
 	}
 	now := today.Time(beijing).Add(10 * time.Hour)
-	st, err := store.Open(store.Options{DSN: filepath.Join(siteDir, "a11y.db"), Now: func() time.Time { return now }, Location: beijing, NoSync: true})
+	st, err := store.Open(store.Options{DSN: filepath.Join(siteDir, "a11y.db"), Now: func() time.Time { return now }, Location: beijing, NoSync: true, ExemptPassword: demo.Password})
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +172,11 @@ func (s *site) pages(t *testing.T) []checkedPage {
 		{"admin-rules", model.Admin, "/admin/rules"},
 		{"admin-schools", model.Admin, "/admin/schools"},
 		{"admin-users", model.Admin, "/admin/users"},
+		{"admin-user-form", model.Admin, "/admin/users/new"},
 		{"admin-import", model.Admin, "/admin/import"},
+		{"notifications", model.Inspector, "/notifications"},
+		{"account-email", model.SchoolRep, "/account/email"},
+		{"admin-webhooks", model.Admin, "/admin/webhooks"},
 	}
 }
 

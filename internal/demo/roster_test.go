@@ -320,14 +320,7 @@ func coverage(plans []demo.Plan, basis model.Basis) (model.Counts, map[string]*m
 		}
 		for _, c := range []*model.Counts{&total, cc} {
 			c.Schools++
-			for i, ms := range st.Measures {
-				if ms.Covered {
-					c.Measures[i]++
-				}
-			}
-			if st.AllFive {
-				c.AllFive++
-			}
+			c.Tally(st)
 		}
 	}
 	return total, byCounty

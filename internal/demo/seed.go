@@ -31,13 +31,18 @@ func Seed(ctx context.Context, st *store.Store, counties []model.Division, seed 
 	if err != nil {
 		return nil, err
 	}
+	// The people exist before today's hazards, so they are told of them.
+	logins, err := seedUsers(ctx, st, roster, counties)
+	if err != nil {
+		return nil, err
+	}
 	today := st.Today()
 	clock := today.Time(st.Location()).Add(10 * time.Hour)
 	sim := st.WithClock(func() time.Time { return clock })
 	if err := seedHazards(ctx, sim, roster, ids, today, rand.New(rand.NewPCG(seed, 0x4a2a))); err != nil {
 		return nil, err
 	}
-	return seedUsers(ctx, st, roster, counties)
+	return logins, nil
 }
 
 // Replay imports the roster and replays its checklist plans (see Plans):
@@ -167,6 +172,9 @@ func seedHazards(ctx context.Context, st *store.Store, roster []model.School, id
 	inspector := model.User{Username: "demo-seed"}
 	for i := 0; i < 40; i++ {
 		s := roster[r.IntN(len(roster))]
+		if i == 1 {
+			s = roster[0] // the demo school user's school: an open hazard to see
+		}
 		id, ok := ids[s.Code]
 		if !ok {
 			continue

@@ -9,13 +9,14 @@ import (
 	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"image"
 	_ "image/jpeg" // image.DecodeConfig for JPEG
 	_ "image/png"  // image.DecodeConfig for PNG
+
+	_ "golang.org/x/image/webp" // image.DecodeConfig for WebP
 	"net/http"
 	"os"
 	"path/filepath"
@@ -30,6 +31,9 @@ const MaxSize = 10 << 20
 // MaxFiles is how many files one upload may carry.
 const MaxFiles = 5
 
+// MaxPixels is the most pixels an accepted image may have.
+const MaxPixels = 50_000_000
+
 // maxSide is the largest image width or height accepted, in pixels.
 const maxSide = 20000
 
@@ -38,6 +42,9 @@ var (
 	ErrTooLarge = fmt.Errorf("file is larger than %d MiB", MaxSize>>20)
 	ErrEmpty    = errors.New("file is empty")
 	ErrType     = errors.New("file is not a JPEG, PNG or WebP photo or a PDF")
+	// ErrTooManyPixels refuses an image whose size would burden a browser
+	// (or this server) when shown, whatever the file's size.
+	ErrTooManyPixels = fmt.Errorf("image is larger than %d megapixels", MaxPixels/1_000_000)
 )
 
 // kinds are the accepted content types and the extension they are stored
@@ -49,6 +56,21 @@ var kinds = map[string]string{
 	"application/pdf": ".pdf",
 }
 
+// DownloadName is the name a stored file is offered under: the uploaded
+// name with the extension of the type read from its bytes, so a PDF
+// uploaded as report.html downloads as report.pdf.
+func DownloadName(name, contentType string) string {
+	ext, ok := kinds[contentType]
+	if !ok {
+		return name
+	}
+	base := strings.TrimSuffix(name, filepath.Ext(name))
+	if base == "" {
+		base = "evidence"
+	}
+	return base + ext
+}
+
 // File is an uploaded file that passed Check.
 type File struct {
 	Name          string // the uploader's file name, cleaned, for display
@@ -58,6 +80,8 @@ type File struct {
 	SHA256        string
 	Data          []byte
 	Thumb         []byte // photos after Clean: the JPEG thumbnail
+
+	img image.Image // photos: the pixels Check decoded, for Clean
 }
 
 // IsImage reports whether the file is a photo.
@@ -83,25 +107,26 @@ func Check(name string, data []byte) (File, error) {
 		return f, ErrType
 	}
 	f.ContentType, f.Ext = ct, ext
-	switch ct {
-	case "image/jpeg", "image/png":
+	if f.IsImage() {
+		// The header says how big the image is; refuse a bomb before
+		// decoding it, then decode the whole image: a valid header on a
+		// broken or foreign body is refused too.
 		cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 		if err != nil {
 			return f, ErrType
 		}
 		f.Width, f.Height = cfg.Width, cfg.Height
-	case "image/webp":
-		w, h, err := webpSize(data)
+		if f.Width <= 0 || f.Height <= 0 || f.Width > maxSide || f.Height > maxSide {
+			return f, ErrType
+		}
+		if int64(f.Width)*int64(f.Height) > MaxPixels {
+			return f, ErrTooManyPixels
+		}
+		img, _, err := image.Decode(bytes.NewReader(data))
 		if err != nil {
 			return f, ErrType
 		}
-		f.Width, f.Height = w, h
-	}
-	if f.IsImage() && (f.Width <= 0 || f.Height <= 0 || f.Width > maxSide || f.Height > maxSide) {
-		return f, ErrType
-	}
-	if f.IsImage() && f.Width*f.Height > MaxPixels {
-		return f, ErrTooManyPixels
+		f.img = img
 	}
 	f.SHA256 = sum(data)
 	return f, nil
@@ -110,35 +135,6 @@ func Check(name string, data []byte) (File, error) {
 func sum(data []byte) string {
 	s := sha256.Sum256(data)
 	return hex.EncodeToString(s[:])
-}
-
-// webpSize reads the canvas size from a WebP file's first chunk (lossy
-// VP8, lossless VP8L or extended VP8X).
-func webpSize(b []byte) (int, int, error) {
-	if len(b) < 30 || string(b[0:4]) != "RIFF" || string(b[8:12]) != "WEBP" {
-		return 0, 0, ErrType
-	}
-	d := b[20:]
-	switch string(b[12:16]) {
-	case "VP8 ":
-		if d[3] != 0x9d || d[4] != 0x01 || d[5] != 0x2a {
-			return 0, 0, ErrType
-		}
-		w := int(binary.LittleEndian.Uint16(d[6:8]) & 0x3fff)
-		h := int(binary.LittleEndian.Uint16(d[8:10]) & 0x3fff)
-		return w, h, nil
-	case "VP8L":
-		if d[0] != 0x2f {
-			return 0, 0, ErrType
-		}
-		bits := binary.LittleEndian.Uint32(d[1:5])
-		return int(bits&0x3fff) + 1, int((bits>>14)&0x3fff) + 1, nil
-	case "VP8X":
-		w := int(uint32(d[4]) | uint32(d[5])<<8 | uint32(d[6])<<16)
-		h := int(uint32(d[7]) | uint32(d[8])<<8 | uint32(d[9])<<16)
-		return w + 1, h + 1, nil
-	}
-	return 0, 0, ErrType
 }
 
 // CleanName keeps the base name of an uploaded file, without control

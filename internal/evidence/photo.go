@@ -19,16 +19,13 @@ import (
 // WebP photos are stored as JPEG (there is no WebP encoder in Go's
 // libraries). Each photo gets a JPEG thumbnail of at most ThumbSide pixels.
 
-// MaxPixels is the largest photo accepted, in pixels (width × height), read
-// from the header before anything is decoded: a small file that claims
-// gigapixels (a decompression bomb) is refused without allocating them.
-const MaxPixels = 40_000_000
+// Check has already read each photo's size from its header and refused
+// more than MaxPixels before decoding anything (a small file that claims
+// gigapixels, a decompression bomb, is refused without allocating them),
+// then decoded it whole; Clean works from those decoded pixels.
 
 // ThumbSide is the longer side of a thumbnail, in pixels.
 const ThumbSide = 320
-
-// ErrTooManyPixels is a photo larger than MaxPixels.
-var ErrTooManyPixels = fmt.Errorf("the photo has more than %d megapixels", MaxPixels/1_000_000)
 
 // jpegQuality is the quality photos and thumbnails are encoded at.
 const jpegQuality = 85
@@ -39,17 +36,18 @@ func Clean(f File) (File, error) {
 	if !f.IsImage() {
 		return f, nil
 	}
-	if f.Width*f.Height > MaxPixels {
+	if int64(f.Width)*int64(f.Height) > MaxPixels {
 		return f, ErrTooManyPixels
 	}
-	var img image.Image
+	img := f.img
 	var err error
-	switch f.ContentType {
-	case "image/jpeg":
+	switch {
+	case img != nil:
+	case f.ContentType == "image/jpeg":
 		img, err = jpeg.Decode(bytes.NewReader(f.Data))
-	case "image/png":
+	case f.ContentType == "image/png":
 		img, err = png.Decode(bytes.NewReader(f.Data))
-	case "image/webp":
+	case f.ContentType == "image/webp":
 		img, err = webp.Decode(bytes.NewReader(f.Data))
 	default:
 		return f, ErrType
@@ -75,7 +73,7 @@ func Clean(f File) (File, error) {
 		return f, err
 	}
 	b := img.Bounds()
-	f.Data, f.Thumb, f.Width, f.Height = out.Bytes(), thumb, b.Dx(), b.Dy()
+	f.Data, f.Thumb, f.Width, f.Height, f.img = out.Bytes(), thumb, b.Dx(), b.Dy(), nil
 	f.SHA256 = sum(f.Data)
 	return f, nil
 }
@@ -109,7 +107,7 @@ func ThumbnailOf(data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, ErrType
 	}
-	if cfg.Width*cfg.Height > MaxPixels {
+	if int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
 		return nil, ErrTooManyPixels
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))

@@ -273,7 +273,7 @@ func TestReasonsFilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	args := map[string]any{"Guards": 2, "Required": 3, "Students": 1240, "Licensed": 1, "Days": 120, "Limit": 90, "Min": 30,
-		"CheckedOn": "2025-01-02", "ExpiresOn": "2025-07-01", "Hazard": int64(7)}
+		"CheckedOn": "2025-01-02", "ExpiresOn": "2025-07-01", "Hazard": int64(7), "DayStudents": 800, "Boarders": 400}
 	for _, code := range reasonCodes(t) {
 		r := model.Reason{Code: code, Args: args}
 		for _, lang := range Languages {

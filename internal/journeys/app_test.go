@@ -39,6 +39,7 @@ const (
 	userSchool    = "school-xc1" // school administrator of schoolXC1
 	userInspector = "inspector"  // inspector of 呼和浩特市
 	userLeader    = "leader"     // leader of 呼和浩特市
+	userAdmin     = "admin"      // system administrator
 )
 
 // today is the day the store's clock is pinned to; 10:00 in Beijing.
@@ -106,6 +107,7 @@ var roles = map[string]model.User{
 	userSchool:    {Username: userSchool, Role: model.SchoolRep, ScopeCode: schoolXC1},
 	userInspector: {Username: userInspector, Role: model.Inspector, ScopeCode: prefHohhot},
 	userLeader:    {Username: userLeader, Role: model.Leader, ScopeCode: prefHohhot},
+	userAdmin:     {Username: userAdmin, Role: model.Admin},
 }
 
 func (a *app) seed(t *testing.T, usernames []string) {
@@ -177,16 +179,7 @@ func ptr[T any](v T) *T { return &v }
 
 // goodFacts satisfy every default rule for a school of 100–999 students
 // (two licensed guards), checked yesterday with an alarm test ten days ago.
-func goodFacts() model.Facts {
-	ar := model.AntiRamming("bollards")
-	return model.Facts{
-		NursingPost:      model.NursingPostFacts{SetUp: ptr(true), AMStaff: ptr(2), PMStaff: ptr(2), PolicePresent: ptr(true), RosterOnFile: ptr(true)},
-		ClosedManagement: model.ClosedManagementFacts{PerimeterEnclosed: ptr(true), GateRoom24h: ptr(true), VisitorRegistration: ptr(true), AntiRamming: &ar},
-		SecurityGuards:   model.SecurityGuardsFacts{FullTimeGuards: ptr(2), LicensedGuards: ptr(2)},
-		OneButtonAlarm:   model.OneButtonAlarmFacts{Installed: ptr(true), LinkedToPolice: ptr(true), LastTestOn: ptr(today.AddDays(-10)), LastTestOK: ptr(true)},
-		VideoNetworking:  model.VideoNetworkingFacts{Cameras: ptr(12), GateCovered: ptr(true), NetworkedToPolice: ptr(true), RetentionDays: ptr(30)},
-	}
-}
+func goodFacts() model.Facts { return model.SampleFacts(today) }
 
 // requestLog records every request the server answers, to show on failure
 // and to check what the browser did (or did not) send.

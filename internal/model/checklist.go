@@ -41,6 +41,9 @@ func (c Checklist) ExpiresOn(r RuleSet) Date { return c.CheckedOn.AddDays(r.Vali
 
 // ValidateCheckDate refuses a check date in the future.
 func ValidateCheckDate(checkedOn, today Date) *FieldError {
+	if e := RealDateError("checked_on", checkedOn, today); e != nil && checkedOn < FirstRealDay {
+		return e
+	}
 	if checkedOn > today {
 		e := NewFieldError("checked_on", "future_date", map[string]any{"Date": checkedOn.String()},
 			"check date %s is in the future", checkedOn)

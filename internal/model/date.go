@@ -102,3 +102,22 @@ func (d *Date) Scan(src any) error {
 	}
 	return nil
 }
+
+// FirstRealDay is the earliest day accepted where a real date is meant:
+// nothing this product records happened before it.
+var FirstRealDay = NewDate(2000, 1, 1)
+
+// LastRealDay is the latest day accepted where a real date is meant:
+// five years after today (a rectification deadline, a planned date).
+func LastRealDay(today Date) Date { return DateOf(today.Time(time.UTC).AddDate(5, 0, 0)) }
+
+// RealDateError refuses a day outside FirstRealDay … LastRealDay(today),
+// such as 0001-01-01 or 9999-12-31; nil when d is within.
+func RealDateError(field string, d, today Date) *FieldError {
+	if d >= FirstRealDay && d <= LastRealDay(today) {
+		return nil
+	}
+	e := NewFieldError(field, "unreal_date", map[string]any{"Date": d.String(), "From": FirstRealDay.String(), "To": LastRealDay(today).String()},
+		"%s %s is outside %s … %s", field, d, FirstRealDay, LastRealDay(today))
+	return &e
+}

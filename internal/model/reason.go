@@ -19,6 +19,8 @@ const (
 	ReasonNoVisitorLog        = "no_visitor_registration"
 	ReasonNoAntiRamming       = "no_anti_ramming"
 	ReasonGuardsShort         = "guards_short"
+	ReasonGuardsShortDay      = "guards_short_day"      // v2: day students and boarders counted
+	ReasonGuardsShortBoarders = "guards_short_boarders" // v1: all students, and the boarders again
 	ReasonGuardsUnlicensed    = "guards_unlicensed"
 	ReasonAlarmNotInstalled   = "alarm_not_installed"
 	ReasonAlarmNotLinked      = "alarm_not_linked"

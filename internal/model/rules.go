@@ -64,7 +64,7 @@ func (r RuleSet) closedManagement(f ClosedManagementFacts) []Reason {
 	if !*f.VisitorRegistration {
 		rs = append(rs, reason(ReasonNoVisitorLog))
 	}
-	if *f.AntiRamming == AntiRammingNone || !f.AntiRamming.Valid() {
+	if !f.AntiRamming.Valid() || (r.AntiRammingRequired && *f.AntiRamming == AntiRammingNone) {
 		rs = append(rs, reason(ReasonNoAntiRamming))
 	}
 	return rs
@@ -75,9 +75,8 @@ func (r RuleSet) securityGuards(s School, f SecurityGuardsFacts) []Reason {
 		return m
 	}
 	var rs []Reason
-	need := r.Guards.Required(s.Students, s.Boarders)
-	if *f.FullTimeGuards < need {
-		rs = append(rs, reason(ReasonGuardsShort, "Guards", *f.FullTimeGuards, "Required", need, "Students", s.Students))
+	if need := r.Guards.Required(s.Students, s.Boarders); *f.FullTimeGuards < need {
+		rs = append(rs, r.Guards.shortReason(*f.FullTimeGuards, need, s))
 	}
 	if *f.LicensedGuards != *f.FullTimeGuards {
 		rs = append(rs, reason(ReasonGuardsUnlicensed, "Licensed", *f.LicensedGuards, "Guards", *f.FullTimeGuards))
@@ -126,4 +125,17 @@ func (r RuleSet) videoNetworking(f VideoNetworkingFacts) []Reason {
 		rs = append(rs, reason(ReasonRetentionShort, "Days", *f.RetentionDays, "Min", r.MinRetentionDays))
 	}
 	return rs
+}
+
+// shortReason says what was counted: the day students and the boarders
+// under rule set v2, all students (and the boarders added again) under v1.
+func (g GuardRule) shortReason(guards, need int, s School) Reason {
+	switch {
+	case s.Boarders > 0 && g.Basis == GuardBasisNonBoarders:
+		return reason(ReasonGuardsShortDay, "Guards", guards, "Required", need, "DayStudents", s.Students-s.Boarders, "Boarders", s.Boarders)
+	case s.Boarders > 0 && g.BoardersPerGuard > 0:
+		return reason(ReasonGuardsShortBoarders, "Guards", guards, "Required", need, "Students", s.Students, "Boarders", s.Boarders)
+	default:
+		return reason(ReasonGuardsShort, "Guards", guards, "Required", need, "Students", s.Students)
+	}
 }

@@ -47,36 +47,6 @@ func codes(rs []model.Reason) []string {
 	return out
 }
 
-func TestGuardsRequired(t *testing.T) {
-	tests := []struct {
-		students, boarders int
-		want               int
-	}{
-		{0, 0, 1}, // a kindergarten with no children still needs one
-		{1, 0, 1},
-		{99, 0, 1},
-		{100, 0, 2},
-		{999, 0, 2},
-		{1000, 0, 3},
-		{1499, 0, 3},
-		{1500, 0, 4},
-		{1999, 0, 4},
-		{2000, 0, 5},
-		{500, 199, 2},
-		{500, 200, 3},
-		{500, 399, 3},
-		{500, 400, 4},
-		{2000, 400, 7},
-		{50, 50, 1},
-	}
-	g := model.DefaultRuleSet().Guards
-	for _, tt := range tests {
-		if got := g.Required(tt.students, tt.boarders); got != tt.want {
-			t.Errorf("Required(%d students, %d boarders) = %d, want %d", tt.students, tt.boarders, got, tt.want)
-		}
-	}
-}
-
 func TestEvaluateGoodFactsMeetAllFive(t *testing.T) {
 	got := model.DefaultRuleSet().Evaluate(school500, checkDay, goodFacts(checkDay))
 	for i, res := range got {
@@ -101,9 +71,10 @@ func TestEvaluateSecurityGuards(t *testing.T) {
 		{"short and unlicensed", 1240, 0, 2, 1, false, []string{"2 guards, 3 required for 1240 students", "1 of 2 guards licensed"}},
 		{"none for an empty kindergarten", 0, 0, 0, 0, false, []string{"0 guards, 1 required for 0 students"}},
 		{"one for an empty kindergarten", 0, 0, 1, 1, true, nil},
-		{"boarders add one", 800, 200, 2, 2, false, []string{"2 guards, 3 required for 800 students"}},
+		{"boarders add one", 800, 200, 2, 2, false, []string{"2 guards, 3 required for 600 day students and 200 boarders"}},
 		{"boarders covered", 800, 200, 3, 3, true, nil},
 		{"199 boarders add none", 800, 199, 2, 2, true, nil},
+		{"the issue's example", 1200, 400, 3, 3, false, []string{"3 guards, 4 required for 800 day students and 400 boarders"}},
 	}
 	r := model.DefaultRuleSet()
 	for _, tt := range tests {
@@ -261,7 +232,7 @@ func TestDefaultRuleSetValid(t *testing.T) {
 	for _, e := range bad.Validate() {
 		got = append(got, e.Field)
 	}
-	want := []string{"validity_days", "guards.large_step", "guards.large_from"}
+	want := []string{"validity_days", "students_per_extra_guard", "large_school_from"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Validate fields (-want +got):\n%s", diff)
 	}

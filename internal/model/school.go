@@ -120,6 +120,17 @@ func (es FieldErrors) Get(field string) (FieldError, bool) {
 	return FieldError{}, false
 }
 
+// Without returns the errors on other fields than field.
+func (es FieldErrors) Without(field string) FieldErrors {
+	var out FieldErrors
+	for _, e := range es {
+		if e.Field != field {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // For returns the message for field, or "".
 func (es FieldErrors) For(field string) string {
 	for _, e := range es {
@@ -128,6 +139,21 @@ func (es FieldErrors) For(field string) string {
 		}
 	}
 	return ""
+}
+
+// ValidSchoolCode reports whether code is 1–32 ASCII letters, digits, -
+// or _: anything else could make a school unreachable by its URL, break
+// an export or smuggle markup. Rows saved before this rule stay readable.
+func ValidSchoolCode(code string) bool {
+	if len(code) == 0 || len(code) > 32 {
+		return false
+	}
+	for _, r := range code {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // Validate checks the school's own fields; whether its division exists is
@@ -140,8 +166,8 @@ func (s School) Validate() FieldErrors {
 	v := func(x any) map[string]any { return map[string]any{"Value": x} }
 	if strings.TrimSpace(s.Code) == "" {
 		add("code", "required", nil, "code is required")
-	} else if len(s.Code) > 32 || strings.ContainsAny(s.Code, " /\\?#%") {
-		add("code", "bad_code", v(s.Code), "code %q must be up to 32 characters without spaces or / \\ ? # %%", s.Code)
+	} else if !ValidSchoolCode(s.Code) {
+		add("code", "bad_code", v(s.Code), "code %q must be up to 32 letters, digits, - or _", s.Code)
 	}
 	if strings.TrimSpace(s.Name) == "" {
 		add("name", "required", nil, "name is required")

@@ -15,6 +15,7 @@ type SchoolStatus struct {
 	Basis    Basis
 	Measures [5]MeasureStatus
 	AllFive  bool
+	Rules    RuleRef // the rule set version that judged it
 }
 
 // CoveredUntil returns, per measure and for all five, the last day the
@@ -42,7 +43,7 @@ func (s SchoolStatus) CoveredUntil() (measures [5]*Date, allFive *Date) {
 // rule, the check has not expired by today, and no hazard on the measure is
 // open. openHazards maps each measure with an open hazard to one hazard id.
 func Derive(r RuleSet, s School, basis Basis, latest *Checklist, openHazards map[Measure]int64, today Date) SchoolStatus {
-	st := SchoolStatus{Basis: basis, AllFive: true}
+	st := SchoolStatus{Basis: basis, AllFive: true, Rules: r.Ref()}
 	var results [5]Result
 	if latest != nil {
 		results = r.Evaluate(s, latest.CheckedOn, latest.Facts)
@@ -78,6 +79,19 @@ type Counts struct {
 	Schools  int
 	Measures [5]int
 	AllFive  int
+}
+
+// Tally adds one school's status to the measure and all-five counts. The
+// caller counts the school itself, as only active schools count.
+func (c *Counts) Tally(st SchoolStatus) {
+	for i, ms := range st.Measures {
+		if ms.Covered {
+			c.Measures[i]++
+		}
+	}
+	if st.AllFive {
+		c.AllFive++
+	}
 }
 
 // Coverage is a division's coverage on one basis on one day.

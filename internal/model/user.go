@@ -32,6 +32,13 @@ type User struct {
 	ScopeCode string
 	Language  string // "zh-CN", "en", or "" to follow the browser
 	Disabled  bool
+	// MustChangePassword: an administrator reset the password; the user
+	// must choose a new one before doing anything else.
+	MustChangePassword bool
+	// Email is where notifications are mailed ("" = not by e-mail);
+	// EmailDigest gathers them into one mail a day instead of one each.
+	Email       string
+	EmailDigest bool
 }
 
 // CanReview reports whether the user may verify and return checklists,

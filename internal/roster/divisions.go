@@ -45,26 +45,10 @@ func parseDivisions(r io.Reader, lim limits) ([]DivisionRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	var (
-		errs problems
-		rows = []DivisionRow{}
-		seen = map[string]int{}
-	)
-	err = readTable(src, divisionColumns, lim, &errs, func(rec record) {
+	var errs problems
+	rows, err := readCoded(src, divisionColumns, lim, &errs, func(rec record) (DivisionRow, string, []string) {
 		d, msgs := divisionFrom(rec)
-		for _, p := range msgs {
-			errs.add(rec.line, p)
-		}
-		if d.Code != "" {
-			if first, dup := seen[d.Code]; dup {
-				errs.addf(rec.line, "code %q already on line %d", d.Code, first)
-				return
-			}
-			seen[d.Code] = rec.line
-		}
-		if len(msgs) == 0 {
-			rows = append(rows, DivisionRow{Line: rec.line, Division: d})
-		}
+		return DivisionRow{Line: rec.line, Division: d}, d.Code, msgs
 	})
 	if err != nil {
 		return nil, err

@@ -42,26 +42,10 @@ func parseSchools(r io.Reader, name string, lim limits) ([]model.SchoolLine, err
 		return nil, err
 	}
 	defer src.close()
-	var (
-		errs problems
-		rows = []model.SchoolLine{}
-		seen = map[string]int{}
-	)
-	err = readTable(src, schoolColumns, lim, &errs, func(rec record) {
+	var errs problems
+	rows, err := readCoded(src, schoolColumns, lim, &errs, func(rec record) (model.SchoolLine, string, []string) {
 		s, msgs := schoolFrom(rec)
-		for _, p := range msgs {
-			errs.add(rec.line, p)
-		}
-		if s.Code != "" {
-			if first, dup := seen[s.Code]; dup {
-				errs.addf(rec.line, "code %q already on line %d", s.Code, first)
-				return
-			}
-			seen[s.Code] = rec.line
-		}
-		if len(msgs) == 0 {
-			rows = append(rows, model.SchoolLine{Line: rec.line, School: s})
-		}
+		return model.SchoolLine{Line: rec.line, School: s}, s.Code, msgs
 	})
 	if err != nil {
 		return nil, err

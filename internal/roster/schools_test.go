@@ -132,7 +132,7 @@ func TestParseSchoolsReportsEveryBadRow(t *testing.T) {
 		{Line: 13, Message: `boarders "x" is not a whole number of 0 or more`},
 		{Line: 14, Message: `ownership "state" is not public, private, 公办 or 民办`},
 		{Line: 15, Message: `code "S1" already on line 2`},
-		{Line: 16, Message: `code "S 16" must be up to 32 characters without spaces or / \ ? # %`},
+		{Line: 16, Message: `code "S 16" must be up to 32 letters, digits, - or _`},
 		{Line: 17, Message: notType("中学")},
 		{Line: 17, Message: `division code "1501" is not six digits`},
 		{Line: 17, Message: `students "many" is not a whole number of 0 or more`},

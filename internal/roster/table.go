@@ -188,3 +188,29 @@ func plural(n int, one, many string) string {
 	}
 	return many
 }
+
+// readCoded reads every data row through from, which turns a row into a
+// value with its code and the row's problems. A code already seen on an
+// earlier line is a problem too. The values of the rows without problems
+// come back in file order (an empty, non-nil slice when there are none).
+func readCoded[T any](src rowSource, cols []column, lim limits, errs *problems, from func(record) (T, string, []string)) ([]T, error) {
+	rows := []T{}
+	seen := map[string]int{}
+	err := readTable(src, cols, lim, errs, func(rec record) {
+		v, code, msgs := from(rec)
+		for _, p := range msgs {
+			errs.add(rec.line, p)
+		}
+		if code != "" {
+			if first, dup := seen[code]; dup {
+				errs.addf(rec.line, "code %q already on line %d", code, first)
+				return
+			}
+			seen[code] = rec.line
+		}
+		if len(msgs) == 0 {
+			rows = append(rows, v)
+		}
+	})
+	return rows, err
+}

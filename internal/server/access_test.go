@@ -55,6 +55,7 @@ func (a *testApp) resolve(t *testing.T, path string) string {
 		"{evA}":    func() int64 { return a.evidence(t, schoolA).ID },
 		"{evD}":    func() int64 { return a.evidence(t, schoolD).ID },
 		"{spare}":  func() int64 { return a.users[userSpare].ID },
+		"{noteA}":  func() int64 { return a.notification(t, schoolA) },
 	}
 	for k, f := range fresh {
 		if strings.Contains(path, k) {
@@ -182,6 +183,20 @@ func pageAccessCases(t *testing.T) []accessCase {
 		{"GET", "/audit", nil, nil, by(200, 403, 200, 403, 200)},
 		{"GET", "/audit?division=" + prefBaotou, nil, nil, by(200, 403, 403, 403, 200)},
 		{"GET", "/audit?entity=hazard&from=2026-01-01&to=2026-12-31", nil, nil, by(200, 403, 200, 403, 200)},
+
+		// Lists as people use them (issue 18): the exports of exactly what
+		// each list shows, the division picker's moves, forgetting filters.
+		{"GET", "/review.csv", nil, nil, by(200, 403, 200, 403, 200)},
+		{"GET", "/review.csv?division=" + prefBaotou, nil, nil, by(200, 403, 403, 403, 200)},
+		{"GET", "/review?clear=1", nil, nil, by(200, 403, 200, 403, 200)},
+		{"GET", "/hazards.csv", nil, nil, all(200)},
+		{"GET", "/hazards.csv?division=" + prefBaotou, nil, nil, by(200, 403, 403, 200, 200)},
+		{"GET", "/hazards.csv?state=bogus", nil, nil, all(400)},
+		{"GET", "/audit.csv", nil, nil, by(200, 403, 200, 403, 200)},
+		{"GET", "/audit.csv?division=" + prefBaotou, nil, nil, by(200, 403, 403, 403, 200)},
+		{"GET", "/due?division=" + prefBaotou, nil, nil, by(303, 303, 303, 403, 303)},
+		{"GET", "/divisions/" + prefHohhot + "/due?division=" + countyXC, nil, nil, by(303, 303, 303, 403, 403)},
+		{"GET", "/divisions/" + countyXC + "/due", nil, nil, by(200, 200, 200, 403, 403)},
 		{"POST", "/review/confirm", none, nil, by(422, 403, 422, 403, 422)},
 		{"POST", "/review/verify", none, nil, by(422, 403, 422, 403, 422)},
 
@@ -190,6 +205,10 @@ func pageAccessCases(t *testing.T) []accessCase {
 		{"GET", "/account/password", nil, nil, all(200)},
 		{"POST", "/account/password", url.Values{"current_password": {"wrong-password"}, "new_password": {"Another-Pass-1"},
 			"confirm_password": {"Another-Pass-1"}}, nil, all(422)},
+		// Every signed-in user keeps their own API tokens (issue 16).
+		{"GET", "/account/tokens", nil, nil, all(200)},
+		{"POST", "/account/tokens", none, nil, all(422)},
+		{"POST", "/account/tokens/999999/revoke", none, nil, all(404)},
 
 		{"GET", "/admin/schools", nil, nil, adminOnly(200)},
 		{"GET", "/admin/schools/new", nil, nil, adminOnly(200)},
@@ -210,9 +229,28 @@ func pageAccessCases(t *testing.T) []accessCase {
 		{"POST", "/admin/users/{spare}/enable", none, nil, adminOnly(303)},
 		{"POST", "/admin/users/999999/disable", none, nil, adminOnly(404)},
 		{"POST", "/admin/users/not-a-number/enable", none, nil, adminOnly(404)},
+		{"GET", "/admin/users/{spare}/password", nil, nil, adminOnly(200)},
+		{"POST", "/admin/users/{spare}/password", none, nil, adminOnly(422)},
+		{"GET", "/admin/users/999999/password", nil, nil, adminOnly(404)},
 		{"GET", "/admin/rules", nil, nil, adminOnly(200)},
 		{"POST", "/admin/rules", none, nil, adminOnly(422)},
+		{"POST", "/admin/rules/preview", none, nil, adminOnly(200)},
 		{"POST", "/admin/rules/999999/cancel", none, nil, adminOnly(404)},
+
+		// Notifications (issue 12): each user reads and marks only their own.
+		{"GET", "/notifications", nil, nil, all(200)},
+		{"GET", "/notifications?unread=true", nil, nil, all(200)},
+		{"POST", "/notifications/read-all", none, nil, all(303)},
+		{"POST", "/notifications/{noteA}/read", none, nil, by(404, 404, 404, 303, 404)},
+		{"POST", "/notifications/999999/read", none, nil, all(404)},
+		{"GET", "/account/email", nil, nil, all(200)},
+		{"POST", "/account/email", url.Values{"email": {"not an address"}}, nil, all(422)},
+		{"GET", "/admin/users/{spare}/email", nil, nil, adminOnly(200)},
+		{"POST", "/admin/users/{spare}/email", url.Values{"email": {"bad@"}}, nil, adminOnly(422)},
+		{"GET", "/admin/users/999999/email", nil, nil, adminOnly(404)},
+		{"GET", "/admin/webhooks", nil, nil, adminOnly(200)},
+		{"POST", "/admin/webhooks", url.Values{"division": {prefHohhot}, "url": {"ftp://x"}}, nil, adminOnly(422)},
+		{"POST", "/admin/webhooks/999999/delete", none, nil, adminOnly(404)},
 	}
 }
 
@@ -258,6 +296,18 @@ func apiAccessCases(t *testing.T) []accessCase {
 		{"POST", "/api/v1/hazards/{hazA}/evidence", nil, nil, by(422, 403, 403, 422, 403)},
 		{"POST", "/api/v1/hazards/{hazD}/evidence", nil, nil, adminOnly(422)},
 		{"POST", "/api/v1/hazards/999999/evidence", nil, nil, all(404)},
+		{"GET", "/api/v1/rules/" + province, nil, nil, adminOnly(200)},
+		{"GET", "/api/v1/rules/" + prefHohhot, nil, nil, by(200, 200, 200, 403, 403)},
+		{"GET", "/api/v1/rules/" + countyXC, nil, nil, by(200, 200, 200, 200, 403)},
+		{"GET", "/api/v1/rules/" + prefBaotou, nil, nil, by(200, 403, 403, 403, 200)},
+		{"GET", "/api/v1/rules/" + unknownDivision, nil, nil, all(404)},
+		{"POST", "/api/v1/rules", nil, map[string]any{"division_code": prefBaotou, "effective_from": day0.AddDays(30).String(),
+			"params": map[string]any{"guards_small": 1}}, adminOnly(201)},
+		{"GET", "/api/v1/notifications", nil, nil, all(200)},
+		{"GET", "/api/v1/notifications?unread=true", nil, nil, all(200)},
+		{"GET", "/api/v1/notifications?unread=maybe", nil, nil, all(400)},
+		{"POST", "/api/v1/notifications/{noteA}/read", nil, nil, by(404, 404, 404, 200, 404)},
+		{"POST", "/api/v1/notifications/999999/read", nil, nil, all(404)},
 		{"GET", "/api/v1/no-such-thing", nil, nil, all(404)},
 	}
 }
@@ -398,6 +448,8 @@ func publicAccessCases() []publicCase {
 		{"POST", "/settings/language", url.Values{"lang": {"xx"}}, all(422), 422},
 		{"GET", "/healthz", nil, all(200), 200},
 		{"GET", "/readyz", nil, all(200), 200},
+		{"HEAD", "/healthz", nil, all(200), 200},
+		{"HEAD", "/readyz", nil, all(200), 200},
 		{"GET", "/metrics", nil, all(200), 200},
 		{"GET", "/static/css/app.css", nil, all(200), 200},
 		{"GET", "/static/no-such-file.js", nil, all(404), 404},
@@ -422,9 +474,12 @@ func TestPublicRoutesByRole(t *testing.T) {
 				c, want = app.signedIn(t, u), tc.want[i]
 			}
 			var r response
-			if tc.method == http.MethodGet {
+			switch tc.method {
+			case http.MethodGet:
 				r = c.get(tc.path)
-			} else {
+			case http.MethodHead:
+				r = c.do(c.newRequest(http.MethodHead, tc.path, nil))
+			default:
 				r = c.post(tc.path, tc.form)
 			}
 			if r.status != want {

@@ -24,13 +24,32 @@ func (s *Server) showPasswordForm(c echo.Context) error {
 func (s *Server) changePassword(c echo.Context) error {
 	ctx := c.Request().Context()
 	u, _ := currentUser(c)
+	if authMethodOf(c) != authSession {
+		// A token that leaked must not be enough to take the account over.
+		return echo.NewHTTPError(http.StatusForbidden, "passwords are changed from a signed-in browser session, not with an API token")
+	}
 	current, next := c.FormValue("current_password"), c.FormValue("new_password")
 	if next != c.FormValue("confirm_password") {
 		fe := model.FieldErrors{{Field: "confirm_password", Message: i18n.T(ctx, "account.password.error.confirm")}}
 		return s.renderPasswordForm(c, http.StatusUnprocessableEntity, fe)
 	}
-	err := s.store.ChangePassword(ctx, u, current, next)
+	// Wrong current passwords count as sign-in failures: a stolen session
+	// must not become a way to guess the password.
+	attempt, err := s.store.ReserveAttempt(ctx, u.Username, c.RealIP(), loginLimits)
+	if err != nil {
+		return err
+	}
+	if attempt.Throttled != store.NotThrottled {
+		fe := model.FieldErrors{{Field: "current_password", Message: i18n.T(ctx, "login.throttled")}}
+		return s.renderPasswordForm(c, http.StatusTooManyRequests, fe)
+	}
+	err = s.store.ChangePassword(ctx, u, current, next)
 	var fe model.FieldErrors
+	if err == nil || (errors.As(err, &fe) && fe.For("current_password") == "") {
+		if rerr := s.store.Release(ctx, attempt); rerr != nil {
+			return rerr
+		}
+	}
 	if errors.As(err, &fe) {
 		return s.renderPasswordForm(c, http.StatusUnprocessableEntity, passwordErrors(ctx, fe, current, next))
 	}
@@ -51,6 +70,9 @@ func (s *Server) renderPasswordForm(c echo.Context, status int, errs model.Field
 	ctx := c.Request().Context()
 	p := web.PasswordPage{Errors: errs}
 	p.Base = s.base(c, i18n.T(ctx, "account.password.title"), "")
+	if u, ok := currentUser(c); ok && u.MustChangePassword && p.Base.Flash == "" {
+		p.Base.Flash = i18n.T(ctx, "account.password.error.must_change")
+	}
 	return render(c, status, web.PasswordView(p))
 }
 
@@ -58,6 +80,11 @@ func (s *Server) renderPasswordForm(c echo.Context, status int, errs model.Field
 func passwordErrors(ctx context.Context, fe model.FieldErrors, current, next string) model.FieldErrors {
 	out := make(model.FieldErrors, len(fe))
 	for i, e := range fe {
+		if e.Key != "" {
+			// The policy's refusals carry their own key.
+			out[i] = model.FieldError{Field: e.Field, Message: i18n.T(ctx, "field_error."+e.Key, e.Args)}
+			continue
+		}
 		key := "account.password.error.current"
 		switch {
 		case e.Field != "new_password":

@@ -47,6 +47,10 @@ func (s *Server) createUser(c echo.Context) error {
 
 func (s *Server) renderUserForm(c echo.Context, status int, values map[string]string, errs model.FieldErrors) error {
 	p := web.UserFormPage{Values: values, Errors: errs}
+	var err error
+	if p.Divisions, err = s.store.DivisionsWithin(c.Request().Context(), ""); err != nil {
+		return err
+	}
 	p.Base = s.base(c, i18n.T(c.Request().Context(), "admin.user.new_title"), "admin")
 	return render(c, status, web.UserFormView(p))
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 
 	"github.com/labstack/echo/v4"
 
@@ -88,6 +89,7 @@ type apiSchool struct {
 	Measures     map[string]apiMeasure `json:"measures"`
 	AllFive      bool                  `json:"all_five"`
 	Hazards      []apiHazard           `json:"hazards"`
+	RuleSet      apiRuleRef            `json:"rule_set"` // the rule set that judged the measures
 }
 
 // apiSchool is GET /api/v1/schools/{code}.
@@ -111,7 +113,7 @@ func (s *Server) apiSchool(c echo.Context) error {
 	}
 	out := apiSchool{Code: school.Code, Name: school.Name, Type: school.Type, DivisionCode: school.DivisionCode,
 		Students: school.Students, Boarders: school.Boarders, Active: school.Active, Basis: basis,
-		Measures: map[string]apiMeasure{}, AllFive: st.AllFive, Hazards: []apiHazard{}}
+		Measures: map[string]apiMeasure{}, AllFive: st.AllFive, Hazards: []apiHazard{}, RuleSet: ruleRefJSON(st.Rules)}
 	for _, ms := range st.Measures {
 		m := apiMeasure{Covered: ms.Covered, CheckedOn: ms.CheckedOn, ExpiresOn: ms.ExpiresOn}
 		if !ms.Covered {
@@ -142,9 +144,43 @@ func decodeJSON(c echo.Context, v any, optional bool) error {
 		return nil
 	}
 	if err := json.Unmarshal(body, v); err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "malformed JSON: "+err.Error())
+		return echo.NewHTTPError(http.StatusBadRequest, jsonProblem(err))
 	}
 	return nil
+}
+
+// jsonProblem words a JSON decoding error for the client, naming the field
+// and the kind of value wanted but none of the server's Go types.
+func jsonProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		want := "a different kind of value"
+		switch te.Type.Kind() {
+		case reflect.Bool:
+			want = "true or false"
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			want = "a whole number"
+		case reflect.Float32, reflect.Float64:
+			want = "a number"
+		case reflect.String:
+			want = "a string"
+		case reflect.Slice, reflect.Array:
+			want = "a list"
+		case reflect.Map, reflect.Struct:
+			want = "an object"
+		}
+		field := te.Field
+		if field == "" {
+			return fmt.Sprintf("malformed JSON: the body must be %s, not %s", want, te.Value)
+		}
+		return fmt.Sprintf("malformed JSON: %s must be %s, not %s", field, want, te.Value)
+	case errors.As(err, &se):
+		return fmt.Sprintf("malformed JSON at byte %d", se.Offset)
+	}
+	return "malformed JSON"
 }
 
 type apiState struct {

@@ -441,8 +441,11 @@ func TestAPISchoolShapeAndReasons(t *testing.T) {
 	wantStatus(t, "GET school", r, http.StatusOK)
 	var raw map[string]any
 	decode(t, r, &raw)
-	if got, want := sortedKeys(raw), []string{"active", "all_five", "basis", "boarders", "code", "division_code", "hazards", "measures", "name", "students", "type"}; !slices.Equal(got, want) {
+	if got, want := sortedKeys(raw), []string{"active", "all_five", "basis", "boarders", "code", "division_code", "hazards", "measures", "name", "rule_set", "students", "type"}; !slices.Equal(got, want) {
 		t.Errorf("keys %v, want %v", got, want)
+	}
+	if rs, ok := raw["rule_set"].(map[string]any); !ok || !slices.Equal(sortedKeys(rs), []string{"division_code", "id", "version"}) || rs["division_code"] != nil {
+		t.Errorf("rule_set %v, want id, version and division_code null (the national default)", raw["rule_set"])
 	}
 	for k, v := range raw["measures"].(map[string]any) {
 		if got, want := sortedKeys(v.(map[string]any)), []string{"checked_on", "covered", "expires_on", "reason"}; !slices.Equal(got, want) {

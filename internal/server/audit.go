@@ -29,24 +29,63 @@ func (s *Server) listAudit(c echo.Context) error {
 		return errForbidden
 	}
 	ctx := c.Request().Context()
-	f := web.AuditFilter{Entity: c.QueryParam("entity"), EntityID: strings.TrimSpace(c.QueryParam("id")),
-		User: strings.TrimSpace(c.QueryParam("user")), Division: strings.TrimSpace(c.QueryParam("division")),
-		From: strings.TrimSpace(c.QueryParam("from")), To: strings.TrimSpace(c.QueryParam("to"))}
-	q := store.AuditQuery{Entity: f.Entity, EntityID: f.EntityID, Username: f.User, Limit: auditPageSize}
-	if f.Entity != "" && !validEntity(f.Entity) {
-		return echo.NewHTTPError(http.StatusBadRequest, "unknown entity "+strconv.Quote(f.Entity))
-	}
 	page, err := pageParam(c)
 	if err != nil {
 		return err
 	}
-	q.Offset = (page - 1) * auditPageSize
-	p := web.AuditPage{Entities: store.AuditEntities, Page: page, PageSize: auditPageSize}
+	f, q, err := s.auditFilterOf(c, u)
+	if err != nil {
+		return err
+	}
+	q.Limit, q.Offset = auditPageSize, (page-1)*auditPageSize
+	p := web.AuditPage{Entities: store.AuditEntities, Page: page, PageSize: auditPageSize, Filter: f, Query: auditQuery(f)}
 	if u.Role == model.Inspector {
-		q.Scope = u.ScopeCode
 		if d, err := s.store.Division(ctx, u.ScopeCode); err == nil {
 			p.ScopeNote = i18n.T(ctx, "audit.scope_note", map[string]any{"Division": i18n.DivisionName(ctx, d)})
 		}
+	}
+	p.Base = s.base(c, i18n.T(ctx, "audit.title"), "audit")
+	if p.Divisions, err = s.divisionPicker(ctx, u, "division", f.Division); err != nil {
+		return err
+	}
+	if len(f.Errors) > 0 {
+		for i := range f.Errors {
+			f.Errors[i].Field = "" // shown above the filter
+		}
+		p.Filter.Errors = f.Errors
+		p.List = listBar(c, "/audit", "", nil, 0)
+		return render(c, http.StatusUnprocessableEntity, web.AuditView(p))
+	}
+	entries, total, err := s.store.AuditTrail(ctx, q)
+	if err != nil {
+		return err
+	}
+	p.Total = int(total)
+	p.List = listBar(c, "/audit", "/audit.csv", p.Query, p.Total)
+	loc := s.store.Location()
+	for _, e := range entries {
+		row := web.AuditRow{ID: e.ID, At: e.At.In(loc).Format("2006-01-02 15:04:05"), Username: e.Username, Action: e.Action,
+			Entity: e.Entity, EntityID: e.EntityID, DivisionName: e.DivisionName, Changes: auditChanges(e.Old, e.New)}
+		row.Link = auditLink(e, u)
+		p.Rows = append(p.Rows, row)
+	}
+	return render(c, http.StatusOK, web.AuditView(p))
+}
+
+// auditFilterOf reads the trail's filter from the query string and checks
+// it against the user's scope. Dates and divisions that cannot be read
+// come back in f.Errors, to be shown beside the filter.
+func (s *Server) auditFilterOf(c echo.Context, u model.User) (web.AuditFilter, store.AuditQuery, error) {
+	ctx := c.Request().Context()
+	f := web.AuditFilter{Entity: c.QueryParam("entity"), EntityID: strings.TrimSpace(c.QueryParam("id")),
+		User: strings.TrimSpace(c.QueryParam("user")), Division: strings.TrimSpace(c.QueryParam("division")),
+		From: strings.TrimSpace(c.QueryParam("from")), To: strings.TrimSpace(c.QueryParam("to"))}
+	q := store.AuditQuery{Entity: f.Entity, EntityID: f.EntityID, Username: f.User}
+	if f.Entity != "" && !validEntity(f.Entity) {
+		return f, q, echo.NewHTTPError(http.StatusBadRequest, "unknown entity "+strconv.Quote(f.Entity))
+	}
+	if u.Role == model.Inspector {
+		q.Scope = u.ScopeCode
 	}
 	for _, d := range []struct {
 		field string
@@ -68,33 +107,11 @@ func (s *Server) listAudit(c echo.Context) error {
 		if errors.Is(err, store.ErrNotFound) {
 			f.Errors = append(f.Errors, model.FieldError{Field: "division", Message: i18n.T(ctx, "audit.err_division", map[string]any{"Code": f.Division})})
 		} else if err != nil {
-			return err
+			return f, q, err
 		}
 		q.Division = f.Division
 	}
-	p.Filter = f
-	p.Query = auditQuery(f)
-	p.Base = s.base(c, i18n.T(ctx, "audit.title"), "audit")
-	if len(f.Errors) > 0 {
-		for i := range f.Errors {
-			f.Errors[i].Field = "" // shown above the filter
-		}
-		p.Filter.Errors = f.Errors
-		return render(c, http.StatusUnprocessableEntity, web.AuditView(p))
-	}
-	entries, total, err := s.store.AuditTrail(ctx, q)
-	if err != nil {
-		return err
-	}
-	p.Total = int(total)
-	loc := s.store.Location()
-	for _, e := range entries {
-		row := web.AuditRow{ID: e.ID, At: e.At.In(loc).Format("2006-01-02 15:04:05"), Username: e.Username, Action: e.Action,
-			Entity: e.Entity, EntityID: e.EntityID, DivisionName: e.DivisionName, Changes: auditChanges(e.Old, e.New)}
-		row.Link = auditLink(e, u)
-		p.Rows = append(p.Rows, row)
-	}
-	return render(c, http.StatusOK, web.AuditView(p))
+	return f, q, nil
 }
 
 func validEntity(e string) bool {
@@ -133,7 +150,7 @@ func auditLink(e store.AuditEntry, u model.User) string {
 		}
 	case "rule_set":
 		if u.Role == model.Admin {
-			return "/admin/rules"
+			return "/admin/rules" + divisionQuery(e.DivisionCode)
 		}
 	}
 	return ""

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"safecampus/internal/i18n"
+	"safecampus/internal/model"
 	"safecampus/internal/store"
 	"safecampus/web"
 )
@@ -25,6 +25,8 @@ const (
 	addressFailureLimit = 30
 	loginFailureWindow  = 15 * time.Minute
 )
+
+var loginLimits = store.AttemptLimits{PerUser: loginFailureLimit, PerAddress: addressFailureLimit, Window: loginFailureWindow}
 
 func (s *Server) showLogin(c echo.Context) error {
 	if _, ok := currentUser(c); ok {
@@ -53,14 +55,25 @@ func (s *Server) login(c echo.Context) error {
 	username := strings.TrimSpace(c.FormValue("username"))
 	password := c.FormValue("password")
 	address := c.RealIP()
-	if throttled, err := s.loginThrottled(ctx, username, address); err != nil {
+	// The attempt is counted before the password is checked, so parallel
+	// guesses cannot slip past the limit between the check and the count.
+	attempt, err := s.store.ReserveAttempt(ctx, username, address, loginLimits)
+	if err != nil {
 		return err
-	} else if throttled {
-		return s.renderLogin(c, http.StatusTooManyRequests, username, i18n.T(ctx, "login.throttled"))
+	}
+	if attempt.Throttled != store.NotThrottled {
+		if err := s.store.RecordEvent(ctx, model.User{Username: username}, "sign_in_throttled", "session", username, "", nil); err != nil {
+			return err
+		}
+		msg := "login.throttled"
+		if attempt.Throttled == store.ThrottledAddress {
+			msg = "login.throttled_address"
+		}
+		return s.renderLogin(c, http.StatusTooManyRequests, username, i18n.T(ctx, msg))
 	}
 	u, err := s.store.Authenticate(ctx, username, password)
 	if errors.Is(err, store.ErrBadCredentials) {
-		if err := s.store.RecordLoginFailure(ctx, username, address); err != nil {
+		if err := s.store.RecordEvent(ctx, model.User{Username: username}, "sign_in_failed", "session", username, "", nil); err != nil {
 			return err
 		}
 		return s.renderLogin(c, http.StatusUnauthorized, username, i18n.T(ctx, "login.failed"))
@@ -68,33 +81,36 @@ func (s *Server) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.store.Release(ctx, attempt); err != nil {
+		return err
+	}
 	// A fresh session id at every login: a session fixed before login is
 	// worthless after it.
-	if ck, err := c.Cookie(sessionCookie); err == nil {
+	if ck, err := s.cookie(c, sessionCookie); err == nil {
 		_ = s.store.DeleteSession(ctx, ck.Value)
 	}
 	token, err := s.store.CreateSession(ctx, u.ID)
 	if err != nil {
 		return err
 	}
+	if err := s.store.RecordEvent(ctx, u, "sign_in", "session", u.Username, "", nil); err != nil {
+		return err
+	}
 	setCookie(c, sessionCookie, token, int(store.SessionAbsolute.Seconds()), s.secure(c))
+	if u.MustChangePassword {
+		return c.Redirect(http.StatusSeeOther, passwordPath)
+	}
 	return c.Redirect(http.StatusSeeOther, localPath(c.FormValue("next"), "/"))
 }
 
-// loginThrottled reports whether the username or the client address has
-// failed too often within the window.
-func (s *Server) loginThrottled(ctx context.Context, username, address string) (bool, error) {
-	n, err := s.store.LoginFailures(ctx, username, loginFailureWindow)
-	if err != nil || n >= loginFailureLimit {
-		return err == nil, err
-	}
-	n, err = s.store.LoginFailuresFrom(ctx, address, loginFailureWindow)
-	return err == nil && n >= addressFailureLimit, err
-}
-
 func (s *Server) logout(c echo.Context) error {
-	if ck, err := c.Cookie(sessionCookie); err == nil {
+	if ck, err := s.cookie(c, sessionCookie); err == nil {
 		if err := s.store.DeleteSession(c.Request().Context(), ck.Value); err != nil {
+			return err
+		}
+	}
+	if u, ok := currentUser(c); ok {
+		if err := s.store.RecordEvent(c.Request().Context(), u, "sign_out", "session", u.Username, "", nil); err != nil {
 			return err
 		}
 	}

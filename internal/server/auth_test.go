@@ -72,9 +72,13 @@ func TestLoginSetsASafeSessionCookie(t *testing.T) {
 			if got := r.header.Get("Location"); got != "/" {
 				t.Errorf("Location %q, want /", got)
 			}
-			ck := r.cookie("sc_session")
+			name := "sc_session"
+			if tc.wantSecure {
+				name = "__Host-sc_session" // Secure cookies carry the __Host- prefix
+			}
+			ck := r.cookie(name)
 			if ck == nil || ck.Value == "" {
-				t.Fatalf("no sc_session cookie in %q", r.header.Values("Set-Cookie"))
+				t.Fatalf("no %s cookie in %q", name, r.header.Values("Set-Cookie"))
 			}
 			if !ck.HttpOnly {
 				t.Errorf("sc_session is not HttpOnly: %s", ck)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -56,30 +57,9 @@ func (s *Server) createChecklist(c echo.Context) error {
 	if !canFill(u, school) || !school.Active {
 		return errForbidden
 	}
-	form, err := formParams(c)
-	if err != nil {
-		return err
-	}
-	f := parseChecklistForm(form)
-	if len(f.Errors) > 0 {
-		return s.renderChecklistForm(c, http.StatusUnprocessableEntity, school, model.Checklist{}, f.Values, f.Errors)
-	}
-	cl, err := s.store.CreateChecklist(c.Request().Context(), u, school.ID, store.ChecklistInput{
-		CheckedOn: f.CheckedOn, Facts: f.Facts, Notes: f.Notes, Submit: f.Submit, Key: f.Key, MadeAt: f.MadeAt})
-	var fe model.FieldErrors
-	if errors.As(err, &fe) {
-		return s.renderChecklistForm(c, http.StatusUnprocessableEntity, school, model.Checklist{}, f.Values, fe)
-	}
-	if status, fe, ok := keyProblem(err); ok {
-		// The form was sent before with other values (or its id is
-		// broken): keep what was typed under a new id, and say so.
-		f.Values["idempotency_key"] = newIdempotencyKey()
-		return s.renderChecklistForm(c, status, school, model.Checklist{}, f.Values, fe)
-	}
-	if err != nil {
-		return err
-	}
-	return s.flash(c, "checklist_"+string(cl.State), web.ChecklistURL(cl.ID))
+	return s.saveChecklist(c, school, model.Checklist{}, func(ctx context.Context, in store.ChecklistInput) (model.Checklist, error) {
+		return s.store.CreateChecklist(ctx, u, school.ID, in)
+	})
 }
 
 // editChecklist shows a draft or returned checklist for correction.
@@ -106,6 +86,16 @@ func (s *Server) updateChecklist(c echo.Context) error {
 	if !canFill(u, school) {
 		return errForbidden
 	}
+	return s.saveChecklist(c, school, cl, func(ctx context.Context, in store.ChecklistInput) (model.Checklist, error) {
+		return s.store.UpdateChecklist(ctx, u, cl.ID, in)
+	})
+}
+
+// saveChecklist parses the checklist form and saves it with save. Refused
+// input shows the form again, as typed, with the errors beside the fields;
+// a form whose id (idempotency key) was used for other values or is broken
+// shows again as typed under a new id, and says so.
+func (s *Server) saveChecklist(c echo.Context, school model.School, cl model.Checklist, save func(context.Context, store.ChecklistInput) (model.Checklist, error)) error {
 	form, err := formParams(c)
 	if err != nil {
 		return err
@@ -114,16 +104,22 @@ func (s *Server) updateChecklist(c echo.Context) error {
 	if len(f.Errors) > 0 {
 		return s.renderChecklistForm(c, http.StatusUnprocessableEntity, school, cl, f.Values, f.Errors)
 	}
-	updated, err := s.store.UpdateChecklist(c.Request().Context(), u, cl.ID, store.ChecklistInput{
-		CheckedOn: f.CheckedOn, Facts: f.Facts, Notes: f.Notes, Submit: f.Submit})
+	saved, err := save(c.Request().Context(), store.ChecklistInput{
+		CheckedOn: f.CheckedOn, Facts: f.Facts, Notes: f.Notes, Submit: f.Submit, Key: f.Key, MadeAt: f.MadeAt})
 	var fe model.FieldErrors
 	if errors.As(err, &fe) {
 		return s.renderChecklistForm(c, http.StatusUnprocessableEntity, school, cl, f.Values, fe)
 	}
+	if status, fe, ok := keyProblem(err); ok {
+		// The form was sent before with other values (or its id is
+		// broken): keep what was typed under a new id, and say so.
+		f.Values["idempotency_key"] = newIdempotencyKey()
+		return s.renderChecklistForm(c, status, school, cl, f.Values, fe)
+	}
 	if err != nil {
 		return err
 	}
-	return s.flash(c, "checklist_"+string(updated.State), web.ChecklistURL(updated.ID))
+	return s.flash(c, "checklist_"+string(saved.State), web.ChecklistURL(saved.ID))
 }
 
 // previewChecklist answers the form's htmx requests with the rule verdicts
@@ -147,32 +143,36 @@ func (s *Server) previewChecklist(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := parseChecklistForm(form)
-	rules, err := s.store.RuleSet(c.Request().Context())
+	verdicts, err := s.checklistVerdicts(c.Request().Context(), school, parseChecklistForm(form))
 	if err != nil {
 		return err
+	}
+	return render(c, http.StatusOK, web.ChecklistPreview(verdicts))
+}
+
+// checklistVerdicts are the current rules' verdicts on the form's facts on
+// the form's day, today when the form has none yet.
+func (s *Server) checklistVerdicts(ctx context.Context, school model.School, f checklistForm) ([5]model.Result, error) {
+	rules, err := s.store.SchoolRules(ctx, school)
+	if err != nil {
+		return [5]model.Result{}, err
 	}
 	on := f.CheckedOn
 	if on == 0 {
 		on = s.store.Today()
 	}
-	return render(c, http.StatusOK, web.ChecklistPreview(rules.Evaluate(school, on, f.Facts)))
+	return rules.Evaluate(school, on, f.Facts), nil
 }
 
 func (s *Server) renderChecklistForm(c echo.Context, status int, school model.School, cl model.Checklist, values map[string]string, errs model.FieldErrors) error {
 	ctx := c.Request().Context()
-	rules, err := s.store.RuleSet(ctx)
+	preview, err := s.checklistVerdicts(ctx, school, parseChecklistForm(valuesToForm(values)))
 	if err != nil {
 		return err
 	}
-	f := parseChecklistForm(valuesToForm(values))
-	on := f.CheckedOn
-	if on == 0 {
-		on = s.store.Today()
-	}
 	p := web.ChecklistFormPage{
 		School: school, ChecklistID: cl.ID, Values: values, Errors: errs,
-		Preview: rules.Evaluate(school, on, f.Facts), ReturnReason: cl.ReturnReason,
+		Preview: preview, ReturnReason: cl.ReturnReason,
 		Action: web.SchoolURL(school.Code) + "/checklists", PreviewURL: web.SchoolURL(school.Code) + "/checklists/preview",
 	}
 	if cl.ID != 0 {
@@ -206,7 +206,7 @@ type checklistExtras struct {
 
 func (s *Server) renderChecklistWith(c echo.Context, status int, cl model.Checklist, school model.School, u model.User, x checklistExtras) error {
 	ctx := c.Request().Context()
-	rules, err := s.store.RuleSet(ctx)
+	rules, err := s.store.SchoolRules(ctx, school)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ const (
 	ctxUser       = "sc.user"
 	ctxAuthMethod = "sc.auth"
 	ctxCSRF       = "sc.csrf"
+	ctxRequestID  = "sc.request_id"
 )
 
 type authMethod int
@@ -50,8 +51,23 @@ func (s *Server) secure(c echo.Context) bool {
 	return s.cfg.SecureCookies || c.IsTLS()
 }
 
+// cookieName gives a Secure cookie the __Host- prefix: browsers then keep
+// it only if it is Secure, for the whole site and set by this host, so a
+// sibling subdomain or a plain-HTTP page cannot plant or overwrite it.
+func cookieName(name string, secure bool) string {
+	if secure {
+		return "__Host-" + name
+	}
+	return name
+}
+
+// cookie reads one of our cookies under the name it has on this request.
+func (s *Server) cookie(c echo.Context, name string) (*http.Cookie, error) {
+	return c.Cookie(cookieName(name, s.secure(c)))
+}
+
 func setCookie(c echo.Context, name, value string, maxAge int, secure bool) {
-	c.SetCookie(&http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+	c.SetCookie(&http.Cookie{Name: cookieName(name, secure), Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
 		Secure: secure, SameSite: http.SameSiteLaxMode})
 }
 

@@ -198,6 +198,9 @@ func asOfParam(c echo.Context, today model.Date) (model.Date, error) {
 	if d > today {
 		return 0, echo.NewHTTPError(http.StatusBadRequest, "as_of "+v+" is in the future")
 	}
+	if d < model.FirstRealDay {
+		return 0, echo.NewHTTPError(http.StatusBadRequest, "as_of "+v+" is before "+model.FirstRealDay.String())
+	}
 	return d, nil
 }
 

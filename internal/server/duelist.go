@@ -3,7 +3,9 @@ package server
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -19,6 +21,9 @@ const duePageSize = 100
 // showDueHome is /due: the reminder list of the user's scope.
 func (s *Server) showDueHome(c echo.Context) error {
 	u, _ := currentUser(c)
+	if to, ok := dueElsewhere(c, ""); ok && u.Role != model.SchoolRep {
+		return c.Redirect(http.StatusSeeOther, to)
+	}
 	switch u.Role {
 	case model.Leader, model.Inspector:
 		return c.Redirect(http.StatusSeeOther, web.DivisionURL(u.ScopeCode)+"/due")
@@ -44,7 +49,27 @@ func (s *Server) showDue(c echo.Context) error {
 	if u.Role == model.SchoolRep {
 		return errForbidden
 	}
+	if to, ok := dueElsewhere(c, d.Code); ok {
+		return c.Redirect(http.StatusSeeOther, to)
+	}
 	return s.renderDue(c, d)
+}
+
+// dueElsewhere is where the division picker sends a due list asked for
+// another division (?division=CODE): that division's list, with the other
+// filters. Its handler checks the scope.
+func dueElsewhere(c echo.Context, current string) (string, bool) {
+	to := strings.TrimSpace(c.QueryParam("division"))
+	if to == "" || to == current {
+		return "", false
+	}
+	q := url.Values{}
+	for k, vs := range c.QueryParams() {
+		if k != "division" && k != "page" {
+			q[k] = vs
+		}
+	}
+	return web.WithQuery(web.DueURL(to), q), true
 }
 
 func (s *Server) renderDue(c echo.Context, d model.Division) error {
@@ -69,6 +94,16 @@ func (s *Server) renderDue(c echo.Context, d model.Division) error {
 		p.Rows = append(p.Rows, web.DueRow{School: it.School, DivisionName: it.DivisionName, Kind: it.Kind,
 			CheckedOn: it.CheckedOn, ExpiresOn: it.ExpiresOn, DaysLate: it.DaysLate})
 	}
+	u, _ := currentUser(c)
+	if p.Divisions, err = s.divisionPicker(ctx, u, "division", d.Code); err != nil {
+		return err
+	}
+	p.Divisions.Required = true
+	csv := ""
+	if d.Code != "" {
+		csv = web.DueURL(d.Code) + ".csv"
+	}
+	p.List = listBar(c, web.DueURL(d.Code), csv, web.DueQuery(f), int(total))
 	p.Base = s.base(c, i18n.T(ctx, "due.title"), "due")
 	return render(c, http.StatusOK, web.DueView(p))
 }

@@ -37,7 +37,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	if status >= 500 {
-		s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+		s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "request_id", requestID(c), "err", err)
 	}
 	var rerr error
 	if isAPI(c) {
@@ -47,10 +47,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 		switch {
 		case status >= 500:
 			msg = i18n.T(ctx, "error.internal")
+		case errors.Is(err, store.ErrSchoolClosed):
+			msg = i18n.T(ctx, "error.school_closed")
 		case status == http.StatusConflict:
 			msg = i18n.T(ctx, "error.conflict")
 		}
-		rerr = render(c, status, web.ErrorView(web.ErrorPage{Base: s.base(c, i18n.T(ctx, "error.title"), ""), Status: status, Message: msg}))
+		rerr = render(c, status, web.ErrorView(web.ErrorPage{Base: s.base(c, i18n.T(ctx, "error.title"), ""), Status: status, Message: msg,
+			RequestID: requestID(c)}))
 	}
 	if rerr != nil {
 		s.log.Error("writing error response", "err", rerr)
@@ -74,6 +77,8 @@ func classify(err error) (int, string) {
 		return http.StatusConflict, "this Idempotency-Key was already used for a different request"
 	case errors.Is(err, store.ErrBadKey):
 		return http.StatusBadRequest, "Idempotency-Key must be 1 to 128 printable ASCII characters"
+	case errors.Is(err, store.ErrSchoolClosed):
+		return http.StatusConflict, store.ErrSchoolClosed.Error()
 	case errors.Is(err, store.ErrConflict):
 		return http.StatusConflict, "the record is no longer in a state that allows this; reload it"
 	case errors.As(err, &fe):

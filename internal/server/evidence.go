@@ -250,6 +250,7 @@ func (s *Server) serveEvidence(c echo.Context) error {
 	if e.IsImage() {
 		disposition = "inline"
 	}
+	e.FileName = evidence.DownloadName(e.FileName, e.ContentType)
 	h.Set("Content-Disposition", disposition+`; filename="`+asciiName(e)+`"; filename*=UTF-8''`+url.PathEscape(e.FileName))
 	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; sandbox")
 	h.Set("Cache-Control", "private, max-age=86400")

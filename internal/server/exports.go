@@ -73,12 +73,16 @@ func (s *Server) exportSchools(c echo.Context, format string) error {
 	for _, m := range model.Measures {
 		header = append(header, string(m)+"_covered")
 	}
-	header = append(header, "all_five_covered", "checked_on", "expires_on", "due")
+	header = append(header, "all_five_covered", "checked_on", "expires_on", "due", "rule_set_version", "rule_set_division")
 	var rows [][]roster.Cell
 	q := store.SchoolQuery{Under: d.Code, Search: f.Query, Type: f.Type, Uncovered: string(f.Uncovered), Gap: f.Gap,
 		Due: f.Due, Basis: f.Basis, Limit: 2000}
 	for {
 		items, total, err := s.store.Schools(c.Request().Context(), q)
+		if err != nil {
+			return err
+		}
+		rules, err := s.store.RulesToday(c.Request().Context(), schoolDivisions(items))
 		if err != nil {
 			return err
 		}
@@ -92,7 +96,9 @@ func (s *Server) exportSchools(c echo.Context, format string) error {
 			if ms := it.Status.Measures[0]; ms.CheckedOn != nil {
 				checked, expires = roster.Text(ms.CheckedOn.String()), roster.Text(ms.ExpiresOn.String())
 			}
-			rows = append(rows, append(row, roster.Int(b2i(it.Status.AllFive)), checked, expires, roster.Int(b2i(it.Due))))
+			rs := rules[it.School.DivisionCode]
+			rows = append(rows, append(row, roster.Int(b2i(it.Status.AllFive)), checked, expires, roster.Int(b2i(it.Due)),
+				roster.Int(rs.Version), roster.Text(rs.DivisionCode)))
 		}
 		q.Offset += len(items)
 		if len(items) == 0 || int64(q.Offset) >= total {
@@ -122,4 +128,18 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// schoolDivisions lists the divisions of the listed schools, whose rules
+// judge them.
+func schoolDivisions(items []store.SchoolListItem) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, it := range items {
+		if !seen[it.School.DivisionCode] {
+			seen[it.School.DivisionCode] = true
+			out = append(out, it.School.DivisionCode)
+		}
+	}
+	return out
 }

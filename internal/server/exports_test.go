@@ -175,7 +175,7 @@ func TestCoverageExportsMatchTheGrid(t *testing.T) {
 
 var schoolsHeader = []string{"code", "name", "type", "division_code", "division", "students", "boarders",
 	"nursing_post_covered", "closed_management_covered", "security_guards_covered", "one_button_alarm_covered",
-	"video_networking_covered", "all_five_covered", "checked_on", "expires_on", "due"}
+	"video_networking_covered", "all_five_covered", "checked_on", "expires_on", "due", "rule_set_version", "rule_set_division"}
 
 func TestSchoolExportsApplyThePageFilters(t *testing.T) {
 	t.Parallel()
@@ -190,12 +190,12 @@ func TestSchoolExportsApplyThePageFilters(t *testing.T) {
 	}
 	c := app.signedIn(t, userLeader)
 
-	rowA := []string{schoolA, "新城区第一小学", "primary", countyXC, "新城区", "500", "0", "1", "1", "1", "1", "1", "1", "2026-03-02", "2026-08-29", "0"}
-	rowB := []string{schoolB, "新城区幼儿园", "kindergarten", countyXC, "新城区", "1240", "0", "1", "1", "0", "1", "1", "0", "2026-03-02", "2026-08-29", "0"}
-	rowEvil := []string{"1501020099", `'=HYPERLINK("http://x","y")`, "primary", countyXC, "新城区", "120", "20", "0", "0", "0", "0", "0", "0", "", "", "1"}
-	rowC := []string{schoolC, "回民区初级中学", "junior", countyHM, "回民区", "50", "0", "0", "0", "0", "0", "0", "0", "", "", "1"}
-	rowE := []string{schoolE, "回民区高级中学", "senior", countyHM, "回民区", "800", "0", "0", "0", "0", "0", "0", "0", "", "", "0"}
-	rowEReported := []string{schoolE, "回民区高级中学", "senior", countyHM, "回民区", "800", "0", "1", "1", "1", "1", "1", "1", "2026-03-02", "2026-08-29", "0"}
+	rowA := []string{schoolA, "新城区第一小学", "primary", countyXC, "新城区", "500", "0", "1", "1", "1", "1", "1", "1", "2026-03-02", "2026-08-29", "0", "2", ""}
+	rowB := []string{schoolB, "新城区幼儿园", "kindergarten", countyXC, "新城区", "1240", "0", "1", "1", "0", "1", "1", "0", "2026-03-02", "2026-08-29", "0", "2", ""}
+	rowEvil := []string{"1501020099", `'=HYPERLINK("http://x","y")`, "primary", countyXC, "新城区", "120", "20", "0", "0", "0", "0", "0", "0", "", "", "1", "2", ""}
+	rowC := []string{schoolC, "回民区初级中学", "junior", countyHM, "回民区", "50", "0", "0", "0", "0", "0", "0", "0", "", "", "1", "2", ""}
+	rowE := []string{schoolE, "回民区高级中学", "senior", countyHM, "回民区", "800", "0", "0", "0", "0", "0", "0", "0", "", "", "0", "2", ""}
+	rowEReported := []string{schoolE, "回民区高级中学", "senior", countyHM, "回民区", "800", "0", "1", "1", "1", "1", "1", "1", "2026-03-02", "2026-08-29", "0", "2", ""}
 	tests := []struct {
 		query string
 		rows  [][]string
@@ -225,7 +225,7 @@ func TestSchoolExportsApplyThePageFilters(t *testing.T) {
 			got := make([][]string, len(book))
 			for i, row := range book {
 				for j, cell := range row {
-					numeric := i > 0 && (j == 5 || j == 6 || (j >= 7 && j <= 12) || j == 15)
+					numeric := i > 0 && (j == 5 || j == 6 || (j >= 7 && j <= 12) || j == 15 || j == 16)
 					if cell.Number != numeric {
 						t.Errorf("schools.xlsx row %d col %s: %q number=%v, want number=%v", i, schoolsHeader[j], cell.Value, cell.Number, numeric)
 					}

@@ -306,6 +306,9 @@ func TestEveryCookieIsHttpOnlySameSiteAndSecureBehindTLS(t *testing.T) {
 				}
 			}
 			for _, name := range []string{"sc_session", "sc_csrf", "sc_lang", "sc_flash"} {
+				if tc.wantSecure {
+					name = "__Host-" + name // Secure cookies carry the __Host- prefix
+				}
 				if !seen[name] {
 					t.Errorf("the flow never set cookie %s; seen %v", name, seen)
 				}

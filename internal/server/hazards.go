@@ -21,19 +21,43 @@ const hazardPageSize = 50
 func (s *Server) listHazards(c echo.Context) error {
 	u, _ := currentUser(c)
 	ctx := c.Request().Context()
+	f, q, err := s.hazardFilterOf(c, u)
+	if err != nil {
+		return err
+	}
+	items, total, err := s.store.Hazards(ctx, q)
+	if err != nil {
+		return err
+	}
+	p := web.HazardsPage{Filter: f, Total: int(total), PageSize: hazardPageSize, Query: web.HazardQuery(f)}
+	if p.Divisions, err = s.divisionPicker(ctx, u, "division", f.Division); err != nil {
+		return err
+	}
+	for _, it := range items {
+		p.Rows = append(p.Rows, web.HazardRow{Hazard: it.Hazard, School: it.School, DivisionName: it.DivisionName})
+	}
+	p.List = listBar(c, "/hazards", "/hazards.csv", p.Query, int(total))
+	p.Base = s.base(c, i18n.T(ctx, "hazards.title"), "hazards")
+	return render(c, http.StatusOK, web.HazardsView(p))
+}
+
+// hazardFilterOf reads the hazard list's filter from the query string and
+// checks it against the user's scope.
+func (s *Server) hazardFilterOf(c echo.Context, u model.User) (web.HazardFilter, store.HazardQuery, error) {
+	ctx := c.Request().Context()
 	f := web.HazardFilter{Division: strings.TrimSpace(c.QueryParam("division")), School: strings.TrimSpace(c.QueryParam("school")),
 		Measure: model.Measure(c.QueryParam("measure")), State: model.HazardStateFilter(c.QueryParam("state")), Overdue: c.QueryParam("overdue") == "1", Page: 1}
 	q := store.HazardQuery{Measure: f.Measure, Overdue: f.Overdue, Limit: hazardPageSize}
 	var ok bool
 	if q.State, ok = model.ParseHazardStateFilter(string(f.State)); !ok {
-		return echo.NewHTTPError(http.StatusBadRequest, "state must be open, answered, closed or all")
+		return f, q, echo.NewHTTPError(http.StatusBadRequest, "state must be open, answered, closed or all")
 	}
 	if f.Measure != "" && !f.Measure.Valid() && f.Measure != model.MeasureOther {
-		return echo.NewHTTPError(http.StatusBadRequest, "measure must be a measure key or other")
+		return f, q, echo.NewHTTPError(http.StatusBadRequest, "measure must be a measure key or other")
 	}
 	var err error
 	if f.Page, err = pageParam(c); err != nil {
-		return err
+		return f, q, err
 	}
 	q.Offset = (f.Page - 1) * hazardPageSize
 	switch u.Role {
@@ -44,30 +68,21 @@ func (s *Server) listHazards(c echo.Context) error {
 	}
 	if f.Division != "" {
 		if err := s.checkDivisionFilter(ctx, u, f.Division); err != nil {
-			return err
+			return f, q, err
 		}
 		q.Under = f.Division
 	}
 	if f.School != "" {
 		school, err := s.store.School(ctx, f.School)
 		if err != nil {
-			return err
+			return f, q, err
 		}
 		if err := s.requireSchool(ctx, u, school); err != nil {
-			return err
+			return f, q, err
 		}
 		q.SchoolID = school.ID
 	}
-	items, total, err := s.store.Hazards(ctx, q)
-	if err != nil {
-		return err
-	}
-	p := web.HazardsPage{Filter: f, Total: int(total), PageSize: hazardPageSize, Query: web.HazardQuery(f)}
-	for _, it := range items {
-		p.Rows = append(p.Rows, web.HazardRow{Hazard: it.Hazard, School: it.School, DivisionName: it.DivisionName})
-	}
-	p.Base = s.base(c, i18n.T(ctx, "hazards.title"), "hazards")
-	return render(c, http.StatusOK, web.HazardsView(p))
+	return f, q, nil
 }
 
 // showHazard is one hazard's page.

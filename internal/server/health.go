@@ -17,6 +17,7 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	handler  http.Handler
+	reg      prometheus.Registerer
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -32,6 +33,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
+	m.reg = reg
 	reg.MustRegister(m.requests, m.duration)
 	if g, ok := reg.(prometheus.Gatherer); ok {
 		m.handler = promhttp.HandlerFor(g, promhttp.HandlerOpts{})
@@ -50,10 +52,22 @@ func (s *Server) countRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			status, _ = classify(err)
 		}
-		s.metrics.requests.WithLabelValues(c.Request().Method, route, strconv.Itoa(status)).Inc()
-		s.metrics.duration.WithLabelValues(c.Request().Method, route).Observe(time.Since(start).Seconds())
+		method := methodLabel(c.Request().Method)
+		s.metrics.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+		s.metrics.duration.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
 		return err
 	}
+}
+
+// methodLabel bounds the method label: a client may send any method name,
+// and each new one would be a new series.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "OTHER"
 }
 
 func (s *Server) healthz(c echo.Context) error { return c.String(http.StatusOK, "ok\n") }
@@ -68,8 +82,18 @@ func (s *Server) readyz(c echo.Context) error {
 }
 
 func (s *Server) showMetrics(c echo.Context) error {
+	if s.cfg.MetricsElsewhere {
+		return errNotFound
+	}
 	s.metrics.handler.ServeHTTP(c.Response(), c.Request())
 	return nil
+}
+
+// MetricsHandler serves /metrics on its own listener (--metrics-addr).
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.handler)
+	return mux
 }
 
 var staticFiles = http.StripPrefix("/static/", http.FileServerFS(static.FS))

@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +24,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/crypto/bcrypt"
 
 	"safecampus/internal/i18n"
 	"safecampus/internal/model"
@@ -111,6 +113,7 @@ type testApp struct {
 	// evidenceDir holds the uploaded evidence files (a temp dir unless
 	// appOptions.cfg names one).
 	evidenceDir string
+	dsn         string
 }
 
 // appOptions change how newTestAppWith builds the app.
@@ -139,7 +142,7 @@ func newTestAppWith(t *testing.T, opts appOptions) *testApp {
 			t.Fatalf("copy the template database: %v", err)
 		}
 	}
-	st, err := store.Open(store.Options{DSN: dsn, Now: clk.Now, Logger: log})
+	st, err := store.Open(store.Options{DSN: dsn, Now: clk.Now, Logger: log, PasswordCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -154,16 +157,12 @@ func newTestAppWith(t *testing.T, opts appOptions) *testApp {
 	if _, err := st.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
-	bundle, err := i18n.NewBundle()
-	if err != nil {
-		t.Fatalf("i18n bundle: %v", err)
-	}
 	if opts.cfg.EvidenceDir == "" {
 		opts.cfg.EvidenceDir = t.TempDir()
 	}
-	h := server.New(opts.cfg, st, bundle, log, prometheus.NewRegistry()).Handler()
+	h := newHandler(t, opts.cfg, st, log)
 	a := &testApp{handler: h, store: st, clock: clk, closeStore: closeStore, users: map[string]model.User{}, schools: map[string]model.School{},
-		evidenceDir: opts.cfg.EvidenceDir}
+		evidenceDir: opts.cfg.EvidenceDir, dsn: dsn}
 	if opts.tls {
 		a.srv = httptest.NewTLSServer(h)
 	} else {
@@ -172,6 +171,16 @@ func newTestAppWith(t *testing.T, opts appOptions) *testApp {
 	t.Cleanup(a.srv.Close)
 	a.seed(t)
 	return a
+}
+
+// newHandler is the application's handler over st, wired as main wires it.
+func newHandler(t *testing.T, cfg server.Config, st *store.Store, log *slog.Logger) http.Handler {
+	t.Helper()
+	bundle, err := i18n.NewBundle()
+	if err != nil {
+		t.Fatalf("i18n bundle: %v", err)
+	}
+	return server.New(cfg, st, bundle, log, prometheus.NewRegistry()).Handler()
 }
 
 var seedAdmin = model.User{Username: "seed", Role: model.Admin}
@@ -265,7 +274,7 @@ func pgTemplateDB(t *testing.T) string {
 func buildTemplate(path string) error {
 	clk := &testClock{}
 	clk.SetDay(day0)
-	st, err := store.Open(store.Options{DSN: path, Now: clk.Now})
+	st, err := store.Open(store.Options{DSN: path, Now: clk.Now, PasswordCost: bcrypt.MinCost})
 	if err != nil {
 		return err
 	}
@@ -376,16 +385,7 @@ func ptr[T any](v T) *T { return &v }
 
 // goodFacts satisfies every default rule for a school of 100–999 students
 // checked on day d: 2 licensed guards, a recent alarm test.
-func goodFacts(d model.Date) model.Facts {
-	ar := model.AntiRamming("bollards")
-	return model.Facts{
-		NursingPost:      model.NursingPostFacts{SetUp: ptr(true), AMStaff: ptr(2), PMStaff: ptr(2), PolicePresent: ptr(true), RosterOnFile: ptr(true)},
-		ClosedManagement: model.ClosedManagementFacts{PerimeterEnclosed: ptr(true), GateRoom24h: ptr(true), VisitorRegistration: ptr(true), AntiRamming: &ar},
-		SecurityGuards:   model.SecurityGuardsFacts{FullTimeGuards: ptr(2), LicensedGuards: ptr(2)},
-		OneButtonAlarm:   model.OneButtonAlarmFacts{Installed: ptr(true), LinkedToPolice: ptr(true), LastTestOn: ptr(d.AddDays(-10)), LastTestOK: ptr(true)},
-		VideoNetworking:  model.VideoNetworkingFacts{Cameras: ptr(12), GateCovered: ptr(true), NetworkedToPolice: ptr(true), RetentionDays: ptr(30)},
-	}
-}
+func goodFacts(d model.Date) model.Facts { return model.SampleFacts(d) }
 
 // goodFactsJSON is goodFacts as the API's "facts" object.
 func goodFactsJSON(d model.Date) map[string]map[string]any {
@@ -504,7 +504,8 @@ func (a *testApp) signedIn(t *testing.T, username string) *client {
 		t.Fatal(err)
 	}
 	base, _ := url.Parse(c.base)
-	c.hc.Jar.SetCookies(base, []*http.Cookie{{Name: "sc_session", Value: tok, Path: "/"}})
+	// Under both names: Secure apps use the __Host- prefix.
+	c.hc.Jar.SetCookies(base, []*http.Cookie{{Name: "sc_session", Value: tok, Path: "/"}, {Name: "__Host-sc_session", Value: tok, Path: "/"}})
 	r := c.get("/")
 	if r.status == http.StatusSeeOther {
 		r = c.get(r.header.Get("Location"))
@@ -673,7 +674,7 @@ func (c *client) login(username, pw string, hdr ...string) response {
 func (c *client) sessionCookie() string {
 	u, _ := url.Parse(c.base)
 	for _, ck := range c.hc.Jar.Cookies(u) {
-		if ck.Name == "sc_session" {
+		if ck.Name == "sc_session" || ck.Name == "__Host-sc_session" {
 			return ck.Value
 		}
 	}
@@ -707,7 +708,8 @@ func (a *testApp) api(t *testing.T, username string) *apiClient {
 		if !ok {
 			t.Fatalf("no seeded user %s", username)
 		}
-		tok, err := a.store.CreateToken(context.Background(), u.ID)
+		// The longest life a token may have: tests move the clock months on.
+		tok, _, err := a.store.IssueToken(context.Background(), u, u.ID, "test", store.MaxTokenTTL)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -823,4 +825,32 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// saveLegacySchool saves a school whose code predates the code rule
+// (letters, digits, - and _): it is saved under a valid code, then renamed
+// in the database, as rows written by an older version are.
+func (a *testApp) saveLegacySchool(t *testing.T, s model.School) {
+	t.Helper()
+	code := s.Code
+	s.Code = fmt.Sprintf("LEGACY-%d", time.Now().UnixNano())
+	if _, err := a.store.SaveSchool(context.Background(), seedAdmin, s); err != nil {
+		t.Fatalf("school %q: %v", code, err)
+	}
+	driver := "sqlite3"
+	if testEngine() == "postgres" {
+		driver = "pgx"
+	}
+	db, err := sql.Open(driver, a.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	q := "UPDATE schools SET code = ? WHERE code = ?"
+	if driver == "pgx" {
+		q = "UPDATE schools SET code = $1 WHERE code = $2"
+	}
+	if _, err := db.Exec(q, code, s.Code); err != nil {
+		t.Fatalf("renaming school %s to %q: %v", s.Code, code, err)
+	}
 }

@@ -168,17 +168,17 @@ func TestRuleSettingsMoveCoverage(t *testing.T) {
 	}
 	form := url.Values{}
 	for k, v := range map[string]string{"validity_days": "180", "alarm_test_days": "90", "min_retention_days": "60",
-		"guards.small_below": "100", "guards.small_guards": "1", "guards.medium_guards": "2", "guards.large_from": "1000",
-		"guards.large_guards": "3", "guards.large_step": "500", "guards.boarders_per_guard": "200"} {
+		"small_school_below": "100", "guards_small": "1", "guards_middle": "2", "large_school_from": "1000",
+		"guards_large": "3", "students_per_extra_guard": "500", "boarders_per_guard": "200"} {
 		form.Set(k, v)
 	}
 	bad := cloneValues(form)
 	bad.Set("validity_days", "0")
-	bad.Set("guards.large_step", "x")
+	bad.Set("students_per_extra_guard", "x")
 	bad.Set("effective_from", day0.AddDays(-1).String())
 	r := admin.submit("/admin/rules", "/admin/rules", bad)
 	wantStatus(t, "bad parameters", r, http.StatusUnprocessableEntity)
-	for _, f := range []string{"validity_days", "guards.large_step", "effective_from"} {
+	for _, f := range []string{"validity_days", "students_per_extra_guard", "effective_from"} {
 		if !strings.Contains(r.body, `data-testid="field-error-`+f+`"`) {
 			t.Errorf("no error beside %s", f)
 		}
@@ -205,7 +205,7 @@ func TestRuleSettingsMoveCoverage(t *testing.T) {
 		t.Errorf("a future rule set moved today's coverage: %d", got)
 	}
 	page = admin.get("/admin/rules")
-	if !strings.Contains(page.body, `data-testid="rule-version-3"`) || !strings.Contains(page.body, `data-testid="cancel-rules"`) {
+	if !strings.Contains(page.body, `data-testid="rule-version-4"`) || !strings.Contains(page.body, `data-testid="cancel-rules"`) {
 		t.Error("the scheduled version is not listed with a cancel button")
 	}
 	app.clock.SetDay(day0.AddDays(7))

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"safecampus/internal/i18n"
 	"safecampus/internal/model"
@@ -36,6 +35,11 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+			// API answers are per user and live: no cache, shared or
+			// private, keeps them.
+			h.Set("Cache-Control", "no-store")
+		}
 		return next(c)
 	}
 }
@@ -47,7 +51,7 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 				if r == http.ErrAbortHandler {
 					panic(r)
 				}
-				s.log.Error("panic", "path", c.Request().URL.Path, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+				s.log.Error("panic", "path", c.Request().URL.Path, "request_id", requestID(c), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 				err = fmt.Errorf("panic: %v", r)
 			}
 		}()
@@ -68,7 +72,7 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			level = slog.LevelError
 		}
 		attrs := []any{"method", c.Request().Method, "path", c.Request().URL.Path, "status", status,
-			"duration_ms", time.Since(start).Milliseconds(), "ip", c.RealIP()}
+			"duration_ms", time.Since(start).Milliseconds(), "ip", c.RealIP(), "request_id", requestID(c)}
 		if u, ok := currentUser(c); ok {
 			attrs = append(attrs, "user", u.Username)
 		}
@@ -96,7 +100,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			setUser(c, u, authBearer)
 			return next(c)
 		}
-		if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
+		if ck, err := s.cookie(c, sessionCookie); err == nil && ck.Value != "" {
 			u, err := s.store.SessionUser(ctx, ck.Value)
 			switch {
 			case err == nil:
@@ -111,52 +115,6 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// csrf protects every state-changing request made with a session cookie: a
-// token in the form field _csrf or the header X-CSRF-Token must match the
-// HttpOnly cookie. Bearer requests carry no ambient credentials and skip it.
-// Same-origin Sec-Fetch-Site is not taken as a substitute for the token.
-func (s *Server) csrf() echo.MiddlewareFunc {
-	// The token cookie is Secure whenever the session cookie is: Echo's
-	// setting is fixed per middleware, so there is one of each and every
-	// request takes the one that matches it (see Server.secure).
-	plain, secure := s.csrfCheck(false), s.csrfCheck(true)
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		hPlain, hSecure := plain(next), secure(next)
-		return func(c echo.Context) error {
-			// Echo lets any request with Sec-Fetch-Site same-origin or none
-			// through without a token (and then puts a placeholder instead of
-			// a token into the forms it renders). The header is the client's
-			// word: hide it, so the token is always required and issued.
-			c.Request().Header.Del(echo.HeaderSecFetchSite)
-			if s.secure(c) {
-				return hSecure(c)
-			}
-			return hPlain(c)
-		}
-	}
-}
-
-func (s *Server) csrfCheck(secureCookie bool) echo.MiddlewareFunc {
-	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		// Bearer requests carry no ambient credentials; API requests with no
-		// credentials at all get their 401 from requireAPIUser.
-		Skipper: func(c echo.Context) bool {
-			m := authMethodOf(c)
-			return m == authBearer || (isAPI(c) && m == authNone)
-		},
-		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
-		ContextKey:     ctxCSRF,
-		CookieName:     "sc_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSecure:   secureCookie,
-		CookieSameSite: http.SameSiteLaxMode,
-		ErrorHandler: func(err error, c echo.Context) error {
-			return echo.NewHTTPError(http.StatusForbidden, "the form has expired or did not come from this site; reload the page and try again")
-		},
-	})
-}
-
 // localize picks the language: the user's setting, the language cookie,
 // then the browser's Accept-Language.
 func (s *Server) localize(next echo.HandlerFunc) echo.HandlerFunc {
@@ -165,7 +123,7 @@ func (s *Server) localize(next echo.HandlerFunc) echo.HandlerFunc {
 		if u, ok := currentUser(c); ok && u.Language != "" {
 			prefs = append(prefs, u.Language)
 		}
-		if ck, err := c.Cookie(langCookie); err == nil {
+		if ck, err := s.cookie(c, langCookie); err == nil {
 			prefs = append(prefs, ck.Value)
 		}
 		prefs = append(prefs, c.Request().Header.Get("Accept-Language"))

@@ -149,12 +149,8 @@ func TestChecklistFormKeepsTypedValuesAndShowsErrors(t *testing.T) {
 		// The draft is edited and submitted through its own form.
 		draft := r.header.Get("Location")
 		wantStatus(t, "submit the draft", c.submit(draft+"/edit", draft, goodForm(t, day0)), http.StatusSeeOther)
-		cl, err := app.store.Checklist(t.Context(), cls[0].ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if cl.State != model.Submitted {
-			t.Errorf("the draft after submitting is %s, want submitted", cl.State)
+		if got := app.checklistState(t, cls[0].ID); got != model.Submitted {
+			t.Errorf("the draft after submitting is %s, want submitted", got)
 		}
 	})
 }
@@ -180,12 +176,8 @@ func TestReviewThroughTheChecklistPage(t *testing.T) {
 
 	wantStatus(t, "verify", c.submit(page, page+"/verify", nil), http.StatusSeeOther)
 	wantStatus(t, "verify twice", c.submit(page, page+"/verify", nil), http.StatusConflict)
-	got, err := app.store.Checklist(t.Context(), cl.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.State != model.Verified {
-		t.Errorf("state %s, want verified", got.State)
+	if got := app.checklistState(t, cl.ID); got != model.Verified {
+		t.Errorf("state %s, want verified", got)
 	}
 }
 

@@ -28,8 +28,9 @@ func (s *Server) base(c echo.Context, title, nav string) web.Base {
 	}
 	if u, ok := currentUser(c); ok {
 		b.User = &u
+		b.Unread = s.unread(c, u)
 	}
-	if ck, err := c.Cookie(flashCookie); err == nil && ck.Value != "" {
+	if ck, err := s.cookie(c, flashCookie); err == nil && ck.Value != "" {
 		b.Flash = i18n.T(c.Request().Context(), "flash."+ck.Value)
 		clearCookie(c, flashCookie, s.secure(c))
 	}

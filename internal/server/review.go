@@ -28,50 +28,66 @@ func (s *Server) listReview(c echo.Context) error {
 		return errForbidden
 	}
 	ctx := c.Request().Context()
-	f := web.ReviewFilter{Division: strings.TrimSpace(c.QueryParam("division")), Failing: model.Measure(c.QueryParam("failing"))}
-	if t := c.QueryParam("type"); t != "" {
-		var ok bool
-		if f.Type, ok = model.ParseSchoolType(t); !ok {
-			return echo.NewHTTPError(http.StatusBadRequest, "unknown school type")
-		}
-	}
-	if f.Failing != "" && !f.Failing.Valid() {
-		return echo.NewHTTPError(http.StatusBadRequest, "failing must be a measure key")
-	}
 	page, err := pageParam(c)
 	if err != nil {
 		return err
 	}
+	f, rows, total, err := s.reviewRowsOf(c, u)
+	if err != nil {
+		return err
+	}
+	p := web.ReviewPage{Filter: f, Total: int(total), Page: page, Query: reviewQuery(f), Capped: total > reviewReadCap}
+	p.Shown = len(rows)
+	if p.Divisions, err = s.divisionPicker(ctx, u, "division", f.Division); err != nil {
+		return err
+	}
+	from := min((page-1)*web.ReviewPageSize, len(rows))
+	p.Rows = rows[from:min(from+web.ReviewPageSize, len(rows))]
+	p.List = listBar(c, "/review", "/review.csv", p.Query, p.Shown)
+	p.Base = s.base(c, i18n.T(ctx, "review.title"), "review")
+	return render(c, http.StatusOK, web.ReviewView(p))
+}
+
+// reviewRowsOf reads the queue's filter from the query string, checks it
+// against the user's scope and returns the rows it matches (at most
+// reviewReadCap are read) and how many checklists wait in all.
+func (s *Server) reviewRowsOf(c echo.Context, u model.User) (web.ReviewFilter, []web.ReviewRow, int64, error) {
+	ctx := c.Request().Context()
+	f := web.ReviewFilter{Division: strings.TrimSpace(c.QueryParam("division")), Failing: model.Measure(c.QueryParam("failing"))}
+	if t := c.QueryParam("type"); t != "" {
+		var ok bool
+		if f.Type, ok = model.ParseSchoolType(t); !ok {
+			return f, nil, 0, echo.NewHTTPError(http.StatusBadRequest, "unknown school type")
+		}
+	}
+	if f.Failing != "" && !f.Failing.Valid() {
+		return f, nil, 0, echo.NewHTTPError(http.StatusBadRequest, "failing must be a measure key")
+	}
 	under := u.ScopeCode
 	if f.Division != "" {
 		if err := s.checkDivisionFilter(ctx, u, f.Division); err != nil {
-			return err
+			return f, nil, 0, err
 		}
 		under = f.Division
 	}
 	items, total, err := s.store.SubmittedChecklists(ctx, store.ReviewFilter{Under: under, Type: f.Type, Limit: reviewReadCap})
 	if err != nil {
-		return err
+		return f, nil, 0, err
 	}
-	rules, err := s.store.RuleSet(ctx)
+	rules, err := s.store.RulesToday(ctx, reviewDivisions(items))
 	if err != nil {
-		return err
+		return f, nil, 0, err
 	}
-	p := web.ReviewPage{Filter: f, Total: int(total), Page: page, Query: reviewQuery(f), Capped: total > reviewReadCap}
 	var rows []web.ReviewRow
 	for _, it := range items {
 		row := web.ReviewRow{Checklist: it.Checklist, School: it.School, DivisionName: it.DivisionName,
-			Results: rules.Evaluate(it.School, it.Checklist.CheckedOn, it.Checklist.Facts)}
+			Results: rules[it.School.DivisionCode].Evaluate(it.School, it.Checklist.CheckedOn, it.Checklist.Facts)}
 		if f.Failing != "" && row.Results[f.Failing.Index()].Met {
 			continue
 		}
 		rows = append(rows, row)
 	}
-	p.Shown = len(rows)
-	from := min((page-1)*web.ReviewPageSize, len(rows))
-	p.Rows = rows[from:min(from+web.ReviewPageSize, len(rows))]
-	p.Base = s.base(c, i18n.T(ctx, "review.title"), "review")
-	return render(c, http.StatusOK, web.ReviewView(p))
+	return f, rows, total, nil
 }
 
 func reviewQuery(f web.ReviewFilter) url.Values {
@@ -158,7 +174,7 @@ func (s *Server) renderReviewConfirm(c echo.Context, status int, ids, conflict [
 	if err != nil {
 		return err
 	}
-	rules, err := s.store.RuleSet(ctx)
+	rules, err := s.store.RulesToday(ctx, reviewDivisions(items))
 	if err != nil {
 		return err
 	}
@@ -173,7 +189,7 @@ func (s *Server) renderReviewConfirm(c echo.Context, status int, ids, conflict [
 			continue
 		}
 		p.Rows = append(p.Rows, web.ReviewRow{Checklist: it.Checklist, School: it.School, DivisionName: it.DivisionName,
-			Results: rules.Evaluate(it.School, it.Checklist.CheckedOn, it.Checklist.Facts)})
+			Results: rules[it.School.DivisionCode].Evaluate(it.School, it.Checklist.CheckedOn, it.Checklist.Facts)})
 	}
 	if len(p.Conflict) > 0 && status == http.StatusOK {
 		status = http.StatusConflict
@@ -233,4 +249,18 @@ func formIDs(vs []string) ([]int64, error) {
 		ids = append(ids, id)
 	}
 	return ids, nil
+}
+
+// reviewDivisions lists the divisions of the items' schools, whose rules
+// judge them.
+func reviewDivisions(items []store.ReviewItem) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, it := range items {
+		if !seen[it.School.DivisionCode] {
+			seen[it.School.DivisionCode] = true
+			out = append(out, it.School.DivisionCode)
+		}
+	}
+	return out
 }

@@ -26,11 +26,7 @@ func TestBatchReviewRefusesIDsOutsideTheScope(t *testing.T) {
 	}
 	state := func(cl model.Checklist) model.ChecklistState {
 		t.Helper()
-		got, err := app.store.Checklist(t.Context(), cl.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return got.State
+		return app.checklistState(t, cl.ID)
 	}
 
 	for _, tc := range []struct {

@@ -30,6 +30,9 @@ type Config struct {
 	// EvidenceDir is where uploaded evidence files are kept. Empty: uploads
 	// are turned off (the forms say so).
 	EvidenceDir string
+	// MetricsElsewhere moves /metrics off the public port: it answers 404
+	// there, and MetricsHandler serves it on --metrics-addr.
+	MetricsElsewhere bool
 }
 
 // DemoLogin is a demo account shown on the login page.
@@ -52,6 +55,8 @@ type Server struct {
 // New builds the server and its routes.
 func New(cfg Config, st *store.Store, bundle *i18n.Bundle, log *slog.Logger, reg prometheus.Registerer) *Server {
 	s := &Server{cfg: cfg, store: st, i18n: bundle, log: log, metrics: newMetrics(reg), pages: newPageCache(32 << 20)}
+	s.registerOpsMetrics(reg)
+	s.metrics.reg.MustRegister(newOutboxCollector(st))
 	if cfg.EvidenceDir != "" {
 		s.files = evidence.NewDir(cfg.EvidenceDir)
 	}

@@ -13,9 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/crypto/bcrypt"
 
-	"safecampus/internal/i18n"
 	"safecampus/internal/model"
 	"safecampus/internal/pgtest"
 	"safecampus/internal/roster"
@@ -31,12 +30,8 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 	dsn := pgtest.Database(t)
 	ctx := context.Background()
 	now := func() time.Time { return time.Date(2026, 4, 1, 4, 0, 0, 0, time.UTC) }
-	bundle, err := i18n.NewBundle()
-	if err != nil {
-		t.Fatal(err)
-	}
 	start := func() (*store.Store, *httptest.Server) {
-		st, err := store.Open(store.Options{DSN: dsn, Now: now})
+		st, err := store.Open(store.Options{DSN: dsn, Now: now, PasswordCost: bcrypt.MinCost})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -44,7 +39,7 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 		if _, err := st.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
-		srv := httptest.NewServer(server.New(server.Config{}, st, bundle, slog.New(slog.DiscardHandler), prometheus.NewRegistry()).Handler())
+		srv := httptest.NewServer(newHandler(t, server.Config{}, st, slog.New(slog.DiscardHandler)))
 		t.Cleanup(srv.Close)
 		return st, srv
 	}

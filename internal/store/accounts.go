@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -16,15 +15,17 @@ import (
 // every session and API token that user had.
 
 // MaxPasswordBytes is bcrypt's limit: longer passwords would be cut short.
-const MaxPasswordBytes = 72
+const MaxPasswordBytes = model.MaxPasswordBytes
 
-// passwordErrors checks a new password; field names the form field.
-func passwordErrors(field, password string) model.FieldErrors {
-	switch {
-	case len(password) < MinPasswordLength:
-		return model.FieldErrors{{Field: field, Message: fmt.Sprintf("password must be at least %d characters", MinPasswordLength)}}
-	case len(password) > MaxPasswordBytes:
-		return model.FieldErrors{{Field: field, Message: fmt.Sprintf("password must be at most %d bytes", MaxPasswordBytes)}}
+// passwordErrors checks a new password against the policy (see
+// model.CheckPassword); field names the form field. The one exempt
+// password (Options.ExemptPassword, the throwaway demo's) passes.
+func (s *Store) passwordErrors(field, password string) model.FieldErrors {
+	if s.exemptPassword != "" && password == s.exemptPassword {
+		return nil
+	}
+	if e := model.CheckPassword(field, password); e != nil {
+		return model.FieldErrors{*e}
 	}
 	return nil
 }
@@ -47,22 +48,22 @@ func (s *Store) ChangePassword(ctx context.Context, user model.User, current, ne
 	if bcrypt.CompareHashAndPassword([]byte(r.PasswordHash), []byte(current)) != nil {
 		return model.FieldErrors{{Field: "current_password", Message: "the current password is wrong"}}
 	}
-	if errs := passwordErrors("new_password", next); errs != nil {
+	if errs := s.passwordErrors("new_password", next); errs != nil {
 		return errs
 	}
 	if next == current {
 		return model.FieldErrors{{Field: "new_password", Message: "the new password must differ from the current one"}}
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(next), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(next), s.passwordCost)
 	if err != nil {
 		return err
 	}
 	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Model(&userRow{}).Where("id = ?", r.ID).
-			Updates(map[string]any{"password_hash": string(hash), "updated_at": s.now().UTC()}).Error; err != nil {
+			Updates(map[string]any{"password_hash": string(hash), "must_change_password": false, "updated_at": s.now().UTC()}).Error; err != nil {
 			return err
 		}
-		ended, err := endCredentials(tx, r.ID)
+		ended, err := endCredentials(tx, r.ID, s.now().UTC())
 		if err != nil {
 			return err
 		}
@@ -96,7 +97,7 @@ func (s *Store) SetUserDisabled(ctx context.Context, actor model.User, id int64,
 		}
 		action, detail := "enable", any(r.model())
 		if disabled {
-			ended, err := endCredentials(tx, r.ID)
+			ended, err := endCredentials(tx, r.ID, s.now().UTC())
 			if err != nil {
 				return err
 			}
@@ -116,15 +117,16 @@ type credentialsEnded struct {
 	TokensRevoked int64 `json:"tokens_revoked"`
 }
 
-// endCredentials deletes every session and API token of a user.
-func endCredentials(tx *gorm.DB, userID int64) (credentialsEnded, error) {
+// endCredentials ends every session and revokes every API token of a user.
+func endCredentials(tx *gorm.DB, userID int64, now time.Time) (credentialsEnded, error) {
 	var out credentialsEnded
 	res := tx.Where("user_id = ?", userID).Delete(&sessionRow{})
 	if res.Error != nil {
 		return out, res.Error
 	}
 	out.SessionsEnded = res.RowsAffected
-	res = tx.Where("user_id = ?", userID).Delete(&apiTokenRow{})
+	// Tokens are revoked, not deleted: the token list keeps them.
+	res = tx.Model(&apiTokenRow{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", now)
 	if res.Error != nil {
 		return out, res.Error
 	}

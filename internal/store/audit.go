@@ -22,6 +22,9 @@ type auditRow struct {
 	DivisionCode string
 	OldValue     string
 	NewValue     string
+	Address      string // the client's address, when a request made it
+	RequestID    string // the request's X-Request-ID
+	Hash         string // see auditchain.go
 }
 
 func (auditRow) TableName() string { return "audit_log" }
@@ -29,7 +32,7 @@ func (auditRow) TableName() string { return "audit_log" }
 // audit records a change in the same transaction as the change itself.
 func (s *Store) audit(tx *gorm.DB, actor model.User, action, entity, id, division string, old, new any) error {
 	row := s.auditEntry(actor, action, entity, id, division, old, new)
-	return tx.Create(&row).Error
+	return s.insertAudit(tx, []auditRow{row})
 }
 
 func (s *Store) auditEntry(actor model.User, action, entity, id, division string, old, new any) auditRow {
@@ -89,10 +92,14 @@ type AuditEntry struct {
 	DivisionCode string
 	DivisionName string
 	Old, New     string
+	Address      string // the client's address, when a request made it
+	RequestID    string
 }
 
 // AuditEntities are the kinds of record the audit trail names.
-var AuditEntities = []string{"school", "user", "checklist", "hazard", "inspection", "evidence", "rule_set"}
+// Besides records, the trail names events: sign-ins and sign-outs
+// (session), exports (export) and API tokens (token).
+var AuditEntities = []string{"school", "user", "checklist", "hazard", "inspection", "evidence", "rule_set", "session", "export", "token"}
 
 // AuditQuery filters the audit trail.
 type AuditQuery struct {
@@ -157,7 +164,8 @@ func (s *Store) AuditTrail(ctx context.Context, q AuditQuery) (_ []AuditEntry, _
 	out := make([]AuditEntry, len(rows))
 	for i, r := range rows {
 		out[i] = AuditEntry{ID: r.ID, At: r.At, Username: r.Username, Action: r.Action, Entity: r.Entity, EntityID: r.EntityID,
-			DivisionCode: r.DivisionCode, DivisionName: names[r.DivisionCode], Old: r.OldValue, New: r.NewValue}
+			DivisionCode: r.DivisionCode, DivisionName: names[r.DivisionCode], Old: r.OldValue, New: r.NewValue,
+			Address: r.Address, RequestID: r.RequestID}
 		if r.UserID != nil {
 			out[i].UserID = *r.UserID
 		}

@@ -81,6 +81,11 @@ func (s *Store) validateChecklist(in ChecklistInput) model.FieldErrors {
 	if e := model.ValidateCheckDate(in.CheckedOn, s.Today()); e != nil {
 		errs = append(model.FieldErrors{*e}, errs...)
 	}
+	if d := in.Facts.OneButtonAlarm.LastTestOn; d != nil {
+		if e := model.RealDateError("one_button_alarm.last_test_on", *d, s.Today()); e != nil {
+			errs = append(errs, *e)
+		}
+	}
 	if len([]rune(in.Notes)) > 5000 {
 		errs = append(errs, model.FieldError{Field: "notes", Message: "notes are longer than 5000 characters"})
 	}
@@ -136,6 +141,9 @@ func (s *Store) CreateChecklist(ctx context.Context, actor model.User, schoolID 
 		if prev, repeated, err = s.claim(tx, once); repeated || err != nil {
 			return err
 		}
+		if err := requireOpenSchool(tx, schoolID); err != nil {
+			return err
+		}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
@@ -185,6 +193,9 @@ func (s *Store) UpdateChecklist(ctx context.Context, actor model.User, id int64,
 		var old checklistRow
 		if err := tx.Where("id = ?", id).Take(&old).Error; err != nil {
 			return notFound(err)
+		}
+		if err := requireOpenSchool(tx, old.SchoolID); err != nil {
+			return err
 		}
 		now := s.now().UTC()
 		set := map[string]any{"checked_on": in.CheckedOn, "facts": string(facts), "notes": strings.TrimSpace(in.Notes), "updated_at": now}
@@ -245,6 +256,9 @@ func (s *Store) review(ctx context.Context, actor model.User, id int64, to model
 		if out, err = moveState[checklistRow](tx, id, []string{string(model.Submitted)}, set); err != nil {
 			return err
 		}
+		if err := requireOpenSchool(tx, out.SchoolID); err != nil {
+			return err
+		}
 		division, code, err := schoolPlace(tx, out.SchoolID)
 		if err != nil {
 			return err
@@ -253,6 +267,12 @@ func (s *Store) review(ctx context.Context, actor model.User, id int64, to model
 			map[string]any{"school": code, "state": model.Submitted},
 			map[string]any{"school": code, "state": to, "reason": reason}); err != nil {
 			return err
+		}
+		if to == model.Returned {
+			if err := s.notifyEvent(tx, model.KindChecklistReturned, id, out.SchoolID,
+				map[string]any{"reason": reason, "checked_on": out.CheckedOn}); err != nil {
+				return err
+			}
 		}
 		return s.refreshSchools(tx, out.SchoolID)
 	})

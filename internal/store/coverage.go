@@ -107,13 +107,13 @@ func (s *Store) refreshSchools(tx *gorm.DB, ids ...int64) error {
 		return nil
 	}
 	today := s.Today()
-	rules, err := s.ruleSet(tx)
+	book, err := ruleBook(tx)
 	if err != nil {
 		return err
 	}
 	l := ledger{}
 	for start := 0; start < len(ids); start += refreshBatch {
-		if err := s.refreshBatch(tx, ids[start:min(start+refreshBatch, len(ids))], rules, today, l); err != nil {
+		if err := s.refreshBatch(tx, ids[start:min(start+refreshBatch, len(ids))], book, today, l); err != nil {
 			return err
 		}
 	}
@@ -170,7 +170,8 @@ func (l ledger) derive(in coverageInputs, day model.Date, prev map[model.Basis]*
 }
 
 // schoolsWithAncestors loads the schools with the given ids and maps each
-// of their divisions to itself and every division above it. A missing
+// of their divisions to itself and every division above it, nearest first
+// (as model.RuleBook.InForce takes them). A missing
 // school is ErrNotFound.
 func schoolsWithAncestors(tx *gorm.DB, ids []int64) ([]schoolRow, map[string][]string, error) {
 	var schools []schoolRow
@@ -188,14 +189,10 @@ func schoolsWithAncestors(tx *gorm.DB, ids []int64) ([]schoolRow, map[string][]s
 	if err := tx.Where("descendant_code IN ?", keys(counties)).Find(&closure).Error; err != nil {
 		return nil, nil, err
 	}
-	ancestors := map[string][]string{}
-	for _, c := range closure {
-		ancestors[c.DescendantCode] = append(ancestors[c.DescendantCode], c.AncestorCode)
-	}
-	return schools, ancestors, nil
+	return schools, pathsOf(closure), nil
 }
 
-func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, rules model.RuleSet, today model.Date, l ledger) error {
+func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, book model.RuleBook, today model.Date, l ledger) error {
 	// Two servers refreshing one school at once would both read the same
 	// old status and count its change twice. On PostgreSQL the school rows
 	// are locked, in id order so that writers never deadlock; SQLite has a
@@ -233,6 +230,10 @@ func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, rules model.RuleSet, toda
 	}
 	next := make([]schoolCoverageRow, 0, len(model.Bases)*len(schools))
 	for _, sr := range schools {
+		rules, ok := book.InForce(ancestors[sr.DivisionCode], today)
+		if !ok {
+			return fmt.Errorf("store: no rule set in force on %s", today)
+		}
 		in := coverageInputs{school: sr.model(), rules: rules, latest: latest[sr.ID], open: openHazards[sr.ID]}
 		next = append(next, l.derive(in, today, prev[sr.ID], ancestors[sr.DivisionCode])...)
 	}

@@ -115,8 +115,7 @@ func testVerifyTwiceConflicts(t *testing.T, engine string) {
 	d0 := model.NewDate(2026, 3, 1)
 	s, _ := newTestStore(t, engine, d0)
 	a := addSchool(t, s, "1000000001", "150102", 500)
-	c := submit(t, s, a, d0, goodFacts(d0))
-	verify(t, s, c)
+	c := verified(t, s, a, d0)
 	if _, err := s.VerifyChecklist(context.Background(), testAdmin, c.ID); !errors.Is(err, ErrConflict) {
 		t.Fatalf("second verify: got %v, want ErrConflict", err)
 	}

@@ -210,3 +210,13 @@ func divisionNames(db *gorm.DB, codes []string) (map[string]string, error) {
 	}
 	return out, nil
 }
+
+// AllDivisions returns every division in code order, which is tree order
+// (a province, its prefectures, each followed by its counties).
+func (s *Store) AllDivisions(ctx context.Context) ([]model.Division, error) {
+	var rows []divisionRow
+	if err := s.r.WithContext(ctx).Order("code").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: unable to list divisions: %w", err)
+	}
+	return divisionModels(rows), nil
+}

@@ -21,10 +21,8 @@ func testErrorsNameTheOperation(t *testing.T, engine string) {
 	d0 := model.NewDate(2026, 3, 1)
 	s, _ := newTestStore(t, engine, d0)
 	a := addSchool(t, s, "1000000001", "150102", 500)
-	c := submit(t, s, a, d0, goodFacts(d0))
-	verify(t, s, c)
-	c2 := submit(t, s, a, d0, goodFacts(d0))
-	verify(t, s, c2)
+	c := verified(t, s, a, d0)
+	c2 := verified(t, s, a, d0)
 
 	check := func(name string, err error, prefix string, matches func(error) bool) {
 		t.Helper()

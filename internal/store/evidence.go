@@ -118,6 +118,9 @@ func (s *Store) addChecklistEvidence(ctx context.Context, actor model.User, chec
 		if c.State != string(model.Draft) && c.State != string(model.Submitted) {
 			return ErrConflict
 		}
+		if err := requireOpenSchool(tx, c.SchoolID); err != nil {
+			return err
+		}
 		// Touch the checklist so a concurrent review waits for this
 		// transaction on PostgreSQL and sees the files.
 		res := tx.Model(&checklistRow{}).Where("id = ? AND state = ?", checklistID, c.State).Update("updated_at", s.now().UTC())

@@ -27,24 +27,24 @@ func testGapsGroupEveryUncoveredSchoolOnce(t *testing.T, engine string) {
 		}
 	}
 	covered := addSchool(t, s, "1000000001", "150102", 500)
-	verify(t, s, submit(t, s, covered, d0, goodFacts(d0)))
+	verified(t, s, covered, d0)
 
 	guardsShort := addSchool(t, s, "1000000002", "150102", 1240) // 2 guards, 3 required
-	verify(t, s, submit(t, s, guardsShort, d0, goodFacts(d0)))
+	verified(t, s, guardsShort, d0)
 
 	noCheck := addSchool(t, s, "1000000003", "150103", 50)
 
 	old := d0.AddDays(-200)
 	expired := addSchool(t, s, "1000000004", "150202", 300)
-	verify(t, s, submit(t, s, expired, old, goodFacts(old)))
+	verified(t, s, expired, old)
 
 	videoHazard := addSchool(t, s, "1000000005", "150103", 300)
-	verify(t, s, submit(t, s, videoHazard, d0, goodFacts(d0)))
+	verified(t, s, videoHazard, d0)
 	hazard(videoHazard, model.VideoNetworking)
 
 	// Fails the guards rule and has a hazard on guards: one gap, a hazard.
 	both := addSchool(t, s, "1000000006", "150103", 1240)
-	verify(t, s, submit(t, s, both, d0, goodFacts(d0)))
+	verified(t, s, both, d0)
 	hazard(both, model.SecurityGuards)
 	hazard(both, model.MeasureOther) // not one of the five: changes nothing
 

@@ -68,6 +68,8 @@ func (in HazardInput) Validate(today model.Date) model.FieldErrors {
 	}
 	if in.Deadline < today {
 		errs = append(errs, model.FieldError{Field: "deadline", Message: "deadline " + in.Deadline.String() + " is in the past"})
+	} else if e := model.RealDateError("deadline", in.Deadline, today); e != nil {
+		errs = append(errs, *e)
 	}
 	return errs
 }
@@ -88,11 +90,17 @@ func (s *Store) CreateHazard(ctx context.Context, actor model.User, schoolID int
 		if err != nil {
 			return err
 		}
+		if err := requireOpenSchool(tx, schoolID); err != nil {
+			return err
+		}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
 		if err := s.audit(tx, actor, "create", "hazard", itoa(row.ID), division, nil,
 			map[string]any{"school": code, "measure": row.Measure, "severity": row.Severity, "deadline": row.Deadline, "description": row.Description}); err != nil {
+			return err
+		}
+		if err := s.notifyEvent(tx, model.KindHazardRaised, row.ID, schoolID, hazardParams(row)); err != nil {
 			return err
 		}
 		return s.refreshSchools(tx, schoolID)
@@ -200,15 +208,25 @@ func (s *Store) AnswerHazard(ctx context.Context, actor model.User, id int64, an
 	if err != nil {
 		return model.Hazard{}, err
 	}
-	now := s.now().UTC()
-	return s.stepHazard(ctx, actor, id, hazardStep{
+	return s.stepHazard(ctx, actor, id, s.answerStep(actor, answer, files))
+}
+
+// answerStep is the step of answering a hazard (keyed or not): the school
+// must be open, the files join the answer, and the inspectors are told.
+func (s *Store) answerStep(actor model.User, answer string, files []EvidenceInput) hazardStep {
+	return hazardStep{
 		from: []model.HazardState{model.HazardOpen}, to: model.HazardAnswered, kind: model.HazardAnswer, note: answer,
-		set: map[string]any{"state": string(model.HazardAnswered), "answer": answer, "answered_at": now},
+		set: map[string]any{"state": string(model.HazardAnswered), "answer": answer, "answered_at": s.now().UTC()},
 		after: func(tx *gorm.DB, h hazardRow, eventID int64) error {
-			_, err := s.addEvidence(tx, actor, h.SchoolID, 0, h.ID, eventID, files)
-			return err
+			if err := requireOpenSchool(tx, h.SchoolID); err != nil {
+				return err
+			}
+			if _, err := s.addEvidence(tx, actor, h.SchoolID, 0, h.ID, eventID, files); err != nil {
+				return err
+			}
+			return s.notifyEvent(tx, model.KindHazardAnswered, h.ID, h.SchoolID, hazardParams(h))
 		},
-	})
+	}
 }
 
 // SendBackHazard returns an answered hazard to the school with a reason:

@@ -21,7 +21,7 @@ func testHazardLifecycle(t *testing.T, engine string) {
 	d0 := model.NewDate(2026, 3, 2)
 	s, clk := newTestStore(t, engine, d0)
 	a := addSchool(t, s, "1000000001", "150102", 500)
-	verify(t, s, submit(t, s, a, d0, goodFacts(d0)))
+	verified(t, s, a, d0)
 	video := model.VideoNetworking.Index()
 	county := func() model.Counts { return coverageOf(t, s, "150102", model.BasisVerified, clk.today()) }
 	if got := county(); got.Measures[video] != 1 || got.AllFive != 1 {

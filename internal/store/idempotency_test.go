@@ -209,6 +209,54 @@ func TestIdempotentHazardAnswerAndEvidence(t *testing.T) {
 	})
 }
 
+// A closed school takes no new work through the keyed creates either, but a
+// repeat of a create made before it closed still answers with the first
+// result: the key is claimed before the school is checked.
+func TestKeyedCreatesOnAClosedSchool(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		day := model.NewDate(2026, 3, 2)
+		s, _ := newTestStore(t, engine, day)
+		ctx := context.Background()
+		school := addSchool(t, s, "K5", "150102", 500)
+		u := keyUser(t, s, "k5-admin", school)
+		in := ChecklistInput{CheckedOn: day, Facts: goodFacts(day), Key: "closed-1"}
+		first, err := s.CreateChecklist(ctx, u, school.ID, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := s.CreateHazard(ctx, testAdmin, school.ID, HazardInput{Measure: model.SecurityGuards, Description: "gate open",
+			Severity: model.High, Deadline: day.AddDays(10)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetSchoolActive(ctx, testAdmin, school.Code, false); err != nil {
+			t.Fatal(err)
+		}
+		again, err := s.CreateChecklist(ctx, u, school.ID, in)
+		if err != nil || again.ID != first.ID {
+			t.Errorf("repeat after the school closed: #%d %v, want #%d", again.ID, err, first.ID)
+		}
+		in.Key = "closed-2"
+		if _, err := s.CreateChecklist(ctx, u, school.ID, in); !errors.Is(err, ErrSchoolClosed) {
+			t.Errorf("new keyed checklist: %v, want ErrSchoolClosed", err)
+		}
+		file := EvidenceInput{StoredName: fmt.Sprintf("ab/%032x.jpg", 9), FileName: "p.jpg",
+			ContentType: "image/jpeg", Size: 10, SHA256: fmt.Sprintf("%064x", 9), Width: 10, Height: 10}
+		if _, _, err := s.AnswerHazardOnce(ctx, u, h.ID, "fixed", []EvidenceInput{file}, "closed-3"); !errors.Is(err, ErrSchoolClosed) {
+			t.Errorf("keyed answer: %v, want ErrSchoolClosed", err)
+		}
+		if _, _, err := s.AddHazardEvidence(ctx, u, h.ID, []EvidenceInput{file}, "closed-4"); !errors.Is(err, ErrSchoolClosed) {
+			t.Errorf("keyed hazard evidence: %v, want ErrSchoolClosed", err)
+		}
+		if _, _, err := s.AddChecklistEvidenceOnce(ctx, u, first.ID, []EvidenceInput{file}, "closed-5"); !errors.Is(err, ErrSchoolClosed) {
+			t.Errorf("keyed checklist evidence: %v, want ErrSchoolClosed", err)
+		}
+		if n := countChecklists(t, s, school); n != 1 {
+			t.Errorf("%d checklists, want 1", n)
+		}
+	})
+}
+
 func TestMadeAtIsKeptWhenPlausible(t *testing.T) {
 	day := model.NewDate(2026, 3, 2)
 	s, clk := newTestStore(t, "sqlite", day)

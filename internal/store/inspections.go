@@ -91,6 +91,8 @@ func (in InspectionInput) Validate(today model.Date) model.FieldErrors {
 		add("inspected_on", "the inspection date is required")
 	} else if in.InspectedOn > today {
 		add("inspected_on", "inspection date %s is in the future", in.InspectedOn)
+	} else if e := model.RealDateError("inspected_on", in.InspectedOn, today); e != nil {
+		errs = append(errs, *e)
 	}
 	if len([]rune(in.Participants)) > 500 {
 		add("participants", "the participants are longer than 500 characters")
@@ -157,8 +159,8 @@ func (s *Store) CreateInspection(ctx context.Context, actor model.User, schoolID
 		if err := tx.Where("id = ?", schoolID).Take(&school).Error; err != nil {
 			return notFound(err)
 		}
-		if !school.Active {
-			return ErrConflict
+		if err := requireOpenSchool(tx, schoolID); err != nil {
+			return err
 		}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
@@ -175,6 +177,9 @@ func (s *Store) CreateInspection(ctx context.Context, actor model.User, schoolID
 				if err := s.audit(tx, actor, "create", "hazard", itoa(h.ID), school.DivisionCode, nil,
 					map[string]any{"school": school.Code, "measure": h.Measure, "severity": h.Severity, "deadline": h.Deadline,
 						"description": h.Description, "inspection": row.ID}); err != nil {
+					return err
+				}
+				if err := s.notifyEvent(tx, model.KindHazardRaised, h.ID, schoolID, hazardParams(h)); err != nil {
 					return err
 				}
 				fr.HazardID = &h.ID

@@ -14,7 +14,7 @@ func TestInspectionRaisesHazardsInOneStep(t *testing.T) {
 		d0 := model.NewDate(2026, 3, 2)
 		s, clk := newTestStore(t, engine, d0)
 		a := addSchool(t, s, "1000000001", "150102", 500)
-		verify(t, s, submit(t, s, a, d0, goodFacts(d0)))
+		verified(t, s, a, d0)
 
 		// Invalid input writes nothing and names every bad field.
 		bad := InspectionInput{InspectedOn: d0.AddDays(1), Findings: []FindingInput{
@@ -83,8 +83,8 @@ func TestInspectionRaisesHazardsInOneStep(t *testing.T) {
 		if err := s.SetSchoolActive(ctx, testAdmin, a.Code, false); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.CreateInspection(ctx, testInspector, a.ID, InspectionInput{InspectedOn: d0.AddDays(1)}); !errors.Is(err, ErrConflict) {
-			t.Errorf("inspecting a closed school: got %v, want ErrConflict", err)
+		if _, err := s.CreateInspection(ctx, testInspector, a.ID, InspectionInput{InspectedOn: d0.AddDays(1)}); !errors.Is(err, ErrSchoolClosed) {
+			t.Errorf("inspecting a closed school: got %v, want ErrSchoolClosed", err)
 		}
 	})
 }

@@ -49,16 +49,9 @@ func (s *Store) AnswerHazardOnce(ctx context.Context, actor model.User, id int64
 		return model.Hazard{}, false, err
 	}
 	var repeated bool
-	now := s.now().UTC()
-	h, err := s.stepHazard(ctx, actor, id, hazardStep{
-		from: []model.HazardState{model.HazardOpen}, to: model.HazardAnswered, kind: model.HazardAnswer, note: answer,
-		set: map[string]any{"state": string(model.HazardAnswered), "answer": answer, "answered_at": now},
-		after: func(tx *gorm.DB, h hazardRow, eventID int64) error {
-			_, err := s.addEvidence(tx, actor, h.SchoolID, 0, h.ID, eventID, files)
-			return err
-		},
-		once: once, repeated: &repeated,
-	})
+	st := s.answerStep(actor, answer, files)
+	st.once, st.repeated = once, &repeated
+	h, err := s.stepHazard(ctx, actor, id, st)
 	return h, repeated, err
 }
 
@@ -121,6 +114,9 @@ func (s *Store) AddHazardEvidence(ctx context.Context, actor model.User, hazardI
 		}
 		var err error
 		if prev, repeated, err = s.claim(tx, once); repeated || err != nil {
+			return err
+		}
+		if err := requireOpenSchool(tx, h.SchoolID); err != nil {
 			return err
 		}
 		// Touch the hazard so a concurrent close waits for the files.

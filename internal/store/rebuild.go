@@ -30,7 +30,7 @@ func (s *Store) RebuildCoverage(ctx context.Context) (err error) {
 				return err
 			}
 		}
-		rules, err := allRuleSets(tx)
+		rules, err := ruleBook(tx)
 		if err != nil {
 			return err
 		}
@@ -47,25 +47,6 @@ func (s *Store) RebuildCoverage(ctx context.Context) (err error) {
 	})
 }
 
-// allRuleSets returns every rule set in the order Store.ruleSet prefers
-// them, least preferred first.
-func allRuleSets(tx *gorm.DB) ([]model.RuleSet, error) {
-	var rows []ruleSetRow
-	if err := tx.Order("effective_from, id").Find(&rows).Error; err != nil {
-		return nil, err
-	}
-	out := make([]model.RuleSet, len(rows))
-	for i, r := range rows {
-		var rs model.RuleSet
-		if err := json.Unmarshal([]byte(r.Params), &rs); err != nil {
-			return nil, err
-		}
-		rs.Name, rs.Version, rs.EffectiveFrom = r.Name, r.Version, r.EffectiveFrom
-		out[i] = rs
-	}
-	return out, nil
-}
-
 // schoolHistory is what the replay knows of one school.
 type schoolHistory struct {
 	current    schoolRow
@@ -80,7 +61,7 @@ type schoolVersion struct {
 	active *bool
 }
 
-func (s *Store) replayBatch(tx *gorm.DB, ids []int64, rules []model.RuleSet) error {
+func (s *Store) replayBatch(tx *gorm.DB, ids []int64, rules model.RuleBook) error {
 	schools, ancestors, err := schoolsWithAncestors(tx, ids)
 	if err != nil {
 		return err
@@ -160,11 +141,11 @@ func schoolVersionOf(a auditRow) (v schoolVersion, ok bool, err error) {
 // replaySchool walks one school's history day by day, adding each day's
 // change of contribution to the ledger under ancestors, and returns its
 // final coverage rows.
-func (s *Store) replaySchool(h *schoolHistory, rules []model.RuleSet, ancestors []string, l ledger) ([]schoolCoverageRow, error) {
+func (s *Store) replaySchool(h *schoolHistory, rules model.RuleBook, ancestors []string, l ledger) ([]schoolCoverageRow, error) {
 	prev := map[model.Basis]*schoolCoverageRow{}
 	var rows []schoolCoverageRow
 	for _, d := range s.historyDays(h, rules) {
-		in, err := s.inputsOn(h, rules, d)
+		in, err := s.inputsOn(h, rules, ancestors, d)
 		if err != nil {
 			return nil, err
 		}
@@ -178,7 +159,7 @@ func (s *Store) replaySchool(h *schoolHistory, rules []model.RuleSet, ancestors 
 
 // historyDays are the days, in order, on which anything in the school's
 // history happened, from the day it was created.
-func (s *Store) historyDays(h *schoolHistory, rules []model.RuleSet) []model.Date {
+func (s *Store) historyDays(h *schoolHistory, rules model.RuleBook) []model.Date {
 	day := func(t time.Time) model.Date { return model.DateOf(t.In(s.loc)) }
 	first := day(h.current.CreatedAt)
 	days := map[model.Date]bool{first: true}
@@ -199,9 +180,9 @@ func (s *Store) historyDays(h *schoolHistory, rules []model.RuleSet) []model.Dat
 			days[day(*hz.ClosedAt)] = true
 		}
 	}
-	for _, r := range rules {
-		if r.EffectiveFrom > first {
-			days[r.EffectiveFrom] = true
+	for _, d := range rules.Days() {
+		if d > first {
+			days[d] = true
 		}
 	}
 	order := make([]model.Date, 0, len(days))
@@ -215,8 +196,9 @@ func (s *Store) historyDays(h *schoolHistory, rules []model.RuleSet) []model.Dat
 }
 
 // inputsOn is what the school's coverage derived from at the end of day d,
-// as its history tells it.
-func (s *Store) inputsOn(h *schoolHistory, rules []model.RuleSet, d model.Date) (coverageInputs, error) {
+// as its history tells it, under the rules in force that day for a school
+// on path.
+func (s *Store) inputsOn(h *schoolHistory, rules model.RuleBook, path []string, d model.Date) (coverageInputs, error) {
 	end := d.AddDays(1).Time(s.loc) // the end of day d
 	// Versions carry the whole school, active flag included.
 	school := h.current.model()
@@ -232,7 +214,7 @@ func (s *Store) inputsOn(h *schoolHistory, rules []model.RuleSet, d model.Date) 
 			school.Active = *v.active
 		}
 	}
-	rs, ok := ruleSetOn(rules, d)
+	rs, ok := rules.InForce(path, d) // path: the school's divisions, nearest first
 	if !ok {
 		return coverageInputs{}, fmt.Errorf("no rule set in force on %s", d)
 	}
@@ -253,18 +235,6 @@ func (s *Store) inputsOn(h *schoolHistory, rules []model.RuleSet, d model.Date) 
 		latest[basis] = c
 	}
 	return coverageInputs{school: school, rules: rs, latest: latest, open: open}, nil
-}
-
-// ruleSetOn is the rule set in force on day d, as Store.ruleSet chooses
-// it: the latest effective by then. Rule sets take effect today or later,
-// never backdated, so one in force on d was recorded by d.
-func ruleSetOn(rules []model.RuleSet, d model.Date) (model.RuleSet, bool) {
-	for i := len(rules) - 1; i >= 0; i-- {
-		if rules[i].EffectiveFrom <= d {
-			return rules[i], true
-		}
-	}
-	return model.RuleSet{}, false
 }
 
 // latestOn is the checklist that counted on the basis at instant end.

@@ -142,11 +142,14 @@ func (s *Store) VerifyChecklists(ctx context.Context, actor model.User, ids []in
 			schoolIDs[i] = r.SchoolID
 		}
 		var schools []schoolRow
-		if err := tx.Select("id, code, division_code").Where("id IN ?", uniqueIDs(schoolIDs)).Find(&schools).Error; err != nil {
+		if err := tx.Select("id, code, division_code, active").Where("id IN ?", uniqueIDs(schoolIDs)).Find(&schools).Error; err != nil {
 			return err
 		}
 		place := map[int64]schoolRow{}
 		for _, sr := range schools {
+			if !sr.Active {
+				return fmt.Errorf("store: school %s: %w", sr.Code, ErrSchoolClosed)
+			}
 			place[sr.ID] = sr
 		}
 		entries := make([]auditRow, len(rows))
@@ -162,7 +165,7 @@ func (s *Store) VerifyChecklists(ctx context.Context, actor model.User, ids []in
 			}
 			out[i] = c
 		}
-		if err := tx.CreateInBatches(entries, 200).Error; err != nil {
+		if err := s.insertAudit(tx, entries); err != nil {
 			return err
 		}
 		return s.refreshSchools(tx, schoolIDs...)

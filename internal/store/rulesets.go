@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,52 +11,6 @@ import (
 
 	"safecampus/internal/model"
 )
-
-type ruleSetRow struct {
-	ID            int64 `gorm:"primaryKey"`
-	Name          string
-	Version       int
-	EffectiveFrom model.Date
-	Params        string
-	CreatedBy     *int64
-	CreatedAt     time.Time
-	AppliedAt     *time.Time // when every school's coverage was derived under it
-}
-
-func (ruleSetRow) TableName() string { return "rule_sets" }
-
-// ensureDefaultRuleSet stores rule set v1 on a new database.
-func (s *Store) ensureDefaultRuleSet(ctx context.Context) error {
-	var n int64
-	if err := s.w.WithContext(ctx).Model(&ruleSetRow{}).Count(&n).Error; err != nil || n > 0 {
-		return err
-	}
-	rs := model.DefaultRuleSet()
-	b, _ := json.Marshal(rs)
-	now := s.now().UTC()
-	return s.w.WithContext(ctx).Create(&ruleSetRow{Name: rs.Name, Version: rs.Version, EffectiveFrom: rs.EffectiveFrom, Params: string(b),
-		CreatedAt: now, AppliedAt: &now}).Error
-}
-
-// RuleSet returns the rule set in force today.
-func (s *Store) RuleSet(ctx context.Context) (_ model.RuleSet, err error) {
-	defer wrap(&err, "rule set")
-	return s.ruleSet(s.r.WithContext(ctx))
-}
-
-func (s *Store) ruleSet(db *gorm.DB) (model.RuleSet, error) {
-	var r ruleSetRow
-	err := db.Where("effective_from <= ?", s.Today()).Order("effective_from DESC, id DESC").Take(&r).Error
-	if err != nil {
-		return model.RuleSet{}, notFound(err)
-	}
-	var rs model.RuleSet
-	if err := json.Unmarshal([]byte(r.Params), &rs); err != nil {
-		return rs, err
-	}
-	rs.Name, rs.Version, rs.EffectiveFrom = r.Name, r.Version, r.EffectiveFrom
-	return rs, nil
-}
 
 // A change of the rule set's parameters is a new version with the day it
 // takes effect (today or later). One effective today re-derives every
@@ -118,46 +73,55 @@ func (s *Store) RuleSetVersions(ctx context.Context) (_ []RuleSetVersion, err er
 	return out, nil
 }
 
-func (r ruleSetRow) model() (model.RuleSet, error) {
-	var rs model.RuleSet
-	if err := json.Unmarshal([]byte(r.Params), &rs); err != nil {
-		return rs, fmt.Errorf("rule set %d: %w", r.ID, err)
-	}
-	rs.Name, rs.Version, rs.EffectiveFrom = r.Name, r.Version, r.EffectiveFrom
-	return rs, nil
-}
-
-// CreateRuleSet stores new parameters as the next version of the rule set,
-// effective from the given day (today or later), audited with the version
-// in force as the old value. Effective today, every school's coverage is
-// re-derived before the commit.
-func (s *Store) CreateRuleSet(ctx context.Context, actor model.User, rs model.RuleSet) (_ model.RuleSet, err error) {
+// CreateRuleSet stores a new version for the change's division ("" = the
+// national default), effective from its day (today or later). A partial
+// parameter set is completed from the rules in force for that division on
+// that day: its own previous version, or the rules it inherited from its
+// nearest ancestor. Audited with those rules as the old value. Effective
+// today, every school the version now judges is re-derived before the
+// commit; later, from that day (ApplyDueRuleSets).
+func (s *Store) CreateRuleSet(ctx context.Context, actor model.User, change model.RuleChange) (_ model.RuleSet, err error) {
 	defer wrap(&err, "create rule set")
-	errs := rs.Validate()
-	if rs.EffectiveFrom < s.Today() {
-		errs = append(model.FieldErrors{{Field: "effective_from", Message: "the effective date " + rs.EffectiveFrom.String() + " is in the past"}}, errs...)
-	}
-	if len(errs) > 0 {
-		return rs, errs
-	}
 	today := s.Today()
+	var errs model.FieldErrors
+	if change.EffectiveFrom < today {
+		errs = append(errs, model.FieldError{Field: "effective_from", Message: "the effective date " + change.EffectiveFrom.String() + " is in the past"})
+	}
+	var rs model.RuleSet
 	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		old, err := s.ruleSet(tx)
+		base, err := rulesFor(tx, change.DivisionCode, change.EffectiveFrom)
+		if errors.Is(err, ErrNotFound) && change.DivisionCode != "" {
+			errs = append(errs, model.FieldError{Field: "division_code", Message: "unknown division " + change.DivisionCode})
+			return errs
+		}
 		if err != nil {
 			return err
 		}
-		var last ruleSetRow
-		if err := tx.Order("version DESC").Take(&last).Error; err != nil {
-			return notFound(err)
+		var perrs model.FieldErrors
+		rs, perrs = base.WithParams(change.Params)
+		if errs = append(errs, perrs...); len(errs) > 0 {
+			return errs
 		}
-		rs.Name, rs.Version = last.Name, last.Version+1
+		var last int
+		if err := tx.Model(&ruleSetRow{}).Select("COALESCE(MAX(version), 0)").Scan(&last).Error; err != nil {
+			return fmt.Errorf("store: unable to number the rule set: %w", err)
+		}
+		rs.Name, rs.Version, rs.EffectiveFrom, rs.DivisionCode = "default", last+1, change.EffectiveFrom, change.DivisionCode
+		if rs.DivisionCode != "" {
+			rs.Name = rs.DivisionCode
+		}
 		params, _ := json.Marshal(rs)
 		row := ruleSetRow{Name: rs.Name, Version: rs.Version, EffectiveFrom: rs.EffectiveFrom, Params: string(params),
 			CreatedBy: actorID(actor), CreatedAt: s.now().UTC()}
-		if err := tx.Create(&row).Error; err != nil {
-			return err
+		if rs.DivisionCode != "" {
+			row.DivisionCode = &rs.DivisionCode
 		}
-		if err := s.audit(tx, actor, "create", "rule_set", fmt.Sprintf("%s v%d", rs.Name, rs.Version), "", old, rs); err != nil {
+		if err := tx.Create(&row).Error; err != nil {
+			return fmt.Errorf("store: unable to store the rule set: %w", err)
+		}
+		rs.ID = row.ID
+		if err := s.audit(tx, actor, "create", "rule_set", fmt.Sprintf("%s v%d", rs.Name, rs.Version), rs.DivisionCode,
+			base.Params(), rs.Params()); err != nil {
 			return err
 		}
 		if rs.EffectiveFrom > today {
@@ -186,7 +150,7 @@ func (s *Store) CancelRuleSet(ctx context.Context, actor model.User, id int64) (
 		if err := tx.Delete(&ruleSetRow{}, id).Error; err != nil {
 			return err
 		}
-		return s.audit(tx, actor, "cancel", "rule_set", fmt.Sprintf("%s v%d", rs.Name, rs.Version), "", rs, nil)
+		return s.audit(tx, actor, "cancel", "rule_set", fmt.Sprintf("%s v%d", rs.Name, rs.Version), rs.DivisionCode, rs.Params(), nil)
 	})
 }
 
@@ -207,8 +171,10 @@ func (s *Store) ApplyDueRuleSets(ctx context.Context) (_ bool, err error) {
 	return err == nil, err
 }
 
-// applyRuleSets re-derives every school and marks the versions applied.
-// The conditional update lets one of two servers doing it at once win.
+// applyRuleSets re-derives the schools the versions now judge (only
+// those: a school under a nearer profile keeps its rules) and marks the
+// versions applied. The conditional update lets one of two servers doing it
+// at once win.
 func (s *Store) applyRuleSets(tx *gorm.DB, ids []int64) error {
 	now := s.now().UTC()
 	res := tx.Model(&ruleSetApplied{}).Where("id IN ? AND applied_at IS NULL", ids).Update("applied_at", now)
@@ -218,9 +184,64 @@ func (s *Store) applyRuleSets(tx *gorm.DB, ids []int64) error {
 	if res.RowsAffected == 0 {
 		return nil
 	}
-	var schools []int64
-	if err := tx.Model(&schoolRow{}).Order("id").Pluck("id", &schools).Error; err != nil {
+	schools, err := s.judgedBy(tx, ids)
+	if err != nil {
 		return err
 	}
 	return s.refreshSchools(tx, schools...)
+}
+
+// judgedBy returns the schools that one of the versions judges today.
+func (s *Store) judgedBy(tx *gorm.DB, ids []int64) ([]int64, error) {
+	var rows []ruleSetRow
+	if err := tx.Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: unable to load rule sets: %w", err)
+	}
+	national, under := false, map[string]bool{}
+	for _, r := range rows {
+		if r.DivisionCode == nil {
+			national = true
+		} else {
+			under[*r.DivisionCode] = true
+		}
+	}
+	var schools []struct {
+		ID           int64
+		DivisionCode string
+	}
+	q := tx.Model(&schoolRow{}).Select("id, division_code").Order("id")
+	if !national {
+		if len(under) == 0 {
+			return nil, nil
+		}
+		q = q.Where("division_code IN (SELECT descendant_code FROM division_closure WHERE ancestor_code IN ?)", keys(under))
+	}
+	if err := q.Scan(&schools).Error; err != nil {
+		return nil, fmt.Errorf("store: unable to list the schools under the rule sets: %w", err)
+	}
+	counties := map[string]bool{}
+	for _, sc := range schools {
+		counties[sc.DivisionCode] = true
+	}
+	var closure []closureRow
+	if err := tx.Where("descendant_code IN ?", keys(counties)).Find(&closure).Error; err != nil {
+		return nil, fmt.Errorf("store: unable to load division paths: %w", err)
+	}
+	paths := pathsOf(closure)
+	book, err := ruleBook(tx)
+	if err != nil {
+		return nil, err
+	}
+	want := map[int64]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	today := s.Today()
+	var out []int64
+	for _, sc := range schools {
+		if rs, ok := book.InForce(paths[sc.DivisionCode], today); ok && want[rs.ID] {
+			out = append(out, sc.ID)
+		}
+	}
+	return out, nil
 }

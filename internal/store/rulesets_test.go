@@ -16,7 +16,7 @@ func TestRuleChangeMovesCoverage(t *testing.T) {
 		s, clk := newTestStore(t, engine, d0)
 		a := addSchool(t, s, "1000000001", "150102", 500)
 		b := addSchool(t, s, "1000000002", "150202", 500)
-		verify(t, s, submit(t, s, a, d0, goodFacts(d0))) // keeps video 30 days
+		verified(t, s, a, d0) // keeps video 30 days
 		f := goodFacts(d0)
 		f.VideoNetworking.RetentionDays = ptr(90)
 		verify(t, s, submit(t, s, b, d0, f))
@@ -29,7 +29,7 @@ func TestRuleChangeMovesCoverage(t *testing.T) {
 		rs := model.DefaultRuleSet()
 		rs.EffectiveFrom = d0.AddDays(-1)
 		rs.ValidityDays = 0
-		_, err := s.CreateRuleSet(ctx, testAdmin, rs)
+		_, err := s.CreateRuleSet(ctx, testAdmin, ruleChange(rs))
 		var fe model.FieldErrors
 		if !errors.As(err, &fe) || fe.For("effective_from") == "" || fe.For("validity_days") == "" {
 			t.Errorf("bad rule set: got %v", err)
@@ -39,12 +39,12 @@ func TestRuleChangeMovesCoverage(t *testing.T) {
 		clk.day(d0.AddDays(1))
 		rs = model.DefaultRuleSet()
 		rs.MinRetentionDays, rs.EffectiveFrom = 60, d0.AddDays(1)
-		got, err := s.CreateRuleSet(ctx, testAdmin, rs)
+		got, err := s.CreateRuleSet(ctx, testAdmin, ruleChange(rs))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Version != 2 {
-			t.Errorf("version = %d, want 2", got.Version)
+		if got.Version != 3 {
+			t.Errorf("version = %d, want 3 (a new database starts on v2)", got.Version)
 		}
 		if c := coverageOf(t, s, "150000", model.BasisVerified, d0.AddDays(1)); c.Measures[video] != 1 || c.AllFive != 1 {
 			t.Errorf("after retention 60 effective today: %+v, want video 1", c)
@@ -64,7 +64,7 @@ func TestRuleChangeMovesCoverage(t *testing.T) {
 		// maintenance applies it. Validity 7 days expires both checks.
 		rs = model.DefaultRuleSet()
 		rs.MinRetentionDays, rs.ValidityDays, rs.EffectiveFrom = 60, 7, d0.AddDays(10)
-		if _, err := s.CreateRuleSet(ctx, testAdmin, rs); err != nil {
+		if _, err := s.CreateRuleSet(ctx, testAdmin, ruleChange(rs)); err != nil {
 			t.Fatal(err)
 		}
 		if applied, err := s.ApplyDueRuleSets(ctx); err != nil || applied {
@@ -91,13 +91,13 @@ func TestRuleChangeMovesCoverage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(versions) != 3 || versions[0].RuleSet.Version != 3 || !versions[0].Applied || versions[0].CreatedBy != "" {
+		if len(versions) != 3 || versions[0].RuleSet.Version != 4 || !versions[0].Applied || versions[0].CreatedBy != "" {
 			t.Errorf("versions: %+v", versions)
 		}
 
 		// A future version can be cancelled; one in force cannot.
 		rs.EffectiveFrom = d0.AddDays(40)
-		if _, err := s.CreateRuleSet(ctx, testAdmin, rs); err != nil {
+		if _, err := s.CreateRuleSet(ctx, testAdmin, ruleChange(rs)); err != nil {
 			t.Fatal(err)
 		}
 		versions, _ = s.RuleSetVersions(ctx)

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -40,9 +42,17 @@ type SchoolListItem struct {
 // ValidUncovered reports whether key may be used as SchoolQuery.Uncovered.
 func ValidUncovered(key string) bool { _, ok := coverageColumn("sc", key); return ok || key == "" }
 
+// MaxSearchLength is the longest search term accepted, in characters.
+const MaxSearchLength = 100
+
 // Schools lists schools with their coverage, ordered by division and name.
 func (s *Store) Schools(ctx context.Context, q SchoolQuery) (_ []SchoolListItem, _ int64, err error) {
 	defer wrap(&err, "schools")
+	if n := utf8.RuneCountInString(q.Search); n > MaxSearchLength {
+		// A pattern that long is no search a person makes, and SQLite
+		// refuses LIKE patterns past 50,000 bytes.
+		return nil, 0, model.FieldErrors{{Field: "q", Message: fmt.Sprintf("the search term is %d characters long; at most %d are searched", n, MaxSearchLength)}}
+	}
 	if q.Basis == "" {
 		q.Basis = model.BasisVerified
 	}
@@ -130,7 +140,7 @@ func (s *Store) Schools(ctx context.Context, q SchoolQuery) (_ []SchoolListItem,
 func (s *Store) SchoolStatus(ctx context.Context, school model.School, basis model.Basis) (_ model.SchoolStatus, err error) {
 	defer wrap(&err, "status of school %d", school.ID)
 	db := s.r.WithContext(ctx)
-	rules, err := s.ruleSet(db)
+	rules, err := rulesFor(db, school.DivisionCode, s.Today())
 	if err != nil {
 		return model.SchoolStatus{}, err
 	}

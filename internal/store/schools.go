@@ -94,7 +94,14 @@ func checkSchoolDivision(tx *gorm.DB, code string) (*model.FieldError, error) {
 // the school's coverage re-derived in the same transaction.
 func (s *Store) SaveSchool(ctx context.Context, actor model.User, school model.School) (_ model.School, err error) {
 	defer wrap(&err, "save school %s", school.Code)
-	if errs := school.Validate(); len(errs) > 0 {
+	errs := school.Validate()
+	if school.ID != 0 && errs.For("code") != "" && !model.ValidSchoolCode(school.Code) {
+		// A school saved before the code rule keeps its code when edited.
+		if old, err := s.SchoolByID(ctx, school.ID); err == nil && old.Code == school.Code {
+			errs = errs.Without("code")
+		}
+	}
+	if len(errs) > 0 {
 		return school, errs
 	}
 	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -280,7 +287,7 @@ func (s *Store) ImportSchools(ctx context.Context, actor model.User, rows []mode
 			}
 			entries = append(entries, e)
 		}
-		if err := tx.CreateInBatches(entries, 500).Error; err != nil {
+		if err := s.insertAudit(tx, entries); err != nil {
 			return err
 		}
 		return s.refreshSchools(tx, changed...)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/pressly/goose/v3"
+	"golang.org/x/crypto/bcrypt"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -38,21 +39,33 @@ type Options struct {
 	// loading throwaway data fast — the demo and benchmark seeders — never
 	// for a server that acknowledges writes.
 	NoSync bool
+	// ExemptPassword is accepted despite the password policy: the
+	// throwaway demo's well-known password, and nothing else.
+	ExemptPassword string
+	// PasswordCost is the bcrypt cost of new password hashes: 0 means
+	// bcrypt.DefaultCost. Tests set bcrypt.MinCost to run faster; hashes
+	// already stored keep the cost they were made with.
+	PasswordCost int
 }
 
 // Store is the database. Writes go through w, reads through r: on SQLite w
 // is a single connection, so writers queue in Go instead of failing with
 // "database is locked", while readers use the WAL's concurrent snapshots.
 type Store struct {
-	r, w     *gorm.DB
-	postgres bool
-	now      func() time.Time
-	loc      *time.Location
-	log      *slog.Logger
+	r, w           *gorm.DB
+	exemptPassword string // see Options.ExemptPassword
+	postgres       bool
+	now            func() time.Time
+	loc            *time.Location
+	log            *slog.Logger
 	// group queues writes for group commit (SQLite only; see transact).
 	group     chan writeRequest
 	stopped   chan struct{}
 	closeOnce *sync.Once
+	// passwordCost is the bcrypt cost of new hashes; dummyHash is one made
+	// at that cost.
+	passwordCost int
+	dummyHash    string
 }
 
 // Open connects to the database named by opts.DSN. It does not migrate.
@@ -66,7 +79,18 @@ func Open(opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Store{now: opts.Now, loc: opts.Location, log: opts.Logger, closeOnce: &sync.Once{}}
+	if opts.PasswordCost == 0 {
+		opts.PasswordCost = bcrypt.DefaultCost
+	}
+	s := &Store{now: opts.Now, loc: opts.Location, log: opts.Logger, closeOnce: &sync.Once{}, passwordCost: opts.PasswordCost,
+		exemptPassword: opts.ExemptPassword}
+	// Signing in as an unknown user compares against this hash, so that it
+	// takes as long as a wrong password.
+	dummy, herr := bcrypt.GenerateFromPassword([]byte("timing equaliser"), s.passwordCost)
+	if herr != nil {
+		return nil, fmt.Errorf("store: open: %w", herr)
+	}
+	s.dummyHash = string(dummy)
 	cfg := &gorm.Config{Logger: logger.Discard, NowFunc: func() time.Time { return s.now().UTC() }, TranslateError: true}
 	var err error
 	if IsPostgres(opts.DSN) {
@@ -193,6 +217,11 @@ func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
 	var applied []int64
 	for _, r := range results {
 		applied = append(applied, r.Source.Version)
+	}
+	// Entries from before the chain are sealed before anything new is
+	// chained on top of them.
+	if err := s.sealAudit(ctx); err != nil {
+		return applied, err
 	}
 	if err := s.ensureDefaultRuleSet(ctx); err != nil {
 		return applied, err

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"safecampus/internal/model"
 	"safecampus/internal/pgtest"
 )
@@ -45,7 +47,7 @@ func newTestStore(t *testing.T, engine string, start model.Date) (*Store, *clock
 	t.Helper()
 	c := &clock{}
 	c.day(start)
-	s, err := Open(Options{DSN: testDSN(t, engine), Now: c.now})
+	s, err := Open(Options{DSN: testDSN(t, engine), Now: c.now, PasswordCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,16 +87,7 @@ func ptr[T any](v T) *T { return &v }
 
 // goodFacts satisfies every default rule for a school of up to 999
 // students checked on day d.
-func goodFacts(d model.Date) model.Facts {
-	ar := model.AntiRamming("bollards")
-	return model.Facts{
-		NursingPost:      model.NursingPostFacts{SetUp: ptr(true), AMStaff: ptr(2), PMStaff: ptr(2), PolicePresent: ptr(true), RosterOnFile: ptr(true)},
-		ClosedManagement: model.ClosedManagementFacts{PerimeterEnclosed: ptr(true), GateRoom24h: ptr(true), VisitorRegistration: ptr(true), AntiRamming: &ar},
-		SecurityGuards:   model.SecurityGuardsFacts{FullTimeGuards: ptr(2), LicensedGuards: ptr(2)},
-		OneButtonAlarm:   model.OneButtonAlarmFacts{Installed: ptr(true), LinkedToPolice: ptr(true), LastTestOn: ptr(d.AddDays(-10)), LastTestOK: ptr(true)},
-		VideoNetworking:  model.VideoNetworkingFacts{Cameras: ptr(12), GateCovered: ptr(true), NetworkedToPolice: ptr(true), RetentionDays: ptr(30)},
-	}
-}
+func goodFacts(d model.Date) model.Facts { return model.SampleFacts(d) }
 
 func submit(t *testing.T, s *Store, school model.School, on model.Date, f model.Facts) model.Checklist {
 	t.Helper()
@@ -110,6 +103,15 @@ func verify(t *testing.T, s *Store, c model.Checklist) {
 	if _, err := s.VerifyChecklist(context.Background(), model.User{ID: 0, Username: "inspector"}, c.ID); err != nil {
 		t.Fatalf("verify %d: %v", c.ID, err)
 	}
+}
+
+// verified submits the good facts checked on day on for school and
+// verifies them, returning the checklist as submitted.
+func verified(t *testing.T, s *Store, school model.School, on model.Date) model.Checklist {
+	t.Helper()
+	c := submit(t, s, school, on, goodFacts(on))
+	verify(t, s, c)
+	return c
 }
 
 func coverageOf(t *testing.T, s *Store, code string, basis model.Basis, asOf model.Date) model.Counts {

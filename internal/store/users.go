@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -25,14 +26,20 @@ type userRow struct {
 	ScopeCode    string
 	Language     string
 	Disabled     bool
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// MustChangePassword is set by an administrator's reset: the user
+	// chooses a new password at the next sign-in.
+	MustChangePassword bool
+	Email              string
+	EmailDigest        bool
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 func (userRow) TableName() string { return "users" }
 
 func (r userRow) model() model.User {
-	return model.User{ID: r.ID, Username: r.Username, Role: model.Role(r.Role), ScopeCode: r.ScopeCode, Language: r.Language, Disabled: r.Disabled}
+	return model.User{ID: r.ID, Username: r.Username, Role: model.Role(r.Role), ScopeCode: r.ScopeCode, Language: r.Language, Disabled: r.Disabled,
+		MustChangePassword: r.MustChangePassword, Email: r.Email, EmailDigest: r.EmailDigest}
 }
 
 // ErrBadCredentials is a wrong username or password, deliberately vague.
@@ -41,7 +48,7 @@ var ErrBadCredentials = errors.New("wrong username or password")
 var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9._@-]{2,64}$`)
 
 // MinPasswordLength is the shortest password accepted.
-const MinPasswordLength = 8
+const MinPasswordLength = model.MinPasswordLength
 
 // CreateUser adds a user after checking that the scope exists and fits the
 // role: a division for leaders and inspectors, a school for school users.
@@ -54,13 +61,14 @@ func (s *Store) CreateUser(ctx context.Context, actor model.User, u model.User, 
 	if _, ok := model.ParseRole(string(u.Role)); !ok {
 		errs = append(errs, model.FieldError{Field: "role", Message: fmt.Sprintf("role %q is not admin, leader, inspector or school", u.Role)})
 	}
-	if len(password) < MinPasswordLength {
-		errs = append(errs, model.FieldError{Field: "password", Message: fmt.Sprintf("password must be at least %d characters", MinPasswordLength)})
-	} else if len(password) > 72 {
-		errs = append(errs, model.FieldError{Field: "password", Message: "password must be at most 72 bytes"})
-	}
+	errs = append(errs, s.passwordErrors("password", password)...)
 	if u.Language != "" && u.Language != "zh-CN" && u.Language != "en" {
 		errs = append(errs, model.FieldError{Field: "language", Message: fmt.Sprintf("language %q is not zh-CN or en", u.Language)})
+	}
+	if u.Email = strings.TrimSpace(u.Email); u.Email != "" {
+		if err := ValidateEmail(u.Email); err != nil {
+			errs = append(errs, model.FieldError{Field: "email", Message: err.Error()})
+		}
 	}
 	switch u.Role {
 	case model.Admin:
@@ -77,11 +85,12 @@ func (s *Store) CreateUser(ctx context.Context, actor model.User, u model.User, 
 	if len(errs) > 0 {
 		return u, errs
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.passwordCost)
 	if err != nil {
 		return u, err
 	}
-	row := userRow{Username: u.Username, PasswordHash: string(hash), Role: string(u.Role), ScopeCode: u.ScopeCode, Language: u.Language}
+	row := userRow{Username: u.Username, PasswordHash: string(hash), Role: string(u.Role), ScopeCode: u.ScopeCode, Language: u.Language,
+		Email: u.Email, EmailDigest: u.EmailDigest}
 	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&userRow{}).Where("username = ?", u.Username).Count(&n).Error; err != nil {
@@ -143,18 +152,13 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (_ 
 	}
 	hash := r.PasswordHash
 	if hash == "" {
-		hash = dummyHash
+		hash = s.dummyHash
 	}
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || r.ID == 0 || r.Disabled {
 		return model.User{}, ErrBadCredentials
 	}
 	return r.model(), nil
 }
-
-var dummyHash, _ = func() (string, error) {
-	b, err := bcrypt.GenerateFromPassword([]byte("timing equaliser"), bcrypt.DefaultCost)
-	return string(b), err
-}()
 
 // SetLanguage stores a user's language choice ("" follows the browser).
 func (s *Store) SetLanguage(ctx context.Context, userID int64, lang string) (err error) {
@@ -229,35 +233,4 @@ func (s *Store) SessionUser(ctx context.Context, token string) (_ model.User, er
 func (s *Store) DeleteSession(ctx context.Context, token string) (err error) {
 	defer wrap(&err, "delete session")
 	return s.w.WithContext(ctx).Where("id = ?", hashSecret(token)).Delete(&sessionRow{}).Error
-}
-
-type apiTokenRow struct {
-	ID        int64 `gorm:"primaryKey"`
-	UserID    int64
-	TokenHash string
-	CreatedAt time.Time
-}
-
-func (apiTokenRow) TableName() string { return "api_tokens" }
-
-// CreateToken issues an API token for the user; only its hash is kept.
-func (s *Store) CreateToken(ctx context.Context, userID int64) (_ string, err error) {
-	defer wrap(&err, "create token for user %d", userID)
-	token := "sc_" + newSecret()
-	err = s.w.WithContext(ctx).Create(&apiTokenRow{UserID: userID, TokenHash: hashSecret(token), CreatedAt: s.now().UTC()}).Error
-	return token, err
-}
-
-// TokenUser returns the user of an API token, or ErrNotFound.
-func (s *Store) TokenUser(ctx context.Context, token string) (_ model.User, err error) {
-	defer wrap(&err, "token user")
-	var tr apiTokenRow
-	if err := s.r.WithContext(ctx).Where("token_hash = ?", hashSecret(token)).Take(&tr).Error; err != nil {
-		return model.User{}, notFound(err)
-	}
-	u, err := s.User(ctx, tr.UserID)
-	if err != nil || u.Disabled {
-		return model.User{}, ErrNotFound
-	}
-	return u, nil
 }

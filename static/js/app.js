@@ -47,4 +47,51 @@
       el.form.submit();
     }
   });
+  // Division pickers (select[data-division-select]): a search box under the
+  // select narrows its options to the divisions whose name or code holds
+  // what is typed, and chooses the first of them, so "新城" and Enter
+  // filter by 新城区. Without this script the select alone does the job.
+  function enhanceDivisionPicker(select) {
+    var wrap = select.closest(".division-picker");
+    if (!wrap || wrap.querySelector(".division-search")) {
+      return;
+    }
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "division-search";
+    box.autocomplete = "off";
+    box.placeholder = select.getAttribute("data-search-label") || "";
+    box.setAttribute("aria-label", box.placeholder);
+    box.setAttribute("data-testid", "division-search-" + select.name);
+    wrap.appendChild(box);
+    box.addEventListener("input", function () {
+      var needle = box.value.trim().toLowerCase();
+      var first = null;
+      var groups = select.querySelectorAll("optgroup");
+      var options = select.options;
+      for (var i = 0; i < options.length; i++) {
+        var o = options[i];
+        var match = needle === "" || o.value === "" ||
+          o.text.toLowerCase().indexOf(needle) >= 0;
+        o.hidden = !match;
+        if (match && needle !== "" && o.value !== "" && !first) {
+          first = o;
+        }
+      }
+      for (var g = 0; g < groups.length; g++) {
+        var visible = groups[g].querySelector("option:not([hidden])");
+        groups[g].hidden = !visible;
+      }
+      if (first) {
+        select.value = first.value;
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var selects = document.querySelectorAll("select[data-division-select]");
+    for (var i = 0; i < selects.length; i++) {
+      enhanceDivisionPicker(selects[i]);
+    }
+  });
 })();
