@@ -5,7 +5,8 @@ package static
 
 import "embed"
 
-// FS holds css/, js/ and img/.
+// FS holds css/, js/, img/ and app/ (the web app manifest and the
+// service worker, served from the root).
 //
-//go:embed css js img
+//go:embed css js img app
 var FS embed.FS

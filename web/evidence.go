@@ -15,6 +15,7 @@ type EvidenceBlock struct {
 	CanDelete bool   // files may be removed (draft checklists)
 	Error     string // why the last upload was refused
 	CSRF      string
+	Key       string // the upload form's idempotency key
 }
 
 // sizeText is a file size in KiB or MiB.

@@ -201,7 +201,7 @@ func TestInspectorPagesShowWhatMatters(t *testing.T) {
 	}{
 		{"school answers", HazardView(sampleHazardPage(model.SchoolRep)),
 			[]string{`data-testid="answer-form"`, `enctype="multipart/form-data"`, `data-testid="field-error-answer"`, `data-testid="field-error-files"`,
-				`data-testid="overdue-alert"`, `<img src="/evidence/21" width="160" height="120"`, `<img src="/evidence/23" width="80" height="160"`, "维修单.pdf"},
+				`data-testid="overdue-alert"`, `<img src="/evidence/21/thumb" width="160" height="120"`, `<img src="/evidence/23/thumb" width="80" height="160"`, "维修单.pdf"},
 			[]string{`data-testid="hazard-review"`, `data-testid="conflict"`}},
 		{"inspector reviews", HazardView(sampleHazardPage(model.Inspector)),
 			[]string{`data-testid="hazard-review"`, `name="from" value="answered"`, `data-testid="send-back"`, `data-testid="conflict"`, `data-testid="event-send_back"`},

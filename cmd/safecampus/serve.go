@@ -149,8 +149,9 @@ func (e *env) listen(ctx context.Context, st *store.Store, cfg server.Config, re
 }
 
 // maintain applies rule sets whose day has come, takes the coverage
-// checkpoints as months end, and prunes expired sessions and old throttle
-// rows: at start-up, then every hour.
+// checkpoints as months end, and prunes expired sessions, old throttle
+// rows and idempotency keys past their retention: at start-up, then every
+// hour.
 func maintain(ctx context.Context, st *store.Store, log *slog.Logger, m *maintenanceMetrics) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -185,6 +186,12 @@ func maintainOnce(ctx context.Context, st *store.Store, log *slog.Logger, m *mai
 		m.pruned.WithLabelValues("sessions").Add(float64(p.Sessions))
 		m.pruned.WithLabelValues("login_failures").Add(float64(p.LoginFailures))
 	}
+	if n, err := st.PruneIdempotencyKeys(ctx); err != nil && ctx.Err() == nil {
+		failed = true
+		log.Error("pruning idempotency keys", "err", err)
+	} else {
+		m.pruned.WithLabelValues("idempotency_keys").Add(float64(n))
+	}
 	if applied, err := st.ApplyDueRuleSets(ctx); err != nil && ctx.Err() == nil {
 		failed = true
 		log.Error("applying rule sets", "err", err)
@@ -209,7 +216,7 @@ func newMaintenanceMetrics(reg prometheus.Registerer) *maintenanceMetrics {
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "safecampus_maintenance_runs_total",
 			Help: "Runs of the hourly maintenance (rule sets, checkpoints, pruning) by result."}, []string{"result"}),
 		pruned: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "safecampus_pruned_rows_total",
-			Help: "Rows pruned by maintenance: expired sessions and old throttle rows."}, []string{"kind"}),
+			Help: "Rows pruned by maintenance: expired sessions, old throttle rows and idempotency keys."}, []string{"kind"}),
 		lastSuccess: prometheus.NewGauge(prometheus.GaugeOpts{Name: "safecampus_maintenance_last_success_timestamp_seconds",
 			Help: "When the maintenance last ran without error."}),
 	}

@@ -79,6 +79,9 @@ type File struct {
 	Width, Height int // images only
 	SHA256        string
 	Data          []byte
+	Thumb         []byte // photos after Clean: the JPEG thumbnail
+
+	img image.Image // photos: the pixels Check decoded, for Clean
 }
 
 // IsImage reports whether the file is a photo.
@@ -119,13 +122,19 @@ func Check(name string, data []byte) (File, error) {
 		if int64(f.Width)*int64(f.Height) > MaxPixels {
 			return f, ErrTooManyPixels
 		}
-		if _, _, err := image.Decode(bytes.NewReader(data)); err != nil {
+		img, _, err := image.Decode(bytes.NewReader(data))
+		if err != nil {
 			return f, ErrType
 		}
+		f.img = img
 	}
-	sum := sha256.Sum256(data)
-	f.SHA256 = hex.EncodeToString(sum[:])
+	f.SHA256 = sum(data)
 	return f, nil
+}
+
+func sum(data []byte) string {
+	s := sha256.Sum256(data)
+	return hex.EncodeToString(s[:])
 }
 
 // CleanName keeps the base name of an uploaded file, without control
@@ -168,9 +177,15 @@ func (d *Dir) Path() string { return d.path }
 // name, and the type's extension.
 var storedName = regexp.MustCompile(`^[0-9a-f]{2}/[0-9a-f]{32}\.(jpg|png|webp|pdf)$`)
 
-// Save writes the file under a new random name and returns the name. The
-// file and its directory are synced before Save returns, so a database row
-// naming it never outlives a crash that loses the bytes.
+// thumbName is where a photo's thumbnail is kept, beside the photo.
+func thumbName(name string) string {
+	return strings.TrimSuffix(name, filepath.Ext(name)) + ".thumb.jpg"
+}
+
+// Save writes the file (and a photo's thumbnail) under a new random name
+// and returns the name. The files and their directory are synced before
+// Save returns, so a database row naming them never outlives a crash that
+// loses the bytes.
 func (d *Dir) Save(f File) (string, error) {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -182,29 +197,66 @@ func (d *Dir) Save(f File) (string, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return "", fmt.Errorf("evidence directory: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, ".upload-*")
-	if err != nil {
-		return "", fmt.Errorf("evidence file: %w", err)
+	if len(f.Thumb) > 0 {
+		if err := writeSynced(dir, filepath.Join(d.path, filepath.FromSlash(thumbName(name))), f.Thumb); err != nil {
+			return "", err
+		}
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(f.Data); err != nil {
-		tmp.Close()
-		return "", fmt.Errorf("evidence file: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return "", fmt.Errorf("evidence file: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return "", fmt.Errorf("evidence file: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(d.path, filepath.FromSlash(name))); err != nil {
-		return "", fmt.Errorf("evidence file: %w", err)
+	if err := writeSynced(dir, filepath.Join(d.path, filepath.FromSlash(name)), f.Data); err != nil {
+		return "", err
 	}
 	if err := syncDir(dir); err != nil {
 		return "", fmt.Errorf("evidence directory: %w", err)
 	}
 	return name, nil
+}
+
+// writeSynced writes data to path through a synced temporary file in dir.
+func writeSynced(dir, path string, data []byte) error {
+	tmp, err := os.CreateTemp(dir, ".upload-*")
+	if err != nil {
+		return fmt.Errorf("evidence file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("evidence file: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("evidence file: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("evidence file: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("evidence file: %w", err)
+	}
+	return nil
+}
+
+// Thumb returns the JPEG thumbnail of a stored photo, making and keeping
+// it first if the photo was stored without one.
+func (d *Dir) Thumb(name string) ([]byte, error) {
+	if !storedName.MatchString(name) {
+		return nil, fmt.Errorf("evidence: bad stored name %q", name)
+	}
+	path := filepath.Join(d.path, filepath.FromSlash(thumbName(name)))
+	if b, err := os.ReadFile(path); err == nil {
+		return b, nil
+	}
+	data, err := os.ReadFile(filepath.Join(d.path, filepath.FromSlash(name)))
+	if err != nil {
+		return nil, err
+	}
+	thumb, err := ThumbnailOf(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeSynced(filepath.Dir(path), path, thumb); err != nil {
+		return nil, err
+	}
+	return thumb, nil
 }
 
 func syncDir(dir string) error {
@@ -228,6 +280,9 @@ func (d *Dir) Open(name string) (*os.File, error) {
 func (d *Dir) Remove(name string) error {
 	if !storedName.MatchString(name) {
 		return fmt.Errorf("evidence: bad stored name %q", name)
+	}
+	if err := os.Remove(filepath.Join(d.path, filepath.FromSlash(thumbName(name)))); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
 	}
 	err := os.Remove(filepath.Join(d.path, filepath.FromSlash(name)))
 	if errors.Is(err, os.ErrNotExist) {

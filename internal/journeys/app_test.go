@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,6 +56,9 @@ type app struct {
 	users   map[string]model.User
 	schools map[string]model.School
 	log     *requestLog
+	// down makes the server unreachable: connections are dropped unanswered,
+	// as when a phone loses its signal (see field_test.go).
+	down atomic.Bool
 }
 
 var seeder = model.User{Username: "journey-seed", Role: model.Admin}
@@ -84,9 +88,9 @@ func newApp(t *testing.T, usernames ...string) *app {
 	if err != nil {
 		t.Fatalf("i18n bundle: %v", err)
 	}
-	srv := server.New(server.Config{}, st, bundle, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+	srv := server.New(server.Config{EvidenceDir: t.TempDir()}, st, bundle, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 	a := &app{store: st, users: map[string]model.User{}, schools: map[string]model.School{}, log: &requestLog{}}
-	hs := httptest.NewServer(a.log.wrap(srv.Handler()))
+	hs := httptest.NewServer(a.unreachable(a.log.wrap(srv.Handler())))
 	t.Cleanup(hs.Close)
 	a.url = hs.URL
 	t.Cleanup(func() {

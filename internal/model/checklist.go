@@ -26,6 +26,9 @@ type Checklist struct {
 	SubmittedAt  *time.Time
 	ReviewedBy   *int64
 	ReviewedAt   *time.Time
+	// MadeAt is when it was filled in on the device, when it was sent
+	// later (filled without a network); nil otherwise.
+	MadeAt *time.Time
 }
 
 // Editable reports whether the school may still change the checklist. Only

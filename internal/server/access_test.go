@@ -168,6 +168,9 @@ func pageAccessCases(t *testing.T) []accessCase {
 		{"GET", "/evidence/{evA}", nil, nil, by(200, 200, 200, 200, 403)},
 		{"GET", "/evidence/{evD}", nil, nil, by(200, 403, 403, 403, 200)},
 		{"GET", "/evidence/999999", nil, nil, all(404)},
+		{"GET", "/evidence/{evA}/thumb", nil, nil, by(200, 200, 200, 200, 403)},
+		{"GET", "/evidence/{evD}/thumb", nil, nil, by(200, 403, 403, 403, 200)},
+		{"GET", "/evidence/999999/thumb", nil, nil, all(404)},
 		{"POST", "/evidence/{evA}/delete", none, nil, by(303, 403, 403, 303, 403)},
 		{"POST", "/evidence/{evD}/delete", none, nil, adminOnly(303)},
 		{"GET", "/due", nil, nil, by(303, 303, 303, 403, 303)},
@@ -286,6 +289,13 @@ func apiAccessCases(t *testing.T) []accessCase {
 		{"POST", "/api/v1/hazards/{hazA}/close", nil, nil, by(200, 403, 200, 403, 403)},
 		{"POST", "/api/v1/hazards/{hazD}/close", nil, nil, by(200, 403, 403, 403, 200)},
 		{"POST", "/api/v1/hazards/999999/close", nil, nil, all(404)},
+		// A body without a file: in scope it is refused for the missing file.
+		{"POST", "/api/v1/checklists/{draftA}/evidence", nil, nil, by(422, 403, 403, 422, 403)},
+		{"POST", "/api/v1/checklists/{draftD}/evidence", nil, nil, adminOnly(422)},
+		{"POST", "/api/v1/checklists/999999/evidence", nil, nil, all(404)},
+		{"POST", "/api/v1/hazards/{hazA}/evidence", nil, nil, by(422, 403, 403, 422, 403)},
+		{"POST", "/api/v1/hazards/{hazD}/evidence", nil, nil, adminOnly(422)},
+		{"POST", "/api/v1/hazards/999999/evidence", nil, nil, all(404)},
 		{"GET", "/api/v1/rules/" + province, nil, nil, adminOnly(200)},
 		{"GET", "/api/v1/rules/" + prefHohhot, nil, nil, by(200, 200, 200, 403, 403)},
 		{"GET", "/api/v1/rules/" + countyXC, nil, nil, by(200, 200, 200, 200, 403)},
@@ -444,6 +454,8 @@ func publicAccessCases() []publicCase {
 		{"GET", "/static/css/app.css", nil, all(200), 200},
 		{"GET", "/static/no-such-file.js", nil, all(404), 404},
 		{"GET", "/favicon.ico", nil, all(301), 301},
+		{"GET", "/manifest.webmanifest", nil, all(200), 200},
+		{"GET", "/sw.js", nil, all(200), 200},
 	}
 }
 

@@ -200,6 +200,10 @@ func (s *Server) apiCreateChecklist(c echo.Context) error {
 	if !school.Active {
 		return echo.NewHTTPError(http.StatusConflict, "school "+school.Code+" is closed")
 	}
+	key, err := apiIdempotencyKey(c)
+	if err != nil {
+		return err
+	}
 	var req struct {
 		CheckedOn *json.RawMessage `json:"checked_on"`
 		Submit    bool             `json:"submit"`
@@ -219,7 +223,7 @@ func (s *Server) apiCreateChecklist(c echo.Context) error {
 	if err != nil {
 		return echo.NewHTTPError(http.StatusUnprocessableEntity, err.Error())
 	}
-	cl, err := s.store.CreateChecklist(c.Request().Context(), u, school.ID, store.ChecklistInput{CheckedOn: on, Facts: facts, Submit: req.Submit})
+	cl, err := s.store.CreateChecklist(c.Request().Context(), u, school.ID, store.ChecklistInput{CheckedOn: on, Facts: facts, Submit: req.Submit, Key: key})
 	if err != nil {
 		return err
 	}

@@ -49,6 +49,9 @@ var largeBodyRoutes = map[string]bool{
 	"/admin/import":            true,
 	"/checklists/:id/evidence": true,
 	"/hazards/:id/answer":      true,
+	// The evidence API (SPEC section 11).
+	"/api/v1/checklists/:id/evidence": true,
+	"/api/v1/hazards/:id/evidence":    true,
 }
 
 // Every POST route refuses a body larger than its limit from its announced

@@ -3,6 +3,7 @@ package server
 import (
 	"net/url"
 	"strings"
+	"time"
 
 	"safecampus/internal/model"
 )
@@ -15,6 +16,8 @@ type checklistForm struct {
 	Facts     model.Facts
 	Notes     string
 	Submit    bool
+	Key       string     // idempotency_key: the form's own id, made when it was shown
+	MadeAt    *time.Time // made_at: when a form filled offline was filled in
 	Errors    model.FieldErrors
 }
 
@@ -36,6 +39,10 @@ func parseChecklistForm(form url.Values) checklistForm {
 		bad("checked_on", "not_date", map[string]any{"Value": v}, "%v", err)
 	} else {
 		f.CheckedOn = d
+	}
+	f.Key = get("idempotency_key")
+	if t, err := time.Parse(time.RFC3339, get("made_at")); err == nil {
+		f.MadeAt = &t
 	}
 	f.Notes = form.Get("notes")
 	f.Values["notes"] = f.Notes

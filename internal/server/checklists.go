@@ -44,6 +44,7 @@ func (s *Server) newChecklist(c echo.Context) error {
 		values["notes"] = ""
 	}
 	values["checked_on"] = s.store.Today().String()
+	values["idempotency_key"] = newIdempotencyKey()
 	return s.renderChecklistForm(c, http.StatusOK, school, model.Checklist{ReturnReason: from.ReturnReason}, values, nil)
 }
 
@@ -91,7 +92,9 @@ func (s *Server) updateChecklist(c echo.Context) error {
 }
 
 // saveChecklist parses the checklist form and saves it with save. Refused
-// input shows the form again, as typed, with the errors beside the fields.
+// input shows the form again, as typed, with the errors beside the fields;
+// a form whose id (idempotency key) was used for other values or is broken
+// shows again as typed under a new id, and says so.
 func (s *Server) saveChecklist(c echo.Context, school model.School, cl model.Checklist, save func(context.Context, store.ChecklistInput) (model.Checklist, error)) error {
 	form, err := formParams(c)
 	if err != nil {
@@ -102,10 +105,16 @@ func (s *Server) saveChecklist(c echo.Context, school model.School, cl model.Che
 		return s.renderChecklistForm(c, http.StatusUnprocessableEntity, school, cl, f.Values, f.Errors)
 	}
 	saved, err := save(c.Request().Context(), store.ChecklistInput{
-		CheckedOn: f.CheckedOn, Facts: f.Facts, Notes: f.Notes, Submit: f.Submit})
+		CheckedOn: f.CheckedOn, Facts: f.Facts, Notes: f.Notes, Submit: f.Submit, Key: f.Key, MadeAt: f.MadeAt})
 	var fe model.FieldErrors
 	if errors.As(err, &fe) {
 		return s.renderChecklistForm(c, http.StatusUnprocessableEntity, school, cl, f.Values, fe)
+	}
+	if status, fe, ok := keyProblem(err); ok {
+		// The form was sent before with other values (or its id is
+		// broken): keep what was typed under a new id, and say so.
+		f.Values["idempotency_key"] = newIdempotencyKey()
+		return s.renderChecklistForm(c, status, school, cl, f.Values, fe)
 	}
 	if err != nil {
 		return err

@@ -73,6 +73,10 @@ func classify(err error) (int, string) {
 		return he.Code, http.StatusText(he.Code)
 	case errors.Is(err, store.ErrNotFound):
 		return http.StatusNotFound, "not found"
+	case errors.Is(err, store.ErrKeyReused):
+		return http.StatusConflict, "this Idempotency-Key was already used for a different request"
+	case errors.Is(err, store.ErrBadKey):
+		return http.StatusBadRequest, "Idempotency-Key must be 1 to 128 printable ASCII characters"
 	case errors.Is(err, store.ErrSchoolClosed):
 		return http.StatusConflict, store.ErrSchoolClosed.Error()
 	case errors.Is(err, store.ErrConflict):

@@ -42,7 +42,10 @@ func (u uploads) value(k string) string {
 
 // readUploads parses the multipart form and checks its "files": how many,
 // how large, and what type they are from their bytes.
-func (s *Server) readUploads(c echo.Context) uploads {
+func (s *Server) readUploads(c echo.Context) uploads { return s.readUploadsFrom(c, "files") }
+
+// readUploadsFrom is readUploads for the files of the form field field.
+func (s *Server) readUploadsFrom(c echo.Context, field string) uploads {
 	ctx := c.Request().Context()
 	var up uploads
 	form, err := c.MultipartForm()
@@ -64,7 +67,7 @@ func (s *Server) readUploads(c echo.Context) uploads {
 	}
 	up.form = form
 	var headers []*multipart.FileHeader
-	for _, fh := range form.File["files"] {
+	for _, fh := range form.File[field] {
 		if fh.Filename != "" || fh.Size > 0 { // browsers send an empty part when no file is chosen
 			headers = append(headers, fh)
 		}
@@ -92,12 +95,17 @@ func (s *Server) readUploads(c echo.Context) uploads {
 			return up
 		}
 		f, err := evidence.Check(fh.Filename, data)
+		if err == nil {
+			// Photos are stored upright, without GPS or other metadata,
+			// with a thumbnail.
+			f, err = evidence.Clean(f)
+		}
 		switch {
-		case errors.Is(err, evidence.ErrTooLarge):
-			up.problem, up.status = i18n.T(ctx, "evidence.too_large", map[string]any{"File": name, "Max": evidence.MaxSize >> 20}), http.StatusRequestEntityTooLarge
-			return up
 		case errors.Is(err, evidence.ErrTooManyPixels):
 			up.problem, up.status = i18n.T(ctx, "evidence.too_many_pixels", map[string]any{"File": name, "Max": evidence.MaxPixels / 1_000_000}), http.StatusUnprocessableEntity
+			return up
+		case errors.Is(err, evidence.ErrTooLarge):
+			up.problem, up.status = i18n.T(ctx, "evidence.too_large", map[string]any{"File": name, "Max": evidence.MaxSize >> 20}), http.StatusRequestEntityTooLarge
 			return up
 		case errors.Is(err, evidence.ErrEmpty):
 			up.problem, up.status = i18n.T(ctx, "evidence.empty", map[string]any{"File": name}), http.StatusUnprocessableEntity
@@ -166,11 +174,17 @@ func (s *Server) attachChecklistEvidence(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.AddChecklistEvidence(c.Request().Context(), u, cl.ID, saved); err != nil {
+	_, repeated, err := s.store.AddChecklistEvidenceOnce(c.Request().Context(), u, cl.ID, saved, up.value("idempotency_key"))
+	if err != nil || repeated {
 		cleanup()
-		if errors.Is(err, store.ErrConflict) {
-			return s.checklistConflict(c, cl.ID, school, u)
-		}
+	}
+	if _, fe, ok := keyProblem(err); ok {
+		return s.renderChecklistWith(c, http.StatusConflict, cl, school, u, checklistExtras{uploadError: i18n.FieldError(c.Request().Context(), fe[0])})
+	}
+	if errors.Is(err, store.ErrConflict) {
+		return s.checklistConflict(c, cl.ID, school, u)
+	}
+	if err != nil {
 		return err
 	}
 	return s.flash(c, "evidence_added", web.ChecklistURL(cl.ID)+"#h-evidence")
@@ -262,7 +276,7 @@ func (s *Server) checklistEvidence(c echo.Context, cl model.Checklist, school mo
 	if err != nil {
 		return web.EvidenceBlock{}, err
 	}
-	b := web.EvidenceBlock{Files: files, Error: uploadErr, CSRF: csrfToken(c)}
+	b := web.EvidenceBlock{Files: files, Error: uploadErr, CSRF: csrfToken(c), Key: newIdempotencyKey()}
 	mine := canFill(u, school)
 	if mine && s.files != nil && (cl.State == model.Draft || cl.State == model.Submitted) {
 		b.UploadURL = web.ChecklistURL(cl.ID) + "/evidence"

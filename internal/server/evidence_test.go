@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -21,7 +22,8 @@ func storedFiles(t *testing.T, dir string) int {
 	t.Helper()
 	n := 0
 	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
+		// Photos' thumbnails lie beside them and come and go with them.
+		if err == nil && !d.IsDir() && !strings.HasSuffix(p, ".thumb.jpg") {
 			n++
 		}
 		return nil
@@ -41,8 +43,12 @@ func TestEvidenceUploadLimitsAndTypes(t *testing.T) {
 	school := app.signedIn(t, userSchool)
 
 	big := append(jpegBytes(t, 8, 8), bytes.Repeat([]byte{0}, evidence.MaxSize)...)
-	// A whole 1×1 lossless WebP: a header alone is refused.
-	webp := []byte("RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00")
+	// A real 64×64 WebP (made by Chromium): photos are decoded, and a
+	// WebP is stored as JPEG.
+	webp, err := base64.StdEncoding.DecodeString("UklGRpQCAABXRUJQVlA4WAoAAAAgAAAAPwAAPwAASUNDUMgBAAAAAAHIAAAAAAQwAABtbnRyUkdCIFhZWiAH4AABAAEAAAAAAABhY3NwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAQAA9tYAAQAAAADTLQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAlkZXNjAAAA8AAAACRyWFlaAAABFAAAABRnWFlaAAABKAAAABRiWFlaAAABPAAAABR3dHB0AAABUAAAABRyVFJDAAABZAAAAChnVFJDAAABZAAAAChiVFJDAAABZAAAAChjcHJ0AAABjAAAADxtbHVjAAAAAAAAAAEAAAAMZW5VUwAAAAgAAAAcAHMAUgBHAEJYWVogAAAAAAAAb6IAADj1AAADkFhZWiAAAAAAAABimQAAt4UAABjaWFlaIAAAAAAAACSgAAAPhAAAts9YWVogAAAAAAAA9tYAAQAAAADTLXBhcmEAAAAAAAQAAAACZmYAAPKnAAANWQAAE9AAAApbAAAAAAAAAABtbHVjAAAAAAAAAAEAAAAMZW5VUwAAACAAAAAcAEcAbwBvAGcAbABlACAASQBuAGMALgAgADIAMAAxADZWUDggpgAAANAGAJ0BKkAAQAA+bTKVRyQjIiEsHVgAgA2JQBpcoAa3hwD8gPwzRcB+qoEvsYtFWEkhNgwg8/m2hd4+vgI/gAD+7uR3/x2f/0xu6vKp50s/9b+XQ8uucm4DF1SVG3zYXz/+DUQXOf+xgX5nf1N635j7vZ5/oCe5D/mc3/4U9cTgrAB/oALKRhDx3+L/7pb7hKoxUf0cT1+/f0d1PHJpb0YCFZgAAAA=")
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name   string
 		files  []upFile
@@ -95,7 +101,7 @@ func TestEvidenceUploadLimitsAndTypes(t *testing.T) {
 	for _, f := range files {
 		got[f.FileName] = fmt.Sprintf("%s %dx%d", f.ContentType, f.Width, f.Height)
 	}
-	want := map[string]string{"a.png": "image/png 300x200", "b": "image/jpeg 30x60", "c.webp": "image/webp 1x1", "d.txt": "application/pdf 0x0"}
+	want := map[string]string{"a.png": "image/png 300x200", "b": "image/jpeg 30x60", "c.webp": "image/jpeg 64x64", "d.txt": "application/pdf 0x0"}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s stored as %q, want %q", k, got[k], v)

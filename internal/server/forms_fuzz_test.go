@@ -37,7 +37,7 @@ func FuzzParseChecklistForm(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	known := map[string]bool{"checked_on": true, "notes": true}
+	known := map[string]bool{"checked_on": true, "notes": true, "idempotency_key": true, "made_at": true}
 	for _, field := range model.FactTable {
 		known[field.Key] = true
 	}

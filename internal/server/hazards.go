@@ -105,6 +105,12 @@ type hazardForm struct {
 func (s *Server) renderHazard(c echo.Context, status int, h model.Hazard, school model.School, u model.User, f hazardForm) error {
 	ctx := c.Request().Context()
 	loc := s.store.Location()
+	if f.values == nil {
+		f.values = map[string]string{}
+	}
+	if f.values["idempotency_key"] == "" {
+		f.values["idempotency_key"] = newIdempotencyKey()
+	}
 	p := web.HazardPage{Hazard: h, School: school, Values: f.values, Errors: f.errs, Conflict: f.conflict, CanUpload: s.files != nil}
 	p.Hazard.RaisedAt = h.RaisedAt.In(loc)
 	if d, err := s.store.Division(ctx, school.DivisionCode); err == nil {
@@ -232,7 +238,7 @@ func (s *Server) answerHazard(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	up := s.readUploads(c)
-	values := map[string]string{"answer": up.value("answer")}
+	values := map[string]string{"answer": up.value("answer"), "idempotency_key": up.value("idempotency_key")}
 	if up.err != nil {
 		return up.err
 	}
@@ -244,9 +250,13 @@ func (s *Server) answerHazard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.store.AnswerHazard(ctx, u, h.ID, values["answer"], saved)
-	if err != nil {
+	_, repeated, err := s.store.AnswerHazardOnce(ctx, u, h.ID, values["answer"], saved, values["idempotency_key"])
+	if err != nil || repeated {
 		cleanup()
+	}
+	if status, kerrs, ok := keyProblem(err); ok {
+		values["idempotency_key"] = newIdempotencyKey()
+		return s.renderHazard(c, status, h, school, u, hazardForm{values: values, errs: kerrs})
 	}
 	return s.hazardOutcome(c, err, h, school, u, values, "hazard_answered")
 }

@@ -17,6 +17,8 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/metrics", s.showMetrics)
 	e.GET("/static/*", s.serveStatic)
 	e.GET("/favicon.ico", s.favicon)
+	e.GET("/manifest.webmanifest", s.serveManifest)
+	e.GET("/sw.js", s.serveServiceWorker)
 
 	// Bodies are limited to maxBodyBytes unless the route allows more below.
 	limits := bodyLimits{}
@@ -52,6 +54,7 @@ func (s *Server) routes(e *echo.Echo) {
 	pages.POST("/review/verify", s.verifySelection)
 	limits.allow(pages.POST("/checklists/:id/evidence", s.attachChecklistEvidence), maxEvidenceBody)
 	pages.GET("/evidence/:id", s.serveEvidence, s.auditDownload)
+	pages.GET("/evidence/:id/thumb", s.serveEvidenceThumb)
 	pages.POST("/evidence/:id/delete", s.deleteEvidence)
 	pages.GET("/hazards", s.listHazards, s.rememberFilters("hazards", "division", "school", "measure", "state", "overdue"))
 	pages.GET("/hazards.csv", s.exportHazardsCSV, s.auditExport)
@@ -116,6 +119,8 @@ func (s *Server) routes(e *echo.Echo) {
 	api.POST("/checklists/:id/return", s.apiReturnChecklist)
 	api.POST("/schools/:code/hazards", s.apiCreateHazard)
 	api.POST("/hazards/:id/close", s.apiCloseHazard)
+	limits.allow(api.POST("/checklists/:id/evidence", s.apiChecklistEvidence), maxEvidenceBody)
+	limits.allow(api.POST("/hazards/:id/evidence", s.apiHazardEvidence), maxEvidenceBody)
 	api.GET("/rules/:code", s.apiShowRules)
 	api.POST("/rules", s.apiCreateRules, s.requireRole(roleAdmin))
 	api.GET("/notifications", s.apiNotifications)

@@ -26,6 +26,7 @@ type checklistRow struct {
 	SubmittedAt   *time.Time
 	ReviewedBy    *int64
 	ReviewedAt    *time.Time
+	MadeAt        *time.Time
 }
 
 func (checklistRow) TableName() string { return "checklists" }
@@ -34,7 +35,7 @@ func (r checklistRow) model() (model.Checklist, error) {
 	c := model.Checklist{
 		ID: r.ID, SchoolID: r.SchoolID, CheckedOn: r.CheckedOn, State: model.ChecklistState(r.State),
 		Notes: r.Notes, ReturnReason: r.ReturnReason, CreatedAt: r.CreatedAt, SubmittedAt: r.SubmittedAt,
-		ReviewedBy: r.ReviewedBy, ReviewedAt: r.ReviewedAt,
+		ReviewedBy: r.ReviewedBy, ReviewedAt: r.ReviewedAt, MadeAt: r.MadeAt,
 	}
 	if r.CreatedBy != nil {
 		c.CreatedBy = *r.CreatedBy
@@ -50,6 +51,29 @@ type ChecklistInput struct {
 	Facts     model.Facts
 	Notes     string
 	Submit    bool // false saves a draft
+	// Key, when set, makes the create idempotent for its user: a repeat
+	// with the same key answers with the first checklist.
+	Key string
+	// MadeAt is when the checklist was filled in on the device, for one
+	// filled without a network and sent later; nil when not told.
+	MadeAt *time.Time
+}
+
+// maxMadeAgo is how far back a device's "made at" time is believed.
+const maxMadeAgo = 366 * 24 * time.Hour
+
+// madeAt keeps a device's time only when it is plausible: not in the
+// future (beyond a few minutes of clock drift) and not over a year ago.
+func (s *Store) madeAt(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	now := s.now().UTC()
+	if t.After(now.Add(5*time.Minute)) || t.Before(now.Add(-maxMadeAgo)) {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
 
 func (s *Store) validateChecklist(in ChecklistInput) model.FieldErrors {
@@ -69,9 +93,28 @@ func (s *Store) validateChecklist(in ChecklistInput) model.FieldErrors {
 }
 
 // CreateChecklist records a new checklist for the school, as a draft or
-// submitted. Invalid input comes back as model.FieldErrors.
+// submitted. Invalid input comes back as model.FieldErrors. With in.Key, a
+// repeat by the same user answers with the first checklist (in the state it
+// was created in) and creates nothing; the same key with other input is
+// ErrKeyReused.
 func (s *Store) CreateChecklist(ctx context.Context, actor model.User, schoolID int64, in ChecklistInput) (_ model.Checklist, err error) {
 	defer wrap(&err, "create checklist for school %d", schoolID)
+	once, err := newOneShot(actor, in.Key, "checklist", struct {
+		School    int64
+		CheckedOn model.Date
+		Submit    bool
+		Facts     model.Facts
+		Notes     string
+	}{schoolID, in.CheckedOn, in.Submit, in.Facts, strings.TrimSpace(in.Notes)})
+	if err != nil {
+		return model.Checklist{}, err
+	}
+	if prev, ok, err := s.earlier(ctx, once); ok || err != nil {
+		if err != nil {
+			return model.Checklist{}, err
+		}
+		return s.replayChecklist(ctx, prev)
+	}
 	if errs := s.validateChecklist(in); len(errs) > 0 {
 		return model.Checklist{}, errs
 	}
@@ -79,7 +122,7 @@ func (s *Store) CreateChecklist(ctx context.Context, actor model.User, schoolID 
 	now := s.now().UTC()
 	row := checklistRow{
 		SchoolID: schoolID, CheckedOn: in.CheckedOn, State: string(model.Draft), SchemaVersion: model.FactsSchemaVersion,
-		Facts: string(facts), Notes: strings.TrimSpace(in.Notes), CreatedAt: now, UpdatedAt: now,
+		Facts: string(facts), Notes: strings.TrimSpace(in.Notes), CreatedAt: now, UpdatedAt: now, MadeAt: s.madeAt(in.MadeAt),
 	}
 	if actor.ID != 0 {
 		row.CreatedBy = &actor.ID
@@ -87,15 +130,24 @@ func (s *Store) CreateChecklist(ctx context.Context, actor model.User, schoolID 
 	if in.Submit {
 		row.State, row.SubmittedAt = string(model.Submitted), &now
 	}
+	var prev idempotencyRow
+	var repeated bool
 	err = s.transact(ctx, func(tx *gorm.DB) error {
 		var school schoolRow
 		if err := tx.Where("id = ?", schoolID).Take(&school).Error; err != nil {
 			return notFound(err)
 		}
+		var err error
+		if prev, repeated, err = s.claim(tx, once); repeated || err != nil {
+			return err
+		}
 		if err := requireOpenSchool(tx, schoolID); err != nil {
 			return err
 		}
 		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		if err := s.settle(tx, once, row.ID, row.State); err != nil {
 			return err
 		}
 		if err := s.audit(tx, actor, "create", "checklist", itoa(row.ID), school.DivisionCode, nil,
@@ -110,7 +162,21 @@ func (s *Store) CreateChecklist(ctx context.Context, actor model.User, schoolID 
 	if err != nil {
 		return model.Checklist{}, err
 	}
+	if repeated {
+		return s.replayChecklist(ctx, prev)
+	}
 	return row.model()
+}
+
+// replayChecklist is the first answer to a repeated create: the checklist
+// it made, in the state it was made in.
+func (s *Store) replayChecklist(ctx context.Context, prev idempotencyRow) (model.Checklist, error) {
+	c, err := s.Checklist(ctx, prev.RecordID)
+	if err != nil {
+		return c, err
+	}
+	c.State = model.ChecklistState(prev.Result)
+	return c, nil
 }
 
 // UpdateChecklist changes a draft, and submits it when in.Submit. Any

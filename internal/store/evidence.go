@@ -53,13 +53,13 @@ type EvidenceInput struct {
 	Width, Height int
 }
 
-func (s *Store) addEvidence(tx *gorm.DB, actor model.User, schoolID, checklistID, hazardID, eventID int64, files []EvidenceInput) error {
+func (s *Store) addEvidence(tx *gorm.DB, actor model.User, schoolID, checklistID, hazardID, eventID int64, files []EvidenceInput) ([]evidenceRow, error) {
 	if len(files) == 0 {
-		return nil
+		return nil, nil
 	}
 	division, code, err := schoolPlace(tx, schoolID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	now := s.now().UTC()
 	rows := make([]evidenceRow, len(files))
@@ -69,7 +69,7 @@ func (s *Store) addEvidence(tx *gorm.DB, actor model.User, schoolID, checklistID
 			Size: f.Size, SHA256: f.SHA256, Width: f.Width, Height: f.Height, UploadedBy: actorID(actor), UploadedAt: now}
 	}
 	if err := tx.Create(&rows).Error; err != nil {
-		return err
+		return nil, err
 	}
 	for _, r := range rows {
 		attached := map[string]any{"school": code, "file": r.FileName, "type": r.ContentType, "size": r.Size, "sha256": r.SHA256}
@@ -80,10 +80,10 @@ func (s *Store) addEvidence(tx *gorm.DB, actor model.User, schoolID, checklistID
 			attached["hazard"] = hazardID
 		}
 		if err := s.audit(tx, actor, "attach", "evidence", itoa(r.ID), division, nil, attached); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return rows, nil
 }
 
 func nonZero(id int64) *int64 {
@@ -98,11 +98,22 @@ func nonZero(id int64) *int64 {
 // (ErrConflict).
 func (s *Store) AddChecklistEvidence(ctx context.Context, actor model.User, checklistID int64, files []EvidenceInput) (_ []model.Evidence, err error) {
 	defer wrap(&err, "add evidence to checklist %d", checklistID)
-	var out []model.Evidence
+	out, _, err := s.addChecklistEvidence(ctx, actor, checklistID, files, oneShot{})
+	return out, err
+}
+
+// addChecklistEvidence returns the checklist's files after the upload, or,
+// for a repeat of a keyed upload, the files that upload added (repeated).
+func (s *Store) addChecklistEvidence(ctx context.Context, actor model.User, checklistID int64, files []EvidenceInput, once oneShot) (out []model.Evidence, repeated bool, err error) {
+	var prev idempotencyRow
 	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var c checklistRow
 		if err := tx.Select("id, school_id, state").Where("id = ?", checklistID).Take(&c).Error; err != nil {
 			return notFound(err)
+		}
+		var err error
+		if prev, repeated, err = s.claim(tx, once); repeated || err != nil {
+			return err
 		}
 		if c.State != string(model.Draft) && c.State != string(model.Submitted) {
 			return ErrConflict
@@ -119,7 +130,11 @@ func (s *Store) AddChecklistEvidence(ctx context.Context, actor model.User, chec
 		if res.RowsAffected == 0 {
 			return ErrConflict
 		}
-		if err := s.addEvidence(tx, actor, c.SchoolID, checklistID, 0, 0, files); err != nil {
+		added, err := s.addEvidence(tx, actor, c.SchoolID, checklistID, 0, 0, files)
+		if err != nil {
+			return err
+		}
+		if err := s.settleEvidence(tx, once, added); err != nil {
 			return err
 		}
 		var rows []evidenceRow
@@ -129,7 +144,10 @@ func (s *Store) AddChecklistEvidence(ctx context.Context, actor model.User, chec
 		out = evidenceModels(rows)
 		return nil
 	})
-	return out, err
+	if err == nil && repeated {
+		out, err = s.evidenceOf(ctx, prev)
+	}
+	return out, repeated, err
 }
 
 // DeleteEvidence removes a file from a draft checklist and returns it, so

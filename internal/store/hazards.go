@@ -208,20 +208,25 @@ func (s *Store) AnswerHazard(ctx context.Context, actor model.User, id int64, an
 	if err != nil {
 		return model.Hazard{}, err
 	}
-	now := s.now().UTC()
-	return s.stepHazard(ctx, actor, id, hazardStep{
+	return s.stepHazard(ctx, actor, id, s.answerStep(actor, answer, files))
+}
+
+// answerStep is the step of answering a hazard (keyed or not): the school
+// must be open, the files join the answer, and the inspectors are told.
+func (s *Store) answerStep(actor model.User, answer string, files []EvidenceInput) hazardStep {
+	return hazardStep{
 		from: []model.HazardState{model.HazardOpen}, to: model.HazardAnswered, kind: model.HazardAnswer, note: answer,
-		set: map[string]any{"state": string(model.HazardAnswered), "answer": answer, "answered_at": now},
+		set: map[string]any{"state": string(model.HazardAnswered), "answer": answer, "answered_at": s.now().UTC()},
 		after: func(tx *gorm.DB, h hazardRow, eventID int64) error {
 			if err := requireOpenSchool(tx, h.SchoolID); err != nil {
 				return err
 			}
-			if err := s.addEvidence(tx, actor, h.SchoolID, 0, h.ID, eventID, files); err != nil {
+			if _, err := s.addEvidence(tx, actor, h.SchoolID, 0, h.ID, eventID, files); err != nil {
 				return err
 			}
 			return s.notifyEvent(tx, model.KindHazardAnswered, h.ID, h.SchoolID, hazardParams(h))
 		},
-	})
+	}
 }
 
 // SendBackHazard returns an answered hazard to the school with a reason:
@@ -268,6 +273,10 @@ type hazardStep struct {
 	note  string
 	set   map[string]any
 	after func(tx *gorm.DB, h hazardRow, eventID int64) error
+	// once names the step by a key; repeated is set when the key was used
+	// before and the step was not taken again.
+	once     oneShot
+	repeated *bool
 }
 
 func (s *Store) stepHazard(ctx context.Context, actor model.User, id int64, st hazardStep) (model.Hazard, error) {
@@ -276,6 +285,12 @@ func (s *Store) stepHazard(ctx context.Context, actor model.User, id int64, st h
 		var old hazardRow
 		if err := tx.Where("id = ?", id).Take(&old).Error; err != nil {
 			return notFound(err)
+		}
+		if _, repeated, err := s.claim(tx, st.once); repeated || err != nil {
+			if repeated {
+				*st.repeated, out = true, old
+			}
+			return err
 		}
 		from := make([]string, len(st.from))
 		for i, f := range st.from {
@@ -293,6 +308,9 @@ func (s *Store) stepHazard(ctx context.Context, actor model.User, id int64, st h
 			if err := st.after(tx, out, ev.ID); err != nil {
 				return err
 			}
+		}
+		if err := s.settle(tx, st.once, ev.ID, string(st.to)); err != nil {
+			return err
 		}
 		division, code, err := schoolPlace(tx, out.SchoolID)
 		if err != nil {
