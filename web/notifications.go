@@ -4,7 +4,6 @@ import (
 	"strconv"
 
 	"safecampus/internal/model"
-	"safecampus/internal/store"
 )
 
 // NotificationsPage is the signed-in user's notifications, newest first.
@@ -33,8 +32,8 @@ type EmailPage struct {
 type WebhooksPage struct {
 	Base
 	Hooks    []model.Webhook
-	Stats    map[string]store.OutboxStats
-	Failures []store.FailedDelivery
+	Stats    map[string]model.OutboxStats
+	Failures []model.FailedDelivery
 	Form     model.Webhook
 	Errors   model.FieldErrors
 	// Divisions are suggested by name for the division field.

@@ -400,13 +400,8 @@ func Backoff(attempts int) time.Duration {
 	return min(d, time.Hour)
 }
 
-// OutboxStats are the delivery figures for the admin page and /metrics.
-type OutboxStats struct {
-	Pending, Sent, Failed, Retrying int64
-}
-
 // OutboxStats counts the outbox by state, per target.
-func (s *Store) OutboxStats(ctx context.Context) (map[string]OutboxStats, error) {
+func (s *Store) OutboxStats(ctx context.Context) (map[string]model.OutboxStats, error) {
 	var rows []struct {
 		Target   string
 		Sent     int64
@@ -423,30 +418,15 @@ func (s *Store) OutboxStats(ctx context.Context) (map[string]OutboxStats, error)
 	if err != nil {
 		return nil, fmt.Errorf("store: outbox stats: %w", err)
 	}
-	out := map[string]OutboxStats{"webhook": {}, "email": {}}
+	out := map[string]model.OutboxStats{"webhook": {}, "email": {}}
 	for _, r := range rows {
-		out[r.Target] = OutboxStats{Pending: r.Pending, Sent: r.Sent, Failed: r.Failed, Retrying: r.Retrying}
+		out[r.Target] = model.OutboxStats{Pending: r.Pending, Sent: r.Sent, Failed: r.Failed, Retrying: r.Retrying}
 	}
 	return out, nil
 }
 
-// FailedDelivery is a delivery that failed at least once, for the admin page.
-type FailedDelivery struct {
-	ID             int64
-	Target         string
-	WebhookURL     string
-	Username       string
-	NotificationID int64
-	Attempts       int
-	LastStatus     int
-	LastError      string
-	NextAt         time.Time
-	GaveUp         bool
-	CreatedAt      time.Time
-}
-
 // FailedDeliveries lists the newest deliveries that are failing or failed.
-func (s *Store) FailedDeliveries(ctx context.Context, limit int) ([]FailedDelivery, error) {
+func (s *Store) FailedDeliveries(ctx context.Context, limit int) ([]model.FailedDelivery, error) {
 	var rows []struct {
 		ID             int64
 		Target         string
@@ -469,9 +449,9 @@ func (s *Store) FailedDeliveries(ctx context.Context, limit int) ([]FailedDelive
 	if err != nil {
 		return nil, fmt.Errorf("store: failed deliveries: %w", err)
 	}
-	out := make([]FailedDelivery, len(rows))
+	out := make([]model.FailedDelivery, len(rows))
 	for i, r := range rows {
-		out[i] = FailedDelivery{ID: r.ID, Target: r.Target, WebhookURL: r.URL, Username: r.Username, NotificationID: r.NotificationID,
+		out[i] = model.FailedDelivery{ID: r.ID, Target: r.Target, WebhookURL: r.URL, Username: r.Username, NotificationID: r.NotificationID,
 			Attempts: r.Attempts, LastStatus: r.LastStatus, LastError: r.LastError, NextAt: r.NextAt, GaveUp: r.FailedAt != nil, CreatedAt: r.CreatedAt}
 	}
 	return out, nil
