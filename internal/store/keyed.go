@@ -71,12 +71,8 @@ func (s *Store) AddChecklistEvidenceOnce(ctx context.Context, actor model.User, 
 	if err != nil {
 		return nil, false, err
 	}
-	if prev, ok, err := s.earlier(ctx, once); ok || err != nil {
-		if err != nil {
-			return nil, false, err
-		}
-		out, err := s.evidenceOf(ctx, prev)
-		return out, true, err
+	if out, ok, err := s.earlierEvidence(ctx, once); ok || err != nil {
+		return out, ok, err
 	}
 	all, repeated, err := s.addChecklistEvidence(ctx, actor, checklistID, files, once)
 	if err != nil || repeated {
@@ -97,12 +93,8 @@ func (s *Store) AddHazardEvidence(ctx context.Context, actor model.User, hazardI
 	if err != nil {
 		return nil, false, err
 	}
-	if prev, ok, err := s.earlier(ctx, once); ok || err != nil {
-		if err != nil {
-			return nil, false, err
-		}
-		out, err := s.evidenceOf(ctx, prev)
-		return out, true, err
+	if out, ok, err := s.earlierEvidence(ctx, once); ok || err != nil {
+		return out, ok, err
 	}
 	var out []model.Evidence
 	var prev idempotencyRow
@@ -165,6 +157,17 @@ func (s *Store) settleEvidence(tx *gorm.DB, once oneShot, added []evidenceRow) e
 	}
 	b, _ := json.Marshal(ids)
 	return s.settle(tx, once, ids[0], string(b))
+}
+
+// earlierEvidence answers a repeated upload with the files its first
+// upload added; ok is false for a key not seen before.
+func (s *Store) earlierEvidence(ctx context.Context, once oneShot) (_ []model.Evidence, ok bool, err error) {
+	prev, ok, err := s.earlier(ctx, once)
+	if !ok || err != nil {
+		return nil, false, err
+	}
+	out, err := s.evidenceOf(ctx, prev)
+	return out, true, err
 }
 
 // evidenceOf returns the files a keyed upload added.
