@@ -125,7 +125,7 @@ func Open(opts Options) (*Store, error) {
 	if opts.NoSync {
 		params = strings.Replace(params, "_synchronous=FULL", "_synchronous=OFF", 1)
 	}
-	if s.w, err = gorm.Open(sqlite.Open("file:"+path+"?"+params+"&_txlock=immediate"), cfg); err != nil {
+	if s.w, err = gorm.Open(sqlite.Open("file:"+path+"?"+params+"&_txlock=immediate&_cache_size=-65536"), cfg); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	if s.r, err = gorm.Open(sqlite.Open("file:"+path+"?"+params), cfg); err != nil {
