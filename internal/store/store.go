@@ -59,9 +59,11 @@ type Store struct {
 	loc            *time.Location
 	log            *slog.Logger
 	// group queues writes for group commit (SQLite only; see transact).
-	group     chan writeRequest
-	stopped   chan struct{}
-	closeOnce *sync.Once
+	group   chan writeRequest
+	stopped chan struct{}
+	// walStop ends the WAL checkpoints (SQLite only; see walcheckpoint.go).
+	walStop, walStopped chan struct{}
+	closeOnce           *sync.Once
 	// passwordCost is the bcrypt cost of new hashes; dummyHash is one made
 	// at that cost.
 	passwordCost int
@@ -138,7 +140,10 @@ func Open(opts Options) (*Store, error) {
 	rdb, _ := s.r.DB()
 	rdb.SetMaxOpenConns(8)
 	rdb.SetConnMaxIdleTime(time.Minute)
-	return s, s.ping()
+	if err := s.ping(); err != nil {
+		return s, err
+	}
+	return s, s.startCheckpoints()
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -175,6 +180,7 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) close() error {
+	s.stopCheckpoints()
 	if s.group != nil {
 		close(s.group)
 		<-s.stopped
