@@ -101,25 +101,7 @@ func TestLoadHistoryMatchesDayByDay(t *testing.T) {
 				}
 			}
 		}
-		divisions := []string{"150000", "150100", "150102", "150103", "150200", "150202"}
-		snapshot := func(s *Store) map[string]model.Counts {
-			out := map[string]model.Counts{}
-			for d := d0.AddDays(-1); d <= last.AddDays(200); d++ {
-				for _, b := range model.Bases {
-					got, err := s.Coverage(ctx, divisions, b, d)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for code, c := range got {
-						if c != (model.Counts{}) {
-							out[fmt.Sprintf("%s %s %s", d, b, code)] = c
-						}
-					}
-				}
-			}
-			return out
-		}
-		daily, bulk := snapshot(stores["daily"]), snapshot(stores["bulk"])
+		daily, bulk := coverageFigures(t, stores["daily"], d0.AddDays(-1), last.AddDays(200)), coverageFigures(t, stores["bulk"], d0.AddDays(-1), last.AddDays(200))
 		if len(daily) == 0 {
 			t.Fatal("no coverage at all")
 		}
@@ -165,4 +147,26 @@ func TestLoadHistoryMatchesDayByDay(t *testing.T) {
 			}
 		}
 	})
+}
+
+// coverageFigures is every non-zero coverage figure of the test tree's
+// divisions, per day from from to to and basis.
+func coverageFigures(t *testing.T, s *Store, from, to model.Date) map[string]model.Counts {
+	t.Helper()
+	divisions := []string{"150000", "150100", "150102", "150103", "150200", "150202"}
+	out := map[string]model.Counts{}
+	for d := from; d <= to; d++ {
+		for _, b := range model.Bases {
+			got, err := s.Coverage(context.Background(), divisions, b, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for code, c := range got {
+				if c != (model.Counts{}) {
+					out[fmt.Sprintf("%s %s %s", d, b, code)] = c
+				}
+			}
+		}
+	}
+	return out
 }
