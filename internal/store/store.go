@@ -127,7 +127,15 @@ func Open(opts Options) (*Store, error) {
 	if opts.NoSync {
 		params = strings.Replace(params, "_synchronous=FULL", "_synchronous=OFF", 1)
 	}
-	if s.w, err = gorm.Open(sqlite.Open("file:"+path+"?"+params+"&_txlock=immediate&_cache_size=-65536"), cfg); err != nil {
+	// The writer keeps 64 MiB of pages (an import's transaction does not
+	// spill to the log half-way); a bulk loader up to 2 GiB, so that
+	// building a national dataset in a few transactions does not write the
+	// same pages to the log again and again.
+	cache := "-65536"
+	if opts.NoSync {
+		cache = "-2097152"
+	}
+	if s.w, err = gorm.Open(sqlite.Open("file:"+path+"?"+params+"&_txlock=immediate&_cache_size="+cache), cfg); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	if s.r, err = gorm.Open(sqlite.Open("file:"+path+"?"+params), cfg); err != nil {
