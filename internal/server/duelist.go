@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -59,7 +58,7 @@ func (s *Server) showDue(c echo.Context) error {
 // another division (?division=CODE): that division's list, with the other
 // filters. Its handler checks the scope.
 func dueElsewhere(c echo.Context, current string) (string, bool) {
-	to := strings.TrimSpace(c.QueryParam("division"))
+	to := queryText(c, "division")
 	if to == "" || to == current {
 		return "", false
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -72,4 +73,24 @@ func (s *Server) checkDivisionFilter(ctx context.Context, u model.User, code str
 		return errForbidden
 	}
 	return nil
+}
+
+// queryText reads a query parameter as typed, trimmed.
+func queryText(c echo.Context, name string) string {
+	return strings.TrimSpace(c.QueryParam(name))
+}
+
+// formText reads a posted field as typed, trimmed.
+func formText(c echo.Context, name string) string {
+	return strings.TrimSpace(c.FormValue(name))
+}
+
+// formTexts reads the posted fields named, trimmed: the values as typed,
+// kept to re-render the form.
+func formTexts(c echo.Context, names ...string) map[string]string {
+	values := make(map[string]string, len(names))
+	for _, k := range names {
+		values[k] = formText(c, k)
+	}
+	return values
 }

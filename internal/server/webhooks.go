@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -22,7 +21,7 @@ func (s *Server) listWebhooks(c echo.Context) error {
 // its field with the values kept.
 func (s *Server) createWebhook(c echo.Context) error {
 	actor, _ := currentUser(c)
-	w := model.Webhook{DivisionCode: strings.TrimSpace(c.FormValue("division")), URL: strings.TrimSpace(c.FormValue("url")),
+	w := model.Webhook{DivisionCode: formText(c, "division"), URL: formText(c, "url"),
 		Format: model.WebhookFormat(c.FormValue("format")), Secret: c.FormValue("secret")}
 	_, err := s.store.CreateWebhook(c.Request().Context(), actor, w)
 	var fe model.FieldErrors
