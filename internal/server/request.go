@@ -85,6 +85,16 @@ func formText(c echo.Context, name string) string {
 	return strings.TrimSpace(c.FormValue(name))
 }
 
+// trimmedValues reads the named fields of a parsed form as typed,
+// trimmed: the values a form is re-rendered with.
+func trimmedValues(form url.Values, names ...string) map[string]string {
+	values := make(map[string]string, len(names))
+	for _, k := range names {
+		values[k] = strings.TrimSpace(form.Get(k))
+	}
+	return values
+}
+
 // formTexts reads the posted fields named, trimmed: the values as typed,
 // kept to re-render the form.
 func formTexts(c echo.Context, names ...string) map[string]string {
