@@ -46,9 +46,9 @@ func (s *Server) listNotifications(c echo.Context) error {
 // (or to where the form says).
 func (s *Server) readNotification(c echo.Context) error {
 	u, _ := currentUser(c)
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := idParam(c)
 	if err != nil {
-		return errNotFound
+		return err
 	}
 	if err := s.store.MarkNotificationRead(c.Request().Context(), u.ID, id); err != nil {
 		return err
@@ -123,9 +123,9 @@ func nullable(s string) *string {
 // apiReadNotification is POST /api/v1/notifications/{id}/read.
 func (s *Server) apiReadNotification(c echo.Context) error {
 	u, _ := currentUser(c)
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := idParam(c)
 	if err != nil {
-		return errNotFound
+		return err
 	}
 	var body struct{}
 	if err := decodeJSON(c, &body, true); err != nil {
@@ -155,9 +155,9 @@ func (s *Server) saveEmail(c echo.Context) error {
 
 // showUserEmail is an administrator's view of a user's e-mail settings.
 func (s *Server) showUserEmail(c echo.Context) error {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := idParam(c)
 	if err != nil {
-		return errNotFound
+		return err
 	}
 	target, err := s.store.User(c.Request().Context(), id)
 	if err != nil {
@@ -169,9 +169,9 @@ func (s *Server) showUserEmail(c echo.Context) error {
 // saveUserEmail sets a user's e-mail settings for an administrator.
 func (s *Server) saveUserEmail(c echo.Context) error {
 	actor, _ := currentUser(c)
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := idParam(c)
 	if err != nil {
-		return errNotFound
+		return err
 	}
 	return s.setEmail(c, actor, id, c.Request().URL.Path, "/admin/users")
 }

@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -37,9 +36,9 @@ func (s *Server) createWebhook(c echo.Context) error {
 // deleteWebhook removes a webhook.
 func (s *Server) deleteWebhook(c echo.Context) error {
 	actor, _ := currentUser(c)
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := idParam(c)
 	if err != nil {
-		return errNotFound
+		return err
 	}
 	if err := s.store.DeleteWebhook(c.Request().Context(), actor, id); err != nil {
 		return err
