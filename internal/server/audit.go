@@ -24,9 +24,9 @@ const auditPageSize = 50
 // listAudit is the audit trail: every change, for administrators; the
 // changes in their subtree, for inspectors.
 func (s *Server) listAudit(c echo.Context) error {
-	u, _ := currentUser(c)
-	if !canReview(u) {
-		return errForbidden
+	u, err := currentReviewer(c)
+	if err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
 	page, err := pageParam(c)

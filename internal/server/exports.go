@@ -152,9 +152,9 @@ const listExportCap = 100000
 // the filters match (not only the page shown): one line per checklist,
 // each measure 1 when the facts meet its rule.
 func (s *Server) exportReviewCSV(c echo.Context) error {
-	u, _ := currentUser(c)
-	if !canReview(u) {
-		return errForbidden
+	u, err := currentReviewer(c)
+	if err != nil {
+		return err
 	}
 	_, items, _, err := s.reviewRowsOf(c, u)
 	if err != nil {
@@ -219,9 +219,9 @@ func (s *Server) exportHazardsCSV(c echo.Context) error {
 // exportAuditCSV is the audit trail with the page's filters, every entry
 // they match, newest first; changes as "field: old → new" joined by "; ".
 func (s *Server) exportAuditCSV(c echo.Context) error {
-	u, _ := currentUser(c)
-	if !canReview(u) {
-		return errForbidden
+	u, err := currentReviewer(c)
+	if err != nil {
+		return err
 	}
 	f, q, err := s.auditFilterOf(c, u)
 	if err != nil {

@@ -23,9 +23,9 @@ const reviewReadCap = 5000
 // listReview is the inspector's queue of submitted checklists in scope,
 // filterable by division, school type and failing measure.
 func (s *Server) listReview(c echo.Context) error {
-	u, _ := currentUser(c)
-	if !u.CanReview() {
-		return errForbidden
+	u, err := currentReviewer(c)
+	if err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
 	page, err := pageParam(c)
@@ -106,9 +106,9 @@ func reviewQuery(f web.ReviewFilter) url.Values {
 
 // reviewerForm is the form a reviewer posted; others are refused.
 func reviewerForm(c echo.Context) (model.User, url.Values, error) {
-	u, _ := currentUser(c)
-	if !canReview(u) {
-		return u, nil, errForbidden
+	u, err := currentReviewer(c)
+	if err != nil {
+		return u, nil, err
 	}
 	form, err := formParams(c)
 	return u, form, err
