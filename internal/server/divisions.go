@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -156,14 +155,12 @@ func addCounts(a, b model.Counts) model.Counts {
 // schoolFilterOf reads the school list filter from the query string.
 func schoolFilterOf(c echo.Context) (web.SchoolFilter, error) {
 	f := web.SchoolFilter{Query: c.QueryParam("q"), Due: c.QueryParam("due") == "1", Page: 1}
-	var ok bool
-	if f.Basis, ok = model.ParseBasis(c.QueryParam("basis")); !ok {
-		return f, echo.NewHTTPError(http.StatusBadRequest, "basis must be verified or reported")
+	var err error
+	if f.Basis, err = basisParam(c); err != nil {
+		return f, err
 	}
-	if t := c.QueryParam("type"); t != "" {
-		if f.Type, ok = model.ParseSchoolType(t); !ok {
-			return f, echo.NewHTTPError(http.StatusBadRequest, "unknown school type "+strconv.Quote(t))
-		}
+	if f.Type, err = schoolTypeParam(c); err != nil {
+		return f, err
 	}
 	if m := c.QueryParam("uncovered"); m != "" {
 		if !store.ValidUncovered(m) {
@@ -178,7 +175,6 @@ func schoolFilterOf(c echo.Context) (web.SchoolFilter, error) {
 		}
 		f.Gap = k
 	}
-	var err error
 	if f.Page, err = pageParam(c); err != nil {
 		return f, err
 	}

@@ -3,7 +3,6 @@ package server
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -113,22 +112,16 @@ func dueFilterOf(c echo.Context) (web.DueFilter, store.DueQuery, error) {
 	if q.Kind, ok = model.ParseDueKind(string(f.Kind)); !ok {
 		return f, q, echo.NewHTTPError(http.StatusBadRequest, "kind must be never, expired or soon")
 	}
-	if b := c.QueryParam("basis"); b != "" {
-		basis, ok := model.ParseBasis(b)
-		if !ok {
-			return f, q, echo.NewHTTPError(http.StatusBadRequest, "basis must be verified or reported")
-		}
-		f.Basis = basis
-	}
-	q.Basis = f.Basis
-	if t := c.QueryParam("type"); t != "" {
-		st, ok := model.ParseSchoolType(t)
-		if !ok {
-			return f, q, echo.NewHTTPError(http.StatusBadRequest, "unknown school type "+strconv.Quote(t))
-		}
-		f.Type, q.Type = st, st
-	}
 	var err error
+	if c.QueryParam("basis") != "" {
+		if f.Basis, err = basisParam(c); err != nil {
+			return f, q, err
+		}
+	}
+	if f.Type, err = schoolTypeParam(c); err != nil {
+		return f, q, err
+	}
+	q.Basis, q.Type = f.Basis, f.Type
 	if f.Page, err = pageParam(c); err != nil {
 		return f, q, err
 	}

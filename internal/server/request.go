@@ -50,6 +50,19 @@ func basisParam(c echo.Context) (model.Basis, error) {
 	return basis, nil
 }
 
+// schoolTypeParam reads ?type= ("" when absent); an unknown type is a 400.
+func schoolTypeParam(c echo.Context) (model.SchoolType, error) {
+	t := c.QueryParam("type")
+	if t == "" {
+		return "", nil
+	}
+	st, ok := model.ParseSchoolType(t)
+	if !ok {
+		return "", echo.NewHTTPError(http.StatusBadRequest, "unknown school type "+strconv.Quote(t))
+	}
+	return st, nil
+}
+
 // formParams reads the posted form; a form that cannot be parsed is a 400.
 func formParams(c echo.Context) (url.Values, error) {
 	form, err := c.FormParams()
