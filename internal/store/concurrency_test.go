@@ -106,8 +106,7 @@ func TestConcurrentStepsConflict(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, engine string) {
 		ctx := context.Background()
 		d0 := model.NewDate(2026, 3, 2)
-		s, _ := newTestStore(t, engine, d0)
-		a := addSchool(t, s, "1000000001", "150102", 500)
+		s, _, a := newStoreWithSchool(t, engine, d0)
 		b := addSchool(t, s, "1000000002", "150103", 500)
 		h, err := s.CreateHazard(ctx, testInspector, a.ID, HazardInput{Measure: model.VideoNetworking, Description: "x", Severity: model.Low, Deadline: d0})
 		if err != nil {

@@ -48,6 +48,14 @@ func newTestStore(t *testing.T, engine string, start model.Date) (*Store, *clock
 	return openTestStoreAt(t, testDSN(t, engine), start)
 }
 
+// newStoreWithSchool is newTestStore with one school, a: 1000000001, 500
+// students, in county 150102.
+func newStoreWithSchool(t *testing.T, engine string, start model.Date) (*Store, *clock, model.School) {
+	t.Helper()
+	s, c := newTestStore(t, engine, start)
+	return s, c, addSchool(t, s, "1000000001", "150102", 500)
+}
+
 // openTestStoreAt is newTestStore on a given database, for tests that open
 // a second store on it (the tree is imported again, which changes nothing).
 func openTestStoreAt(t *testing.T, dsn string, start model.Date) (*Store, *clock) {
