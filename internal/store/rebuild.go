@@ -17,7 +17,9 @@ import (
 // checklists (submitted, reviewed), the hazards (raised, closed), the rule
 // sets (effective from) and the audit trail of each school (created,
 // enrolment changed, closed, reopened). It is the check on the incremental
-// ledger, and the repair if it ever drifted. It runs in one transaction.
+// ledger, and the repair if it ever drifted. It recounts the period
+// report's activity counters (activity.go) from the same records, and the
+// inspections. It runs in one transaction.
 //
 // Incremental writes and the replay agree exactly, except for a rule set
 // dated in the future: the replay applies it on its effective day, the
@@ -25,7 +27,7 @@ import (
 func (s *Store) RebuildCoverage(ctx context.Context) (err error) {
 	defer wrap(&err, "rebuild coverage")
 	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for _, table := range []string{"coverage_checkpoints", "coverage_checkpoint_days", "coverage_deltas", "school_coverage"} {
+		for _, table := range []string{"coverage_checkpoints", "coverage_checkpoint_days", "coverage_deltas", "school_coverage", "activity_counts"} {
 			if err := tx.Exec("DELETE FROM " + table).Error; err != nil {
 				return err
 			}
@@ -112,6 +114,9 @@ func (s *Store) replayBatch(tx *gorm.DB, ids []int64, rules model.RuleBook) erro
 		rows = append(rows, final...)
 	}
 	if err := tx.CreateInBatches(rows, 200).Error; err != nil {
+		return err
+	}
+	if err := s.recountActivity(tx, ids, hist); err != nil {
 		return err
 	}
 	return l.write(tx)
