@@ -86,18 +86,18 @@ func (s *Server) showReport(c echo.Context) error {
 
 // apiReportFigures is one division's figures in the report API.
 type apiReportFigures struct {
-	Division            apiDivision    `json:"division"`
-	Schools             int            `json:"schools"`
-	Inspections         int            `json:"inspections"`
-	SchoolsInspected    int            `json:"schools_inspected"`
-	HazardsFound        int            `json:"hazards_found"`
-	HazardsClosed       int            `json:"hazards_closed"`
-	RectificationRate   model.Percent  `json:"rectification_rate"`
-	OverdueOpen         int            `json:"overdue_open"`
-	ChecklistsSubmitted int            `json:"checklists_submitted"`
-	ChecklistsVerified  int            `json:"checklists_verified"`
-	CoverageStart       apiShareSet    `json:"coverage_start"`
-	CoverageEnd         apiShareSet    `json:"coverage_end"`
+	Division            apiDivision        `json:"division"`
+	Schools             int                `json:"schools"`
+	Inspections         int                `json:"inspections"`
+	SchoolsInspected    int                `json:"schools_inspected"`
+	HazardsFound        int                `json:"hazards_found"`
+	HazardsClosed       int                `json:"hazards_closed"`
+	RectificationRate   model.Percent      `json:"rectification_rate"`
+	OverdueOpen         int                `json:"overdue_open"`
+	ChecklistsSubmitted int                `json:"checklists_submitted"`
+	ChecklistsVerified  int                `json:"checklists_verified"`
+	CoverageStart       apiShareSet        `json:"coverage_start"`
+	CoverageEnd         apiShareSet        `json:"coverage_end"`
 	Children            []apiReportFigures `json:"children,omitzero"` // absent in the children themselves
 }
 
