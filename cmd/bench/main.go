@@ -129,6 +129,8 @@ type sizeResult struct {
 	PeakRSSMegabytes float64 `json:"peak_rss_mb"`
 	// Notify is the daily reminder job on this dataset.
 	Notify notifyResult `json:"notify"`
+	// Reports is the period report on this dataset with a year of activity.
+	Reports reportResult `json:"reports"`
 }
 
 type importResult struct {
@@ -268,6 +270,7 @@ func printEngine(name string, run engineRun) {
 			r.PeakRSSMegabytes, r.DBMegabytes)
 	}
 	printNotify(run.Sizes)
+	printReports(run.Sizes)
 	s := run.Submits
 	fmt.Fprintf(w, "submissions at %d schools, %d clients, %.0fs: %d accepted, %d errors, %.0f per second\n",
 		s.AtSchools, s.Clients, s.Seconds, s.Accepted, s.Errors, s.PerSecond)
