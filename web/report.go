@@ -85,3 +85,10 @@ func childLabels(ctx context.Context, rows []model.ReportRow) []string {
 	}
 	return out
 }
+
+// lastMonthReportURL is the division's report of the last full month, the
+// dashboard's one-click link.
+func lastMonthReportURL(code string, today model.Date) string {
+	from, to := LastFullMonth(today)
+	return ReportURL(code, from, to)
+}

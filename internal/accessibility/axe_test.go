@@ -177,6 +177,7 @@ func (s *site) pages(t *testing.T) []checkedPage {
 		{"notifications", model.Inspector, "/notifications"},
 		{"account-email", model.SchoolRep, "/account/email"},
 		{"admin-webhooks", model.Admin, "/admin/webhooks"},
+		{"period-report", model.Leader, "/divisions/150100/report?from=" + today.AddDays(-60).String() + "&to=" + today.AddDays(-1).String()},
 	}
 }
 

@@ -64,46 +64,10 @@ type schoolVersion struct {
 }
 
 func (s *Store) replayBatch(tx *gorm.DB, ids []int64, rules model.RuleBook) error {
-	schools, ancestors, err := schoolsWithAncestors(tx, ids)
+	schools, ancestors, hist, err := loadHistories(tx, ids)
 	if err != nil {
 		return err
 	}
-	hist := map[int64]*schoolHistory{}
-	codes := make([]string, len(schools))
-	byCode := map[string]*schoolHistory{}
-	for i, sr := range schools {
-		h := &schoolHistory{current: sr}
-		hist[sr.ID], byCode[sr.Code] = h, h
-		codes[i] = sr.Code
-	}
-	var audits []auditRow
-	if err := tx.Where("entity = ? AND entity_id IN ?", "school", codes).Order("at, id").Find(&audits).Error; err != nil {
-		return err
-	}
-	for _, a := range audits {
-		v, ok, err := schoolVersionOf(a)
-		if err != nil {
-			return err
-		}
-		if ok {
-			byCode[a.EntityID].versions = append(byCode[a.EntityID].versions, v)
-		}
-	}
-	var checklists []checklistRow
-	if err := tx.Where("school_id IN ? AND state <> ?", ids, string(model.Draft)).Order("id").Find(&checklists).Error; err != nil {
-		return err
-	}
-	for _, c := range checklists {
-		hist[c.SchoolID].checklists = append(hist[c.SchoolID].checklists, c)
-	}
-	var hazards []hazardRow
-	if err := tx.Where("school_id IN ?", ids).Order("id").Find(&hazards).Error; err != nil {
-		return err
-	}
-	for _, h := range hazards {
-		hist[h.SchoolID].hazards = append(hist[h.SchoolID].hazards, h)
-	}
-
 	l := ledger{}
 	rows := make([]schoolCoverageRow, 0, len(model.Bases)*len(ids))
 	for _, sr := range schools {
@@ -120,6 +84,51 @@ func (s *Store) replayBatch(tx *gorm.DB, ids []int64, rules model.RuleBook) erro
 		return err
 	}
 	return l.write(tx)
+}
+
+// loadHistories reads what the replay needs of the schools with the given
+// ids: the schools, their divisions' paths, and each one's history.
+func loadHistories(tx *gorm.DB, ids []int64) ([]schoolRow, map[string][]string, map[int64]*schoolHistory, error) {
+	schools, ancestors, err := schoolsWithAncestors(tx, ids)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	hist := map[int64]*schoolHistory{}
+	codes := make([]string, len(schools))
+	byCode := map[string]*schoolHistory{}
+	for i, sr := range schools {
+		h := &schoolHistory{current: sr}
+		hist[sr.ID], byCode[sr.Code] = h, h
+		codes[i] = sr.Code
+	}
+	var audits []auditRow
+	if err := tx.Where("entity = ? AND entity_id IN ?", "school", codes).Order("at, id").Find(&audits).Error; err != nil {
+		return nil, nil, nil, err
+	}
+	for _, a := range audits {
+		v, ok, err := schoolVersionOf(a)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if ok {
+			byCode[a.EntityID].versions = append(byCode[a.EntityID].versions, v)
+		}
+	}
+	var checklists []checklistRow
+	if err := tx.Where("school_id IN ? AND state <> ?", ids, string(model.Draft)).Order("id").Find(&checklists).Error; err != nil {
+		return nil, nil, nil, err
+	}
+	for _, c := range checklists {
+		hist[c.SchoolID].checklists = append(hist[c.SchoolID].checklists, c)
+	}
+	var hazards []hazardRow
+	if err := tx.Where("school_id IN ?", ids).Order("id").Find(&hazards).Error; err != nil {
+		return nil, nil, nil, err
+	}
+	for _, h := range hazards {
+		hist[h.SchoolID].hazards = append(hist[h.SchoolID].hazards, h)
+	}
+	return schools, ancestors, hist, nil
 }
 
 // schoolVersionOf reads a school's audit entry as a version of the school;

@@ -24,6 +24,27 @@ CREATE TABLE activity_counts (
     PRIMARY KEY (division_code, kind, day, other_day)
 );
 
+-- Campaigns (专项行动): a named drive over a division subtree and a period
+-- with target percentages, in tenths (NULL: no target).
+CREATE TABLE campaigns (
+    id                       INTEGER PRIMARY KEY AUTOINCREMENT,
+    name                     TEXT NOT NULL,
+    division_code            TEXT NOT NULL REFERENCES divisions (code),
+    starts_on                TEXT NOT NULL,
+    ends_on                  TEXT NOT NULL,
+    target_nursing_post      INTEGER,
+    target_closed_management INTEGER,
+    target_security_guards   INTEGER,
+    target_one_button_alarm  INTEGER,
+    target_video_networking  INTEGER,
+    target_all_five          INTEGER,
+    created_by               TEXT NOT NULL DEFAULT '',
+    created_at               TIMESTAMP NOT NULL,
+    CHECK (ends_on >= starts_on)
+);
+CREATE INDEX campaigns_division ON campaigns (division_code, ends_on);
+
 -- +goose Down
+DROP TABLE campaigns;
 DROP TABLE activity_counts;
 ALTER TABLE hazards DROP COLUMN inspection_id;
