@@ -90,6 +90,9 @@ func (s *Server) renderDivision(c echo.Context, d model.Division, nav string) er
 	if p.Trend, err = s.trend(ctx, d, children, asOf); err != nil {
 		return err
 	}
+	if p.Campaigns, err = s.store.RunningCampaigns(ctx, d.Code, s.store.Today()); err != nil {
+		return err
+	}
 	items, total, err := s.store.Schools(ctx, store.SchoolQuery{
 		Under: d.Code, Search: filter.Query, Type: filter.Type, Uncovered: string(filter.Uncovered), Gap: filter.Gap,
 		Due: filter.Due, Basis: filter.Basis, Limit: schoolPageSize, Offset: (filter.Page - 1) * schoolPageSize,

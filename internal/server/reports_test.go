@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"safecampus/internal/model"
 )
 
 func TestInspectionsAndReportThroughTheAPI(t *testing.T) {
@@ -132,4 +134,23 @@ func TestInspectionsAndReportThroughTheAPI(t *testing.T) {
 	if v, _ := f.GetCellValue("figures", "F2"); v != "1" {
 		t.Errorf("figures sheet inspections = %q, want 1", v)
 	}
+}
+
+// campaign launches a campaign over the division from day0 for a month,
+// targeting 90% on all five.
+func (a *testApp) campaign(t *testing.T, code string) model.Campaign {
+	t.Helper()
+	in := model.CampaignInput{Name: "护校安园 " + code, DivisionCode: code, StartsOn: day0, EndsOn: day0.AddDays(30)}
+	in.Targets[5] = model.Percent{Tenths: 900, Valid: true}
+	c, err := a.store.CreateCampaign(t.Context(), a.users[userAdmin], in)
+	if err != nil {
+		t.Fatalf("campaign over %s: %v", code, err)
+	}
+	return c
+}
+
+// campaign is an API launch body over the division.
+func campaign(code string) map[string]any {
+	return map[string]any{"name": "平安校园百日行动", "division_code": code, "starts_on": day0.String(),
+		"ends_on": day0.AddDays(99).String(), "targets": map[string]any{"all_five": 95, "security_guards": 99.5}}
 }
