@@ -42,7 +42,7 @@ func campaignExportURL(id int64, format string, asOf model.Date) string {
 }
 
 // ledgerShown bounds the ledger rows on the page; the export has them all.
-const ledgerShown = 200
+const ledgerShown = 50
 
 func shownLedger(entries []model.LedgerEntry) []model.LedgerEntry {
 	return entries[:min(len(entries), ledgerShown)]

@@ -173,7 +173,7 @@ func (s *Server) campaignOf(c echo.Context) (campaignView, error) {
 	}
 	today := s.store.Today()
 	v.campaign = camp
-	if v.asOf, err = asOfParam(c, min(today, camp.EndsOn)); err != nil {
+	if v.asOf, err = asOfParam(c, today); err != nil {
 		return v, err
 	}
 	if c.QueryParam("as_of") == "" {
