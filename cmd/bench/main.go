@@ -36,6 +36,7 @@ func main() {
 	keep := flag.String("dir", "", "work directory (default: a temporary one, removed at the end)")
 	requests := flag.Int("requests", 300, "sequential requests per latency figure")
 	notifyOnly := flag.Bool("notify-only", false, "build each dataset and time the daily reminder job only (no server figures)")
+	reportsOnly := flag.Bool("reports-only", false, "import each roster, seed a year of inspections and hazards, and time the period report only")
 	flag.Parse()
 	sizes, err := parseSizes(*sizesFlag)
 	if err != nil || len(sizes) == 0 {
@@ -57,6 +58,12 @@ func main() {
 		dir = d
 	}
 	b := &bench{dir: dir, requests: *requests, ctx: context.Background(), notifyOnly: *notifyOnly}
+	if *reportsOnly {
+		if err := b.reportsOnly(sizes); err != nil {
+			fail(err)
+		}
+		return
+	}
 	if err := b.run(sizes, pgSizes); err != nil {
 		fail(err)
 	}

@@ -58,6 +58,9 @@ func (b *bench) measureReports(e engine, d *dataset) (reportResult, error) {
 	if r.Inspections, r.Hazards, err = seedActivity(ctx, st, schools, uint64(len(schools))); err != nil {
 		return r, err
 	}
+	if err := st.MaintainCheckpoints(ctx); err != nil {
+		return r, err
+	}
 	today := st.Today()
 	from, to := today.AddDays(-365), today.AddDays(-1)
 	national := model.Division{}
@@ -153,4 +156,59 @@ func printReports(sizes []sizeResult) {
 			"national p50 %.2fms p99 %.2fms, province p50 %.2fms p99 %.2fms\n", r.Schools, p.Inspections, p.Hazards,
 			p.NationalP50, p.NationalP99, p.ProvinceP50, p.ProvinceP99)
 	}
+}
+
+// reportsOnly times the period report alone (--reports-only) at each size
+// on SQLite: the roster imported a year and a week ago, then the year of
+// inspections and hazards. It skips the checklist history and the server
+// figures, so the largest size builds in minutes; the coverage half of the
+// report is the ledger read that the full run's coverage API figures time.
+func (b *bench) reportsOnly(sizes []int) error {
+	ctx := context.Background()
+	all, counties, err := divisions()
+	if err != nil {
+		return err
+	}
+	var out []sizeResult
+	for _, n := range sizes {
+		fmt.Fprintf(os.Stderr, "%s: importing %d schools…\n", sqlite, n)
+		dsn, err := b.newDSN(sqlite, fmt.Sprintf("reports-%d", n))
+		if err != nil {
+			return err
+		}
+		st, err := store.Open(store.Options{DSN: dsn, NoSync: true})
+		if err != nil {
+			return err
+		}
+		if _, err := st.Migrate(ctx); err == nil {
+			err = st.ImportDivisions(ctx, all)
+		}
+		if err != nil {
+			st.Close()
+			return err
+		}
+		roster := syntheticRoster(counties, n, uint64(n))
+		lines := make([]model.SchoolLine, len(roster))
+		d := &dataset{dsn: dsn, region: "150000"}
+		for i, s := range roster {
+			lines[i] = model.SchoolLine{Line: i + 2, School: s}
+			d.schools = append(d.schools, s.Code)
+		}
+		then := time.Now().AddDate(0, 0, -372)
+		past := st.WithClock(func() time.Time { return then })
+		for from := 0; from < len(lines) && err == nil; from += 20000 {
+			_, err = past.ImportSchools(ctx, model.User{Username: "bench"}, lines[from:min(from+20000, len(lines))], false)
+		}
+		st.Close()
+		if err != nil {
+			return err
+		}
+		r := sizeResult{Schools: n}
+		if r.Reports, err = b.measureReports(sqlite, d); err != nil {
+			return err
+		}
+		out = append(out, r)
+	}
+	printReports(out)
+	return nil
 }
