@@ -30,11 +30,7 @@ type notifyResult struct {
 func (b *bench) measureNotify(e engine, d *dataset) (notifyResult, error) {
 	ctx := context.Background()
 	var r notifyResult
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return r, err
-	}
-	st, err := store.Open(store.Options{DSN: d.dsn, Location: loc, NoSync: e == sqlite})
+	st, err := openDataset(e, d.dsn)
 	if err != nil {
 		return r, err
 	}

@@ -37,11 +37,7 @@ const (
 func (b *bench) measureReports(e engine, d *dataset) (reportResult, error) {
 	ctx := context.Background()
 	var r reportResult
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return r, err
-	}
-	st, err := store.Open(store.Options{DSN: d.dsn, Location: loc, NoSync: e == sqlite})
+	st, err := openDataset(e, d.dsn)
 	if err != nil {
 		return r, err
 	}
@@ -211,4 +207,13 @@ func (b *bench) reportsOnly(sizes []int) error {
 	}
 	printReports(out)
 	return nil
+}
+
+// openDataset opens a built dataset's store in the deployment's zone.
+func openDataset(e engine, dsn string) (*store.Store, error) {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(store.Options{DSN: dsn, Location: loc, NoSync: e == sqlite})
 }
