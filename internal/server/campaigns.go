@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -100,20 +99,8 @@ func (s *Server) createCampaign(c echo.Context) error {
 // parseCampaignForm reads the launch form: dates and targets that do not
 // parse are field errors; the rest is the store's to validate.
 func parseCampaignForm(form url.Values, today model.Date) (model.CampaignInput, map[string]string, model.FieldErrors) {
-	values := map[string]string{}
-	get := func(k string) string {
-		v := strings.TrimSpace(form.Get(k))
-		values[k] = v
-		return v
-	}
-	var errs model.FieldErrors
-	date := func(k string) model.Date {
-		d, err := model.ParseDate(get(k))
-		if err != nil && values[k] != "" {
-			errs = append(errs, model.FieldError{Field: k, Message: err.Error()})
-		}
-		return d
-	}
+	r := newFormReader(form)
+	get, date := r.get, r.date
 	in := model.CampaignInput{Name: get("name"), DivisionCode: get("division_code"), StartsOn: date("starts_on"), EndsOn: date("ends_on")}
 	for i, k := range model.TargetKeys {
 		field := "target." + string(k)
@@ -124,12 +111,12 @@ func parseCampaignForm(form url.Values, today model.Date) (model.CampaignInput, 
 		f, err := strconv.ParseFloat(v, 64)
 		t, ok := model.TargetOf(f)
 		if err != nil || !ok {
-			errs = append(errs, model.FieldError{Field: field, Message: fmt.Sprintf("target %s must be a percentage from 0 to 100", v)})
+			r.errs = append(r.errs, model.FieldError{Field: field, Message: fmt.Sprintf("target %s must be a percentage from 0 to 100", v)})
 			continue
 		}
 		in.Targets[i] = t
 	}
-	return in, values, append(errs, in.Validate(today)...)
+	return in, r.values, append(r.errs, in.Validate(today)...)
 }
 
 // visibleCampaign loads the campaign in the URL and its division, and

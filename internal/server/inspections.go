@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -62,24 +61,8 @@ func (s *Server) createInspection(c echo.Context) error {
 // parseInspectionForm reads the form; dates that do not parse are field
 // errors, everything else is the store's to validate.
 func parseInspectionForm(form url.Values) (store.InspectionInput, map[string]string, model.FieldErrors) {
-	values := map[string]string{}
-	get := func(k string) string {
-		v := strings.TrimSpace(form.Get(k))
-		values[k] = v
-		return v
-	}
-	var errs model.FieldErrors
-	date := func(k string) model.Date {
-		v := get(k)
-		if v == "" {
-			return 0
-		}
-		d, err := model.ParseDate(v)
-		if err != nil {
-			errs = append(errs, model.FieldError{Field: k, Message: err.Error()})
-		}
-		return d
-	}
+	r := newFormReader(form)
+	get, date := r.get, r.date
 	in := store.InspectionInput{InspectedOn: date("inspected_on"), Participants: get("participants"), Notes: get("notes")}
 	for _, m := range model.InspectionTargets {
 		k := string(m)
@@ -95,7 +78,7 @@ func parseInspectionForm(form url.Values) (store.InspectionInput, map[string]str
 		}
 		in.Findings = append(in.Findings, f)
 	}
-	return in, values, errs
+	return in, r.values, r.errs
 }
 
 // dedupe keeps the first error of each field.

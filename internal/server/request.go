@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -72,4 +73,36 @@ func (s *Server) checkDivisionFilter(ctx context.Context, u model.User, code str
 		return errForbidden
 	}
 	return nil
+}
+
+// formReader reads a posted form's fields, keeping each value as sent (to
+// show the form again) and the dates that do not parse as field errors.
+type formReader struct {
+	form   url.Values
+	values map[string]string
+	errs   model.FieldErrors
+}
+
+func newFormReader(form url.Values) *formReader {
+	return &formReader{form: form, values: map[string]string{}}
+}
+
+// get is the field's value, trimmed.
+func (r *formReader) get(k string) string {
+	v := strings.TrimSpace(r.form.Get(k))
+	r.values[k] = v
+	return v
+}
+
+// date is the field's date; empty is 0, a bad one a field error.
+func (r *formReader) date(k string) model.Date {
+	v := r.get(k)
+	if v == "" {
+		return 0
+	}
+	d, err := model.ParseDate(v)
+	if err != nil {
+		r.errs = append(r.errs, model.FieldError{Field: k, Message: err.Error()})
+	}
+	return d
 }
