@@ -176,7 +176,7 @@ func (b *bench) reportsOnly(sizes []int) error {
 		if err != nil {
 			return err
 		}
-		if _, err := st.Migrate(ctx); err == nil {
+		if _, err = st.Migrate(ctx); err == nil {
 			err = st.ImportDivisions(ctx, all)
 		}
 		if err != nil {
