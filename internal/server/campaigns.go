@@ -99,8 +99,14 @@ func (s *Server) createCampaign(c echo.Context) error {
 // parseCampaignForm reads the launch form: dates and targets that do not
 // parse are field errors; the rest is the store's to validate.
 func parseCampaignForm(form url.Values, today model.Date) (model.CampaignInput, map[string]string, model.FieldErrors) {
-	r := newFormReader(form)
-	get, date := r.get, r.date
+	names := []string{"name", "division_code", "starts_on", "ends_on"}
+	for _, k := range model.TargetKeys {
+		names = append(names, "target."+string(k))
+	}
+	values := trimmedValues(form, names...)
+	get := func(k string) string { return values[k] }
+	var errs model.FieldErrors
+	date := func(k string) model.Date { return formDate(values, k, &errs) }
 	in := model.CampaignInput{Name: get("name"), DivisionCode: get("division_code"), StartsOn: date("starts_on"), EndsOn: date("ends_on")}
 	for i, k := range model.TargetKeys {
 		field := "target." + string(k)
@@ -111,12 +117,12 @@ func parseCampaignForm(form url.Values, today model.Date) (model.CampaignInput, 
 		f, err := strconv.ParseFloat(v, 64)
 		t, ok := model.TargetOf(f)
 		if err != nil || !ok {
-			r.errs = append(r.errs, model.FieldError{Field: field, Message: fmt.Sprintf("target %s must be a percentage from 0 to 100", v)})
+			errs = append(errs, model.FieldError{Field: field, Message: fmt.Sprintf("target %s must be a percentage from 0 to 100", v)})
 			continue
 		}
 		in.Targets[i] = t
 	}
-	return in, r.values, append(r.errs, in.Validate(today)...)
+	return in, values, append(errs, in.Validate(today)...)
 }
 
 // visibleCampaign loads the campaign in the URL and its division, and

@@ -61,8 +61,16 @@ func (s *Server) createInspection(c echo.Context) error {
 // parseInspectionForm reads the form; dates that do not parse are field
 // errors, everything else is the store's to validate.
 func parseInspectionForm(form url.Values) (store.InspectionInput, map[string]string, model.FieldErrors) {
-	r := newFormReader(form)
-	get, date := r.get, r.date
+	names := []string{"inspected_on", "participants", "notes"}
+	for _, m := range model.InspectionTargets {
+		for _, f := range []string{".result", ".note", ".raise", ".severity", ".deadline"} {
+			names = append(names, string(m)+f)
+		}
+	}
+	values := trimmedValues(form, names...)
+	get := func(k string) string { return values[k] }
+	var errs model.FieldErrors
+	date := func(k string) model.Date { return formDate(values, k, &errs) }
 	in := store.InspectionInput{InspectedOn: date("inspected_on"), Participants: get("participants"), Notes: get("notes")}
 	for _, m := range model.InspectionTargets {
 		k := string(m)
@@ -73,12 +81,10 @@ func parseInspectionForm(form url.Values) (store.InspectionInput, map[string]str
 		}
 		if f.Result == model.FindingProblem && f.Raise {
 			f.Deadline = date(k + ".deadline")
-		} else {
-			get(k + ".deadline")
 		}
 		in.Findings = append(in.Findings, f)
 	}
-	return in, r.values, r.errs
+	return in, values, errs
 }
 
 // dedupe keeps the first error of each field.

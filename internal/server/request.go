@@ -50,6 +50,19 @@ func basisParam(c echo.Context) (model.Basis, error) {
 	return basis, nil
 }
 
+// schoolTypeParam reads ?type= ("" when absent); an unknown type is a 400.
+func schoolTypeParam(c echo.Context) (model.SchoolType, error) {
+	t := c.QueryParam("type")
+	if t == "" {
+		return "", nil
+	}
+	st, ok := model.ParseSchoolType(t)
+	if !ok {
+		return "", echo.NewHTTPError(http.StatusBadRequest, "unknown school type "+strconv.Quote(t))
+	}
+	return st, nil
+}
+
 // formParams reads the posted form; a form that cannot be parsed is a 400.
 func formParams(c echo.Context) (url.Values, error) {
 	form, err := c.FormParams()
@@ -75,34 +88,46 @@ func (s *Server) checkDivisionFilter(ctx context.Context, u model.User, code str
 	return nil
 }
 
-// formReader reads a posted form's fields, keeping each value as sent (to
-// show the form again) and the dates that do not parse as field errors.
-type formReader struct {
-	form   url.Values
-	values map[string]string
-	errs   model.FieldErrors
+// queryText reads a query parameter as typed, trimmed.
+func queryText(c echo.Context, name string) string {
+	return strings.TrimSpace(c.QueryParam(name))
 }
 
-func newFormReader(form url.Values) *formReader {
-	return &formReader{form: form, values: map[string]string{}}
+// formText reads a posted field as typed, trimmed.
+func formText(c echo.Context, name string) string {
+	return strings.TrimSpace(c.FormValue(name))
 }
 
-// get is the field's value, trimmed.
-func (r *formReader) get(k string) string {
-	v := strings.TrimSpace(r.form.Get(k))
-	r.values[k] = v
-	return v
+// trimmedValues reads the named fields of a parsed form as typed,
+// trimmed: the values a form is re-rendered with.
+func trimmedValues(form url.Values, names ...string) map[string]string {
+	values := make(map[string]string, len(names))
+	for _, k := range names {
+		values[k] = strings.TrimSpace(form.Get(k))
+	}
+	return values
 }
 
-// date is the field's date; empty is 0, a bad one a field error.
-func (r *formReader) date(k string) model.Date {
-	v := r.get(k)
+// formTexts reads the posted fields named, trimmed: the values as typed,
+// kept to re-render the form.
+func formTexts(c echo.Context, names ...string) map[string]string {
+	values := make(map[string]string, len(names))
+	for _, k := range names {
+		values[k] = formText(c, k)
+	}
+	return values
+}
+
+// formDate reads the date field k of a form's values: empty is 0, one that
+// does not parse a field error added to errs.
+func formDate(values map[string]string, k string, errs *model.FieldErrors) model.Date {
+	v := values[k]
 	if v == "" {
 		return 0
 	}
 	d, err := model.ParseDate(v)
 	if err != nil {
-		r.errs = append(r.errs, model.FieldError{Field: k, Message: err.Error()})
+		*errs = append(*errs, model.FieldError{Field: k, Message: err.Error()})
 	}
 	return d
 }
