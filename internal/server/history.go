@@ -51,7 +51,7 @@ func (s *Server) trendOn(ctx context.Context, d model.Division, children []model
 			}
 			var sum model.Counts
 			for _, c := range counts {
-				sum = addCounts(sum, c)
+				sum = sum.Add(c)
 			}
 			if basis == model.BasisVerified {
 				t.Points[i].Verified = sum
