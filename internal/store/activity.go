@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -143,14 +144,22 @@ func (a activity) write(tx *gorm.DB) error {
 		}
 		return a.other < b.other
 	})
-	err := addRows(tx, "INSERT INTO activity_counts (division_code, kind, day, other_day, n) VALUES ", "(?, ?, ?, ?, ?)",
-		" ON CONFLICT (division_code, kind, day, other_day) DO UPDATE SET n = activity_counts.n + excluded.n",
-		len(rows), 100, func(i int) []any {
-			r := rows[i]
-			return []any{r.division, string(r.kind), r.day, r.other, sum[r]}
-		})
-	if err != nil {
-		return fmt.Errorf("activity counters: %w", err)
+	for start := 0; start < len(rows); start += 100 {
+		end := min(start+100, len(rows))
+		var sb strings.Builder
+		args := make([]any, 0, (end-start)*5)
+		sb.WriteString("INSERT INTO activity_counts (division_code, kind, day, other_day, n) VALUES ")
+		for i, r := range rows[start:end] {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, ?, ?, ?, ?)")
+			args = append(args, r.division, string(r.kind), r.day, r.other, sum[r])
+		}
+		sb.WriteString(" ON CONFLICT (division_code, kind, day, other_day) DO UPDATE SET n = activity_counts.n + excluded.n")
+		if err := tx.Exec(sb.String(), args...).Error; err != nil {
+			return fmt.Errorf("activity counters: %w", err)
+		}
 	}
 	return nil
 }

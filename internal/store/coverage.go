@@ -298,43 +298,29 @@ func (l ledger) write(tx *gorm.DB) error {
 		}
 		return a.day < b.day
 	})
-	err := addRows(tx, "INSERT INTO coverage_deltas (division_code, basis, day, "+ledgerColumns+") VALUES ",
-		"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ` ON CONFLICT (division_code, basis, day) DO UPDATE SET
+	for start := 0; start < len(keys); start += 50 {
+		end := min(start+50, len(keys))
+		var sb strings.Builder
+		args := make([]any, 0, (end-start)*10)
+		sb.WriteString("INSERT INTO coverage_deltas (division_code, basis, day, " + ledgerColumns + ") VALUES ")
+		for i, k := range keys[start:end] {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			c := l[k]
+			args = append(args, k.division, string(k.basis), k.day, c[0], c[1], c[2], c[3], c[4], c[5], c[6])
+		}
+		sb.WriteString(` ON CONFLICT (division_code, basis, day) DO UPDATE SET
 			schools = coverage_deltas.schools + excluded.schools,
 			nursing_post = coverage_deltas.nursing_post + excluded.nursing_post,
 			closed_management = coverage_deltas.closed_management + excluded.closed_management,
 			security_guards = coverage_deltas.security_guards + excluded.security_guards,
 			one_button_alarm = coverage_deltas.one_button_alarm + excluded.one_button_alarm,
 			video_networking = coverage_deltas.video_networking + excluded.video_networking,
-			all_five = coverage_deltas.all_five + excluded.all_five`, len(keys), 50, func(i int) []any {
-			k, c := keys[i], l[keys[i]]
-			return []any{k.division, string(k.basis), k.day, c[0], c[1], c[2], c[3], c[4], c[5], c[6]}
-		})
-	if err != nil {
-		return fmt.Errorf("coverage ledger: %w", err)
-	}
-	return nil
-}
-
-// addRows runs head, then n tuples (each tuple's arguments from args),
-// then tail, in statements of at most per tuples: the batched upserts that
-// add changes to the ledger and to the activity counters.
-func addRows(tx *gorm.DB, head, tuple, tail string, n, per int, args func(i int) []any) error {
-	for start := 0; start < n; start += per {
-		end := min(start+per, n)
-		var sb strings.Builder
-		var all []any
-		sb.WriteString(head)
-		for i := start; i < end; i++ {
-			if i > start {
-				sb.WriteString(", ")
-			}
-			sb.WriteString(tuple)
-			all = append(all, args(i)...)
-		}
-		sb.WriteString(tail)
-		if err := tx.Exec(sb.String(), all...).Error; err != nil {
-			return err
+			all_five = coverage_deltas.all_five + excluded.all_five`)
+		if err := tx.Exec(sb.String(), args...).Error; err != nil {
+			return fmt.Errorf("coverage ledger: %w", err)
 		}
 	}
 	return nil
