@@ -128,13 +128,14 @@ func navItems(u *model.User) []navItem {
 	admin := navItem{"admin", "/admin/schools", "nav.admin"}
 	due := navItem{"due", "/due", "nav.due"}
 	audit := navItem{"audit", "/audit", "nav.audit"}
+	campaigns := navItem{"campaigns", "/campaigns", "nav.campaigns"}
 	switch u.Role {
 	case model.Admin:
-		return []navItem{dash, review, hazards, due, audit, admin}
+		return []navItem{dash, review, hazards, due, campaigns, audit, admin}
 	case model.Inspector:
-		return []navItem{dash, review, hazards, due, audit}
+		return []navItem{dash, review, hazards, due, campaigns, audit}
 	case model.Leader:
-		return []navItem{dash, due}
+		return []navItem{dash, due, campaigns}
 	case model.SchoolRep:
 		return []navItem{{"dashboard", "/", "nav.my_school"}}
 	}

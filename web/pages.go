@@ -57,9 +57,10 @@ type DivisionPage struct {
 	Children           []ChildRow
 	Schools            SchoolList
 	CanExport          bool
-	Query              url.Values // the request's query, kept by sort and history links
-	Sort               GridSort   // order of Children, already applied
-	Trend              Trend      // month ends up to AsOf
+	Query              url.Values       // the request's query, kept by sort and history links
+	Sort               GridSort         // order of Children, already applied
+	Trend              Trend            // month ends up to AsOf
+	Campaigns          []model.Campaign // campaigns over this division running today
 }
 
 // ChildRow is one child division in the grid.

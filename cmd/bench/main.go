@@ -36,6 +36,7 @@ func main() {
 	keep := flag.String("dir", "", "work directory (default: a temporary one, removed at the end)")
 	requests := flag.Int("requests", 300, "sequential requests per latency figure")
 	notifyOnly := flag.Bool("notify-only", false, "build each dataset and time the daily reminder job only (no server figures)")
+	reportsOnly := flag.Bool("reports-only", false, "import each roster, seed a year of inspections and hazards, and time the period report only")
 	flag.Parse()
 	sizes, err := parseSizes(*sizesFlag)
 	if err != nil || len(sizes) == 0 {
@@ -57,6 +58,12 @@ func main() {
 		dir = d
 	}
 	b := &bench{dir: dir, requests: *requests, ctx: context.Background(), notifyOnly: *notifyOnly}
+	if *reportsOnly {
+		if err := b.reportsOnly(sizes); err != nil {
+			fail(err)
+		}
+		return
+	}
 	if err := b.run(sizes, pgSizes); err != nil {
 		fail(err)
 	}
@@ -129,6 +136,8 @@ type sizeResult struct {
 	PeakRSSMegabytes float64 `json:"peak_rss_mb"`
 	// Notify is the daily reminder job on this dataset.
 	Notify notifyResult `json:"notify"`
+	// Reports is the period report on this dataset with a year of activity.
+	Reports reportResult `json:"reports"`
 }
 
 type importResult struct {
@@ -273,6 +282,7 @@ func printEngine(name string, run engineRun) {
 			r.PeakRSSMegabytes, r.DBMegabytes)
 	}
 	printNotify(run.Sizes)
+	printReports(run.Sizes)
 	s := run.Submits
 	fmt.Fprintf(w, "submissions at %d schools, %d clients, %.0fs: %d accepted, %d errors, %.0f per second, "+
 		"server CPU %.2f ms each (load average %.1f)\n", s.AtSchools, s.Clients, s.Seconds, s.Accepted, s.Errors,

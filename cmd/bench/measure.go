@@ -73,6 +73,10 @@ func (b *bench) measureSize(e engine, n int, withSubmissions bool) (sizeResult, 
 		sub = &s
 	}
 	r.PeakRSSMegabytes = round2(srv.peakRSS())
+	// Last: the seeded year of hazards rewrites the coverage history.
+	if r.Reports, err = b.measureReports(e, d); err != nil {
+		return r, sub, fmt.Errorf("period reports: %w", err)
+	}
 	return r, sub, nil
 }
 

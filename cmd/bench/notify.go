@@ -6,8 +6,6 @@ import (
 	"os"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"safecampus/internal/model"
 	"safecampus/internal/store"
 )
@@ -32,12 +30,7 @@ type notifyResult struct {
 func (b *bench) measureNotify(e engine, d *dataset) (notifyResult, error) {
 	ctx := context.Background()
 	var r notifyResult
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return r, err
-	}
-	// The officials never sign in: the cheapest password hash will do.
-	st, err := store.Open(store.Options{DSN: d.dsn, Location: loc, NoSync: e == sqlite, PasswordCost: bcrypt.MinCost})
+	st, err := openDataset(e, d.dsn)
 	if err != nil {
 		return r, err
 	}

@@ -177,6 +177,9 @@ func (s *site) pages(t *testing.T) []checkedPage {
 		{"notifications", model.Inspector, "/notifications"},
 		{"account-email", model.SchoolRep, "/account/email"},
 		{"admin-webhooks", model.Admin, "/admin/webhooks"},
+		{"campaigns", model.Leader, "/campaigns"},
+		{"campaign", model.Leader, s.firstLink(t, model.Leader, "/campaigns", `/campaigns/\d+`)},
+		{"period-report", model.Leader, "/divisions/150100/report?from=" + today.AddDays(-60).String() + "&to=" + today.AddDays(-1).String()},
 	}
 }
 

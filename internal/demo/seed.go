@@ -22,8 +22,10 @@ const Password = "demo-pass"
 
 // Seed fills an empty database with the synthetic roster and replays about
 // five months of checklists, reviews and hazards day by day with the
-// store's clock moved along, so the coverage history is a real one. It
-// returns the demo logins. counties must be county-level divisions.
+// store's clock moved along, so the coverage history is a real one; then
+// on-site inspections across those months and two campaigns (one running,
+// one finished), so reports and campaigns show at once. It returns the
+// demo logins. counties must be county-level divisions.
 func Seed(ctx context.Context, st *store.Store, counties []model.Division, seed uint64) ([]Login, error) {
 	roster := Roster(counties, seed)
 	ids, err := Replay(ctx, st, roster, seed)
@@ -39,6 +41,12 @@ func Seed(ctx context.Context, st *store.Store, counties []model.Division, seed 
 	clock := today.Time(st.Location()).Add(10 * time.Hour)
 	sim := st.WithClock(func() time.Time { return clock })
 	if err := seedHazards(ctx, sim, roster, ids, today, rand.New(rand.NewPCG(seed, 0x4a2a))); err != nil {
+		return nil, err
+	}
+	if err := seedInspections(ctx, st, roster, ids, today, rand.New(rand.NewPCG(seed, 0x14))); err != nil {
+		return nil, err
+	}
+	if err := seedCampaigns(ctx, sim, logins[1].Scope, today); err != nil {
 		return nil, err
 	}
 	return logins, nil

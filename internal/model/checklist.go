@@ -86,6 +86,8 @@ type Hazard struct {
 	RaisedBy    int64
 	RaisedAt    time.Time
 	ClosedAt    *time.Time
+	// InspectionID is the on-site inspection it was found in (0 = none).
+	InspectionID int64
 }
 
 // Open reports whether the hazard still blocks its measure.

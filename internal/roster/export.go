@@ -42,18 +42,27 @@ func WriteCSV(w io.Writer, header []string, rows [][]Cell) error {
 
 // WriteXLSX writes an export as a one-sheet workbook: a bold, frozen header
 // row, columns sized to their contents, numbers as numeric cells.
-func WriteXLSX(w io.Writer, sheet string, header []string, rows [][]Cell) (err error) {
-	if err := checkShape(header, rows); err != nil {
-		return err
+func WriteXLSX(w io.Writer, sheet string, header []string, rows [][]Cell) error {
+	return WriteXLSXSheets(w, Sheet{Name: sheet, Header: header, Rows: rows})
+}
+
+// Sheet is one sheet of a workbook export.
+type Sheet struct {
+	Name   string // "" is Sheet1
+	Header []string
+	Rows   [][]Cell
+}
+
+// WriteXLSXSheets writes a workbook of the sheets, in order, each as
+// WriteXLSX writes its one.
+func WriteXLSXSheets(w io.Writer, sheets ...Sheet) (err error) {
+	for _, sh := range sheets {
+		if err := checkShape(sh.Header, sh.Rows); err != nil {
+			return err
+		}
 	}
 	f := excelize.NewFile()
 	defer func() { err = errors.Join(err, f.Close()) }()
-	if sheet == "" {
-		sheet = "Sheet1"
-	}
-	if err := f.SetSheetName(f.GetSheetName(0), sheet); err != nil {
-		return fmt.Errorf("sheet name %q: %w", sheet, err)
-	}
 	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	if err != nil {
 		return err
@@ -63,11 +72,32 @@ func WriteXLSX(w io.Writer, sheet string, header []string, rows [][]Cell) (err e
 	if err != nil {
 		return err
 	}
-	sw, err := f.NewStreamWriter(sheet)
+	for i, sh := range sheets {
+		name := sh.Name
+		if name == "" {
+			name = "Sheet1"
+		}
+		if i == 0 {
+			err = f.SetSheetName(f.GetSheetName(0), name)
+		} else {
+			_, err = f.NewSheet(name)
+		}
+		if err != nil {
+			return fmt.Errorf("sheet name %q: %w", name, err)
+		}
+		if err := writeSheet(f, name, sh, bold, tenths); err != nil {
+			return err
+		}
+	}
+	return f.Write(w)
+}
+
+func writeSheet(f *excelize.File, name string, sh Sheet, bold, tenths int) error {
+	sw, err := f.NewStreamWriter(name)
 	if err != nil {
 		return err
 	}
-	for i, wd := range columnWidths(header, rows) {
+	for i, wd := range columnWidths(sh.Header, sh.Rows) {
 		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
 			return err
 		}
@@ -75,14 +105,14 @@ func WriteXLSX(w io.Writer, sheet string, header []string, rows [][]Cell) (err e
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
-	values := make([]any, len(header))
-	for i, h := range header {
+	values := make([]any, len(sh.Header))
+	for i, h := range sh.Header {
 		values[i] = excelize.Cell{StyleID: bold, Value: safeText(h)}
 	}
 	if err := sw.SetRow("A1", values); err != nil {
 		return err
 	}
-	for r, row := range rows {
+	for r, row := range sh.Rows {
 		for i, c := range row {
 			values[i] = xlsxValue(c, tenths)
 		}
@@ -94,10 +124,7 @@ func WriteXLSX(w io.Writer, sheet string, header []string, rows [][]Cell) (err e
 			return err
 		}
 	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	return f.Write(w)
+	return sw.Flush()
 }
 
 // xlsxValue is what the stream writer needs for c: nil leaves the cell out.

@@ -56,6 +56,8 @@ func (a *testApp) resolve(t *testing.T, path string) string {
 		"{evD}":    func() int64 { return a.evidence(t, schoolD).ID },
 		"{spare}":  func() int64 { return a.users[userSpare].ID },
 		"{noteA}":  func() int64 { return a.notification(t, schoolA) },
+		"{campH}":  func() int64 { return a.campaign(t, prefHohhot).ID },
+		"{campB}":  func() int64 { return a.campaign(t, prefBaotou).ID },
 	}
 	for k, f := range fresh {
 		if strings.Contains(path, k) {
@@ -89,6 +91,23 @@ func pageAccessCases(t *testing.T) []accessCase {
 		{"GET", "/divisions/" + prefBaotou + "/schools.xlsx", nil, nil, by(200, 403, 403, 403, 200)},
 		{"GET", "/divisions/" + province + "/schools.csv", nil, nil, adminOnly(200)},
 		{"GET", "/divisions/" + unknownDivision + "/coverage.csv", nil, nil, all(404)},
+		{"GET", "/divisions/" + prefHohhot + "/report", nil, nil, by(200, 200, 200, 403, 403)},
+		{"GET", "/divisions/" + prefBaotou + "/report?from=2026-02-01&to=2026-02-28", nil, nil, by(200, 403, 403, 403, 200)},
+		{"GET", "/divisions/" + province + "/report", nil, nil, adminOnly(200)},
+		{"GET", "/divisions/" + unknownDivision + "/report", nil, nil, all(404)},
+		{"GET", "/divisions/" + prefHohhot + "/report.xlsx", nil, nil, by(200, 200, 200, 403, 403)},
+		{"GET", "/divisions/" + prefBaotou + "/report.xlsx", nil, nil, by(200, 403, 403, 403, 200)},
+		{"GET", "/divisions/" + unknownDivision + "/report.xlsx", nil, nil, all(404)},
+		{"GET", "/campaigns", nil, nil, by(200, 200, 200, 403, 200)},
+		{"POST", "/campaigns", none, nil, by(422, 422, 403, 403, 403)},
+		{"POST", "/campaigns", url.Values{"division_code": {prefBaotou}}, nil, by(422, 403, 403, 403, 403)},
+		{"GET", "/campaigns/{campH}", nil, nil, by(200, 200, 200, 403, 403)},
+		{"GET", "/campaigns/{campB}", nil, nil, by(200, 403, 403, 403, 200)},
+		{"GET", "/campaigns/999999", nil, nil, all(404)},
+		{"GET", "/campaigns/{campH}/ledger.csv", nil, nil, by(200, 200, 200, 403, 403)},
+		{"GET", "/campaigns/{campB}/ledger.xlsx", nil, nil, by(200, 403, 403, 403, 200)},
+		{"GET", "/campaigns/{campH}/ledger.xlsx", nil, nil, by(200, 200, 200, 403, 403)},
+		{"GET", "/campaigns/999999/ledger.csv", nil, nil, all(404)},
 
 		{"GET", "/schools/" + schoolA, nil, nil, by(200, 200, 200, 200, 403)},
 		{"GET", "/schools/" + schoolB, nil, nil, by(200, 200, 200, 403, 403)},
@@ -259,6 +278,7 @@ func apiAccessCases(t *testing.T) []accessCase {
 	hazard := map[string]any{"measure": "video_networking", "description": "camera broken", "severity": "high",
 		"deadline": day0.AddDays(14).String()}
 	reason := map[string]any{"reason": "the roster is missing"}
+	inspection := map[string]any{"inspected_on": day0.String(), "notes": "gate checked"}
 	return []accessCase{
 		{"GET", "/api/v1/coverage/" + province, nil, nil, adminOnly(200)},
 		{"GET", "/api/v1/coverage/" + prefHohhot, nil, nil, by(200, 200, 200, 403, 403)},
@@ -289,6 +309,18 @@ func apiAccessCases(t *testing.T) []accessCase {
 		{"POST", "/api/v1/hazards/{hazA}/close", nil, nil, by(200, 403, 200, 403, 403)},
 		{"POST", "/api/v1/hazards/{hazD}/close", nil, nil, by(200, 403, 403, 403, 200)},
 		{"POST", "/api/v1/hazards/999999/close", nil, nil, all(404)},
+		{"POST", "/api/v1/schools/" + schoolA + "/inspections", nil, inspection, by(201, 403, 201, 403, 403)},
+		{"POST", "/api/v1/schools/" + schoolD + "/inspections", nil, inspection, by(201, 403, 403, 403, 201)},
+		{"POST", "/api/v1/schools/" + unknownSchool + "/inspections", nil, inspection, all(404)},
+		{"GET", "/api/v1/reports/" + province, nil, nil, adminOnly(200)},
+		{"GET", "/api/v1/reports/" + prefHohhot, nil, nil, by(200, 200, 200, 403, 403)},
+		{"GET", "/api/v1/reports/" + prefBaotou, nil, nil, by(200, 403, 403, 403, 200)},
+		{"GET", "/api/v1/reports/" + unknownDivision, nil, nil, all(404)},
+		{"POST", "/api/v1/campaigns", nil, campaign(prefHohhot), by(201, 201, 403, 403, 403)},
+		{"POST", "/api/v1/campaigns", nil, campaign(prefBaotou), by(201, 403, 403, 403, 403)},
+		{"GET", "/api/v1/campaigns/{campH}", nil, nil, by(200, 200, 200, 403, 403)},
+		{"GET", "/api/v1/campaigns/{campB}", nil, nil, by(200, 403, 403, 403, 200)},
+		{"GET", "/api/v1/campaigns/999999", nil, nil, all(404)},
 		// A body without a file: in scope it is refused for the missing file.
 		{"POST", "/api/v1/checklists/{draftA}/evidence", nil, nil, by(422, 403, 403, 422, 403)},
 		{"POST", "/api/v1/checklists/{draftD}/evidence", nil, nil, adminOnly(422)},

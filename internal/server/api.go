@@ -285,24 +285,22 @@ func (s *Server) apiCreateHazard(c echo.Context) error {
 		return errForbidden
 	}
 	var body struct {
-		Measure     model.Measure    `json:"measure"`
-		Description string           `json:"description"`
-		Severity    model.Severity   `json:"severity"`
-		Deadline    *json.RawMessage `json:"deadline"`
+		Measure      model.Measure    `json:"measure"`
+		Description  string           `json:"description"`
+		Severity     model.Severity   `json:"severity"`
+		Deadline     *json.RawMessage `json:"deadline"`
+		InspectionID int64            `json:"inspection_id"`
 	}
 	if err := decodeJSON(c, &body, false); err != nil {
 		return err
 	}
-	if body.Deadline == nil {
-		return echo.NewHTTPError(http.StatusUnprocessableEntity, "deadline is required")
-	}
-	// A deadline that is not a date is a bad value (422), not bad JSON.
-	var deadline model.Date
-	if err := json.Unmarshal(*body.Deadline, &deadline); err != nil {
-		return echo.NewHTTPError(http.StatusUnprocessableEntity, "deadline must be a date YYYY-MM-DD")
+	deadline, err := jsonDate("deadline", body.Deadline)
+	if err != nil {
+		return err
 	}
 	h, err := s.store.CreateHazard(c.Request().Context(), u, school.ID, store.HazardInput{
-		Measure: body.Measure, Description: body.Description, Severity: body.Severity, Deadline: deadline})
+		Measure: body.Measure, Description: body.Description, Severity: body.Severity, Deadline: deadline,
+		InspectionID: body.InspectionID})
 	if err != nil {
 		return err
 	}
@@ -324,4 +322,17 @@ func (s *Server) apiCloseHazard(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, apiState{out.ID, fmt.Sprint(out.State)})
+}
+
+// jsonDate reads a required date field of a JSON body: missing, or not a
+// date YYYY-MM-DD, is a bad value (422), not bad JSON.
+func jsonDate(field string, raw *json.RawMessage) (model.Date, error) {
+	if raw == nil {
+		return 0, echo.NewHTTPError(http.StatusUnprocessableEntity, field+" is required")
+	}
+	var d model.Date
+	if err := json.Unmarshal(*raw, &d); err != nil {
+		return 0, echo.NewHTTPError(http.StatusUnprocessableEntity, field+" must be a date YYYY-MM-DD")
+	}
+	return d, nil
 }

@@ -89,6 +89,9 @@ func (s *Server) renderDivision(c echo.Context, d model.Division, nav string) er
 	if p.Trend, err = s.trend(ctx, d, children, asOf); err != nil {
 		return err
 	}
+	if p.Campaigns, err = s.store.RunningCampaigns(ctx, d.Code, s.store.Today()); err != nil {
+		return err
+	}
 	items, total, err := s.store.Schools(ctx, store.SchoolQuery{
 		Under: d.Code, Search: filter.Query, Type: filter.Type, Uncovered: string(filter.Uncovered), Gap: filter.Gap,
 		Due: filter.Due, Basis: filter.Basis, Limit: schoolPageSize, Offset: (filter.Page - 1) * schoolPageSize,
@@ -134,22 +137,13 @@ func (s *Server) divisionCoverage(ctx context.Context, d model.Division, childre
 	for i, ch := range children {
 		rows[i] = web.ChildRow{Division: ch, Verified: ver[ch.Code], Reported: rep[ch.Code]}
 		if d.Code == "" {
-			v, r = addCounts(v, ver[ch.Code]), addCounts(r, rep[ch.Code])
+			v, r = v.Add(ver[ch.Code]), r.Add(rep[ch.Code])
 		}
 	}
 	if d.Code != "" {
 		v, r = ver[d.Code], rep[d.Code]
 	}
 	return v, r, rows, nil
-}
-
-func addCounts(a, b model.Counts) model.Counts {
-	a.Schools += b.Schools
-	a.AllFive += b.AllFive
-	for i := range a.Measures {
-		a.Measures[i] += b.Measures[i]
-	}
-	return a
 }
 
 // schoolFilterOf reads the school list filter from the query string.

@@ -110,17 +110,26 @@ func (s *Server) exportSchools(c echo.Context, format string) error {
 }
 
 func writeTable(c echo.Context, format, filename, sheet string, header []string, rows [][]roster.Cell) error {
+	if format == "csv" {
+		attachment(c, filename, "text/csv; charset=utf-8")
+		return roster.WriteCSV(c.Response(), header, rows)
+	}
+	return writeWorkbook(c, filename, roster.Sheet{Name: sheet, Header: header, Rows: rows})
+}
+
+// writeWorkbook answers with an .xlsx download of the sheets.
+func writeWorkbook(c echo.Context, filename string, sheets ...roster.Sheet) error {
+	attachment(c, filename, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	return roster.WriteXLSXSheets(c.Response(), sheets...)
+}
+
+// attachment starts a download named filename.
+func attachment(c echo.Context, filename, contentType string) {
 	h := c.Response().Header()
 	h.Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(filename, `"`, "")+`"`)
 	h.Set("Cache-Control", "no-store")
-	if format == "csv" {
-		h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-		c.Response().WriteHeader(http.StatusOK)
-		return roster.WriteCSV(c.Response(), header, rows)
-	}
-	h.Set(echo.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	h.Set(echo.HeaderContentType, contentType)
 	c.Response().WriteHeader(http.StatusOK)
-	return roster.WriteXLSX(c.Response(), sheet, header, rows)
 }
 
 func b2i(b bool) int {

@@ -29,6 +29,11 @@ func trendDays(asOf model.Date, n int) []model.Date {
 // does not depend on the number of schools. The national root (no code)
 // is the sum of its children.
 func (s *Server) trend(ctx context.Context, d model.Division, children []model.Division, asOf model.Date) (web.Trend, error) {
+	return s.trendOn(ctx, d, children, trendDays(asOf, trendMonths))
+}
+
+// trendOn reads the division's coverage on both bases at each of days.
+func (s *Server) trendOn(ctx context.Context, d model.Division, children []model.Division, days []model.Date) (web.Trend, error) {
 	codes := []string{d.Code}
 	if d.Code == "" {
 		codes = codes[:0]
@@ -36,7 +41,6 @@ func (s *Server) trend(ctx context.Context, d model.Division, children []model.D
 			codes = append(codes, ch.Code)
 		}
 	}
-	days := trendDays(asOf, trendMonths)
 	t := web.Trend{Points: make([]web.TrendPoint, len(days))}
 	for i, day := range days {
 		t.Points[i].Day = day
@@ -47,7 +51,7 @@ func (s *Server) trend(ctx context.Context, d model.Division, children []model.D
 			}
 			var sum model.Counts
 			for _, c := range counts {
-				sum = addCounts(sum, c)
+				sum = sum.Add(c)
 			}
 			if basis == model.BasisVerified {
 				t.Points[i].Verified = sum

@@ -70,17 +70,7 @@ func parseInspectionForm(form url.Values) (store.InspectionInput, map[string]str
 	values := trimmedValues(form, names...)
 	get := func(k string) string { return values[k] }
 	var errs model.FieldErrors
-	date := func(k string) model.Date {
-		v := get(k)
-		if v == "" {
-			return 0
-		}
-		d, err := model.ParseDate(v)
-		if err != nil {
-			errs = append(errs, model.FieldError{Field: k, Message: err.Error()})
-		}
-		return d
-	}
+	date := func(k string) model.Date { return formDate(values, k, &errs) }
 	in := store.InspectionInput{InspectedOn: date("inspected_on"), Participants: get("participants"), Notes: get("notes")}
 	for _, m := range model.InspectionTargets {
 		k := string(m)

@@ -117,3 +117,17 @@ func formTexts(c echo.Context, names ...string) map[string]string {
 	}
 	return values
 }
+
+// formDate reads the date field k of a form's values: empty is 0, one that
+// does not parse a field error added to errs.
+func formDate(values map[string]string, k string, errs *model.FieldErrors) model.Date {
+	v := values[k]
+	if v == "" {
+		return 0
+	}
+	d, err := model.ParseDate(v)
+	if err != nil {
+		*errs = append(*errs, model.FieldError{Field: k, Message: err.Error()})
+	}
+	return d
+}

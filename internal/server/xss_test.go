@@ -137,13 +137,21 @@ func TestHostileTextIsEscapedOnEveryPage(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	camp, err := app.store.CreateCampaign(ctx, app.users[userAdmin], model.CampaignInput{Name: p("campaign.name"),
+		DivisionCode: x.DivisionCode, StartsOn: today, EndsOn: today.AddDays(30)})
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	// Every GET route, with its parameters filled by the hostile records.
 	ids := map[string][]string{
-		"/checklists/":  {fmt.Sprint(submitted.ID), fmt.Sprint(returned.ID), fmt.Sprint(draft.ID)},
-		"/hazards/":     {fmt.Sprint(hazardIDs[0]), fmt.Sprint(hazardIDs[1])},
-		"/inspections/": {fmt.Sprint(insp.ID)},
-		"/evidence/":    {fmt.Sprint(ev[0].ID)},
-		"/admin/users/": {fmt.Sprint(userX.ID)},
+		"/campaigns/":        {fmt.Sprint(camp.ID)},
+		"/api/v1/campaigns/": {fmt.Sprint(camp.ID)},
+		"/checklists/":       {fmt.Sprint(submitted.ID), fmt.Sprint(returned.ID), fmt.Sprint(draft.ID)},
+		"/hazards/":          {fmt.Sprint(hazardIDs[0]), fmt.Sprint(hazardIDs[1])},
+		"/inspections/":      {fmt.Sprint(insp.ID)},
+		"/evidence/":         {fmt.Sprint(ev[0].ID)},
+		"/admin/users/":      {fmt.Sprint(userX.ID)},
 	}
 	codes := []string{codeX, url.PathEscape(xssCode)}
 	divisions := []string{province, prefHohhot, hostileCounty}

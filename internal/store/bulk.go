@@ -50,6 +50,9 @@ func (s *Store) BulkSubmit(ctx context.Context, actor model.User, cs []BulkCheck
 		if err := s.audit(tx, actor, "bulk_submit", "checklist", fmt.Sprintf("%d checklists", len(rows)), "", nil, nil); err != nil {
 			return err
 		}
+		if err := s.countChecklists(tx, model.ActivitySubmitted, schools...); err != nil {
+			return err
+		}
 		return s.refreshSchools(tx, schools...)
 	})
 	if err != nil {
@@ -91,6 +94,11 @@ func (s *Store) BulkReview(ctx context.Context, actor model.User, ids []int64, t
 		}
 		if err := s.audit(tx, actor, "bulk_"+string(to), "checklist", fmt.Sprintf("%d checklists", len(ids)), "", nil, nil); err != nil {
 			return err
+		}
+		if to == model.Verified {
+			if err := s.countChecklists(tx, model.ActivityVerified, schools...); err != nil {
+				return err
+			}
 		}
 		return s.refreshSchools(tx, schools...)
 	})

@@ -153,6 +153,9 @@ func (s *Store) CreateChecklist(ctx context.Context, actor model.User, schoolID 
 		if !in.Submit {
 			return nil
 		}
+		if err := s.countChecklists(tx, model.ActivitySubmitted, schoolID); err != nil {
+			return err
+		}
 		return s.refreshSchools(tx, schoolID)
 	})
 	if err != nil {
@@ -214,6 +217,9 @@ func (s *Store) UpdateChecklist(ctx context.Context, actor model.User, id int64,
 		if !in.Submit {
 			return nil
 		}
+		if err := s.countChecklists(tx, model.ActivitySubmitted, old.SchoolID); err != nil {
+			return err
+		}
 		return s.refreshSchools(tx, old.SchoolID)
 	})
 	if err != nil {
@@ -269,6 +275,8 @@ func (s *Store) review(ctx context.Context, actor model.User, id int64, to model
 				map[string]any{"reason": reason, "checked_on": out.CheckedOn}); err != nil {
 				return err
 			}
+		} else if err := s.countChecklists(tx, model.ActivityVerified, out.SchoolID); err != nil {
+			return err
 		}
 		return s.refreshSchools(tx, out.SchoolID)
 	})

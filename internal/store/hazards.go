@@ -26,6 +26,8 @@ type hazardRow struct {
 	AnsweredAt  *time.Time
 	ClosedBy    *int64
 	ClosedAt    *time.Time
+	// InspectionID is the inspection the hazard was found in, if any.
+	InspectionID *int64
 }
 
 func (hazardRow) TableName() string { return "hazards" }
@@ -39,6 +41,9 @@ func (r hazardRow) model() model.Hazard {
 	if r.RaisedBy != nil {
 		h.RaisedBy = *r.RaisedBy
 	}
+	if r.InspectionID != nil {
+		h.InspectionID = *r.InspectionID
+	}
 	return h
 }
 
@@ -48,6 +53,9 @@ type HazardInput struct {
 	Description string
 	Severity    model.Severity
 	Deadline    model.Date
+	// InspectionID names the inspection of the same school the hazard was
+	// found in (0 = none).
+	InspectionID int64
 }
 
 // Validate checks a hazard's fields.
@@ -93,14 +101,24 @@ func (s *Store) CreateHazard(ctx context.Context, actor model.User, schoolID int
 		if err := requireOpenSchool(tx, schoolID); err != nil {
 			return err
 		}
+		if err := inspectionOfSchool(tx, in.InspectionID, schoolID); err != nil {
+			return err
+		}
+		if in.InspectionID != 0 {
+			row.InspectionID = &in.InspectionID
+		}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
 		if err := s.audit(tx, actor, "create", "hazard", itoa(row.ID), division, nil,
-			map[string]any{"school": code, "measure": row.Measure, "severity": row.Severity, "deadline": row.Deadline, "description": row.Description}); err != nil {
+			map[string]any{"school": code, "measure": row.Measure, "severity": row.Severity, "deadline": row.Deadline,
+				"description": row.Description, "inspection": row.InspectionID}); err != nil {
 			return err
 		}
 		if err := s.notifyEvent(tx, model.KindHazardRaised, row.ID, schoolID, hazardParams(row)); err != nil {
+			return err
+		}
+		if err := s.countRaised(tx, row); err != nil {
 			return err
 		}
 		return s.refreshSchools(tx, schoolID)
@@ -262,7 +280,8 @@ func (s *Store) CloseHazardFrom(ctx context.Context, actor model.User, id int64,
 func (s *Store) closeHazard(ctx context.Context, actor model.User, id int64, from []model.HazardState, note string) (model.Hazard, error) {
 	return s.stepHazard(ctx, actor, id, hazardStep{
 		from: from, to: model.HazardClosed, kind: model.HazardClose, note: note,
-		set: map[string]any{"state": string(model.HazardClosed), "closed_by": actorID(actor), "closed_at": s.now().UTC()},
+		set:   map[string]any{"state": string(model.HazardClosed), "closed_by": actorID(actor), "closed_at": s.now().UTC()},
+		after: func(tx *gorm.DB, h hazardRow, _ int64) error { return s.countClosed(tx, h) },
 	})
 }
 

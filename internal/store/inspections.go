@@ -170,8 +170,11 @@ func (s *Store) CreateInspection(ctx context.Context, actor model.User, schoolID
 			fr := findingRow{InspectionID: row.ID, Measure: string(f.Measure), Result: string(f.Result), Note: strings.TrimSpace(f.Note)}
 			if f.Result == model.FindingProblem && f.Raise {
 				h := hazardRow{SchoolID: schoolID, Measure: string(f.Measure), Description: fr.Note, Severity: string(f.Severity),
-					Deadline: f.Deadline, State: string(model.HazardOpen), RaisedBy: actorID(actor), RaisedAt: now}
+					Deadline: f.Deadline, State: string(model.HazardOpen), RaisedBy: actorID(actor), RaisedAt: now, InspectionID: &row.ID}
 				if err := tx.Create(&h).Error; err != nil {
+					return err
+				}
+				if err := s.countRaised(tx, h); err != nil {
 					return err
 				}
 				if err := s.audit(tx, actor, "create", "hazard", itoa(h.ID), school.DivisionCode, nil,
@@ -200,6 +203,13 @@ func (s *Store) CreateInspection(ctx context.Context, actor model.User, schoolID
 			summary["hazards"] = raised
 		}
 		if err := s.audit(tx, actor, "create", "inspection", itoa(row.ID), school.DivisionCode, nil, summary); err != nil {
+			return err
+		}
+		a := activity{}
+		if err := s.countInspection(tx, a, schoolID, row.ID, row.InspectedOn); err != nil {
+			return err
+		}
+		if err := a.write(tx); err != nil {
 			return err
 		}
 		if len(raised) == 0 {
@@ -257,4 +267,20 @@ func (s *Store) SchoolInspections(ctx context.Context, schoolID int64, limit int
 		out[i] = r.model(by[r.ID])
 	}
 	return out, nil
+}
+
+// inspectionOfSchool checks that the inspection a hazard names (0: none)
+// is one of the school's; any other is a bad value.
+func inspectionOfSchool(tx *gorm.DB, inspectionID, schoolID int64) error {
+	if inspectionID == 0 {
+		return nil
+	}
+	var n int64
+	if err := tx.Model(&inspectionRow{}).Where("id = ? AND school_id = ?", inspectionID, schoolID).Count(&n).Error; err != nil {
+		return err
+	}
+	if n == 0 {
+		return model.FieldErrors{{Field: "inspection_id", Message: fmt.Sprintf("inspection %d is not an inspection of this school", inspectionID)}}
+	}
+	return nil
 }

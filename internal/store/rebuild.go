@@ -17,7 +17,9 @@ import (
 // checklists (submitted, reviewed), the hazards (raised, closed), the rule
 // sets (effective from) and the audit trail of each school (created,
 // enrolment changed, closed, reopened). It is the check on the incremental
-// ledger, and the repair if it ever drifted. It runs in one transaction.
+// ledger, and the repair if it ever drifted. It recounts the period
+// report's activity counters (activity.go) from the same records, and the
+// inspections. It runs in one transaction.
 //
 // Incremental writes and the replay agree exactly, except for a rule set
 // dated in the future: the replay applies it on its effective day, the
@@ -25,7 +27,7 @@ import (
 func (s *Store) RebuildCoverage(ctx context.Context) (err error) {
 	defer wrap(&err, "rebuild coverage")
 	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for _, table := range []string{"coverage_checkpoints", "coverage_checkpoint_days", "coverage_deltas", "school_coverage"} {
+		for _, table := range []string{"coverage_checkpoints", "coverage_checkpoint_days", "coverage_deltas", "school_coverage", "activity_counts"} {
 			if err := tx.Exec("DELETE FROM " + table).Error; err != nil {
 				return err
 			}
@@ -75,9 +77,31 @@ type schoolVersion struct {
 const rebuildLedgerKeys = 200_000
 
 func (s *Store) replayBatch(tx *gorm.DB, ids []int64, rules model.RuleBook, ancestors map[string][]string, l ledger) error {
-	schools, err := schoolsWithAncestors(tx, ids, ancestors)
+	schools, hist, err := loadHistories(tx, ids, ancestors)
 	if err != nil {
 		return err
+	}
+	rows := make([]schoolCoverageRow, 0, len(model.Bases)*len(ids))
+	for _, sr := range schools {
+		final, err := s.replaySchool(hist[sr.ID], rules, ancestors[sr.DivisionCode], l)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, final...)
+	}
+	if err := s.writeCoverage(tx, rows); err != nil {
+		return err
+	}
+	return s.recountActivity(tx, ids, hist)
+}
+
+// loadHistories reads what the replay needs of the schools with the given
+// ids: the schools and each one's history; the paths of their divisions are
+// added to paths.
+func loadHistories(tx *gorm.DB, ids []int64, paths map[string][]string) ([]schoolRow, map[int64]*schoolHistory, error) {
+	schools, err := schoolsWithAncestors(tx, ids, paths)
+	if err != nil {
+		return nil, nil, err
 	}
 	hist := map[int64]*schoolHistory{}
 	codes := make([]string, len(schools))
@@ -89,12 +113,12 @@ func (s *Store) replayBatch(tx *gorm.DB, ids []int64, rules model.RuleBook, ance
 	}
 	var audits []auditRow
 	if err := tx.Where("entity = ? AND entity_id IN ?", "school", codes).Order("at, id").Find(&audits).Error; err != nil {
-		return err
+		return nil, nil, err
 	}
 	for _, a := range audits {
 		v, ok, err := schoolVersionOf(a)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		if ok {
 			byCode[a.EntityID].versions = append(byCode[a.EntityID].versions, v)
@@ -102,28 +126,19 @@ func (s *Store) replayBatch(tx *gorm.DB, ids []int64, rules model.RuleBook, ance
 	}
 	var checklists []checklistRow
 	if err := tx.Where("school_id IN ? AND state <> ?", ids, string(model.Draft)).Order("id").Find(&checklists).Error; err != nil {
-		return err
+		return nil, nil, err
 	}
 	for _, c := range checklists {
 		hist[c.SchoolID].checklists = append(hist[c.SchoolID].checklists, c)
 	}
 	var hazards []hazardRow
 	if err := tx.Where("school_id IN ?", ids).Order("id").Find(&hazards).Error; err != nil {
-		return err
+		return nil, nil, err
 	}
 	for _, h := range hazards {
 		hist[h.SchoolID].hazards = append(hist[h.SchoolID].hazards, h)
 	}
-
-	rows := make([]schoolCoverageRow, 0, len(model.Bases)*len(ids))
-	for _, sr := range schools {
-		final, err := s.replaySchool(hist[sr.ID], rules, ancestors[sr.DivisionCode], l)
-		if err != nil {
-			return err
-		}
-		rows = append(rows, final...)
-	}
-	return s.writeCoverage(tx, rows)
+	return schools, hist, nil
 }
 
 // schoolVersionOf reads a school's audit entry as a version of the school;

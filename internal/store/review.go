@@ -168,6 +168,9 @@ func (s *Store) VerifyChecklists(ctx context.Context, actor model.User, ids []in
 		if err := s.insertAudit(tx, entries); err != nil {
 			return err
 		}
+		if err := s.countChecklists(tx, model.ActivityVerified, schoolIDs...); err != nil {
+			return err
+		}
 		return s.refreshSchools(tx, schoolIDs...)
 	})
 	return out, err
