@@ -1,0 +1,34 @@
+-- +goose Up
+
+-- Keys the deployment keeps for itself: the key of the keyed hash of
+-- resident ID numbers, made on first use when no key is configured.
+CREATE TABLE deployment_keys (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+-- The guard register (保安员). The resident ID number is never stored whole:
+-- id_hash is its keyed hash (HMAC-SHA256) for duplicate detection, id_masked
+-- the first 6 and last 4 characters for display. left_on is the first day the
+-- guard no longer works there (NULL: still there).
+CREATE TABLE guards (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    school_id  INTEGER NOT NULL REFERENCES schools (id),
+    name       TEXT NOT NULL,
+    id_hash    TEXT NOT NULL,
+    id_masked  TEXT NOT NULL,
+    licence_no TEXT NOT NULL DEFAULT '',
+    employer   TEXT NOT NULL DEFAULT '',
+    hired_on   TEXT NOT NULL,
+    trained_on TEXT,
+    left_on    TEXT,
+    created_by INTEGER REFERENCES users (id),
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX guards_school ON guards (school_id, left_on);
+CREATE INDEX guards_licence ON guards (licence_no, left_on);
+CREATE INDEX guards_id_hash ON guards (id_hash);
+
+-- +goose Down
+DROP TABLE guards;
+DROP TABLE deployment_keys;
