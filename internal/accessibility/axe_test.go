@@ -177,6 +177,9 @@ func (s *site) pages(t *testing.T) []checkedPage {
 		{"notifications", model.Inspector, "/notifications"},
 		{"account-email", model.SchoolRep, "/account/email"},
 		{"admin-webhooks", model.Admin, "/admin/webhooks"},
+		{"registers", model.SchoolRep, "/schools/" + s.school + "/registers"},
+		{"guard-leave", model.SchoolRep, s.firstLink(t, model.SchoolRep, "/schools/"+s.school+"/registers", `/guards/\d+/leave`)},
+		{"guard-conflicts", model.Leader, "/divisions/150100/guard-conflicts"},
 	}
 }
 

@@ -42,6 +42,9 @@ func Seed(ctx context.Context, st *store.Store, counties []model.Division, seed 
 	if err := seedHazards(ctx, sim, roster, ids, today, rand.New(rand.NewPCG(seed, 0x4a2a))); err != nil {
 		return nil, err
 	}
+	if err := seedGuards(ctx, sim, roster, ids, today, rand.New(rand.NewPCG(seed, 0x9a4d))); err != nil {
+		return nil, err
+	}
 	return logins, nil
 }
 

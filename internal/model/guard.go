@@ -34,21 +34,31 @@ func ResidentIDError(field, id string) *FieldError {
 	if len(id) != 18 {
 		return bad("resident_id_shape", "a resident ID number has 18 characters: 17 digits and a digit or X")
 	}
-	sum := 0
-	for i := 0; i < 17; i++ {
-		c := id[i]
-		if c < '0' || c > '9' {
-			return bad("resident_id_shape", "a resident ID number has 18 characters: 17 digits and a digit or X")
-		}
-		sum += int(c-'0') * residentIDWeights[i]
-	}
-	if last := id[17]; last != 'X' && (last < '0' || last > '9') {
+	check, ok := ResidentIDCheck(id[:17])
+	if last := id[17]; !ok || (last != 'X' && (last < '0' || last > '9')) {
 		return bad("resident_id_shape", "a resident ID number has 18 characters: 17 digits and a digit or X")
 	}
-	if id[17] != residentIDChecks[sum%11] {
+	if id[17] != check {
 		return bad("resident_id_check", "the resident ID number's check character does not match (a mistyped digit?)")
 	}
 	return nil
+}
+
+// ResidentIDCheck is the check character of the first 17 characters of a
+// resident ID number; ok is false unless they are 17 digits.
+func ResidentIDCheck(first17 string) (check byte, ok bool) {
+	if len(first17) != 17 {
+		return 0, false
+	}
+	sum := 0
+	for i := 0; i < 17; i++ {
+		c := first17[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		sum += int(c-'0') * residentIDWeights[i]
+	}
+	return residentIDChecks[sum%11], true
 }
 
 // MaskResidentID is the only form of the number shown after entry: the
@@ -225,4 +235,10 @@ func (c GuardCount) Differences(f SecurityGuardsFacts) []RegisterDiff {
 	cmp("full_time_guards", f.FullTimeGuards, c.FullTime)
 	cmp("licensed_guards", f.LicensedGuards, c.Licensed)
 	return out
+}
+
+// GuardLine is a guard read from an import file and the line it came from.
+type GuardLine struct {
+	Line  int
+	Guard GuardInput
 }

@@ -136,15 +136,10 @@ func (s *Store) AddGuard(ctx context.Context, actor model.User, schoolID int64, 
 	return rows[0].model(), nil
 }
 
-// GuardLine is a guard read from an import file, with its line.
-type GuardLine struct {
-	Line  int
-	Guard model.GuardInput
-}
-
 // ImportGuards adds every guard of a file to a school's register, or none:
-// any bad line and it returns model.LineErrors naming each.
-func (s *Store) ImportGuards(ctx context.Context, actor model.User, schoolID int64, lines []GuardLine) (_ int, err error) {
+// any bad line, or any problem the file's reader found before (earlier),
+// and it returns model.LineErrors naming each.
+func (s *Store) ImportGuards(ctx context.Context, actor model.User, schoolID int64, lines []model.GuardLine, earlier model.LineErrors) (_ int, err error) {
 	defer wrap(&err, "import guards of school %d", schoolID)
 	ins := make([]model.GuardInput, len(lines))
 	for i, l := range lines {
@@ -154,7 +149,7 @@ func (s *Store) ImportGuards(ctx context.Context, actor model.User, schoolID int
 	if err != nil {
 		return 0, err
 	}
-	var bad model.LineErrors
+	bad := earlier
 	for i, l := range lines {
 		for _, e := range problems[i] {
 			msg := e.Message
@@ -165,7 +160,7 @@ func (s *Store) ImportGuards(ctx context.Context, actor model.User, schoolID int
 		}
 	}
 	if len(bad) > 0 {
-		return 0, bad
+		return 0, bad.With(nil)
 	}
 	if len(rows) == 0 {
 		return 0, nil

@@ -142,19 +142,19 @@ func TestImportGuardsAllOrNothing(t *testing.T) {
 		if _, err := s.AddGuard(ctx, testAdmin, a.ID, guardIn("张三", idA, "NM-001", start-30)); err != nil {
 			t.Fatal(err)
 		}
-		lines := []GuardLine{
+		lines := []model.GuardLine{
 			{Line: 2, Guard: guardIn("李四", idB, "NM-002", start-5)},
 			{Line: 3, Guard: guardIn("王五", idA, "NM-003", start-5)},               // already on the register
 			{Line: 4, Guard: guardIn("赵六", "150102199003071238", "", start-5)}, // bad check digit
 			{Line: 5, Guard: guardIn("钱七", strings.ToLower(idB), "", start+3)},  // twice in the file, and in the future
 		}
-		_, err := s.ImportGuards(ctx, testAdmin, a.ID, lines)
+		_, err := s.ImportGuards(ctx, testAdmin, a.ID, lines, model.LineErrors{{Line: 6, Message: "hired_on \"x\" is not a date (YYYY-MM-DD)"}})
 		var le model.LineErrors
 		if !errors.As(err, &le) {
 			t.Fatalf("err = %v, want LineErrors", err)
 		}
 		got := err.Error()
-		for _, want := range []string{"line 3: this person is already", "line 4: the resident ID number's check character", "line 5: hired_on 2026-09-04 is in the future", "line 5: the same resident ID number is already on line 2"} {
+		for _, want := range []string{"line 3: this person is already", "line 4: the resident ID number's check character", "line 5: hired_on 2026-09-04 is in the future", "line 5: the same resident ID number is already on line 2", "line 6: hired_on \"x\""} {
 			if !strings.Contains(got, want) {
 				t.Errorf("errors lack %q:\n%s", want, got)
 			}
@@ -165,7 +165,7 @@ func TestImportGuardsAllOrNothing(t *testing.T) {
 		if n, _ := s.GuardCount(ctx, a.ID, start); n.FullTime != 1 {
 			t.Errorf("after a refused import the register has %d active guards, want 1", n.FullTime)
 		}
-		n, err := s.ImportGuards(ctx, testAdmin, a.ID, lines[:1])
+		n, err := s.ImportGuards(ctx, testAdmin, a.ID, lines[:1], nil)
 		if err != nil || n != 1 {
 			t.Fatalf("good import: %d, %v", n, err)
 		}
