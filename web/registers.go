@@ -1,8 +1,11 @@
 package web
 
 import (
+	"context"
+	"strconv"
 	"strings"
 
+	"safecampus/internal/i18n"
 	"safecampus/internal/model"
 )
 
@@ -17,6 +20,9 @@ type RegistersPage struct {
 	GuardErrors  model.FieldErrors
 	ImportErrors []string // "line N: reason" of a refused import
 	Imported     int      // guards added by the import just made
+	AlarmTests   []model.AlarmTest // newest first
+	AlarmValues  map[string]string // the test form as typed: tested_on, ok, police_notified, response_minutes
+	AlarmErrors  model.FieldErrors
 }
 
 // GuardLeavePage records the first day a guard no longer works there.
@@ -64,3 +70,29 @@ func joinCodes(codes []string) string { return strings.Join(codes, ", ") }
 // guardImportSample is a header row and one guard, as the import expects.
 const guardImportSample = "name,id_number,licence_no,employer,hired_on,trained_on\n" +
 	"张三,11010519491231002X,蒙公保证字0001,某保安服务公司,2024-03-01,2024-03-15\n"
+
+// minutesText is a police response time, "—" when not measured.
+func minutesText(m *int) string {
+	if m == nil {
+		return "—"
+	}
+	return strconv.Itoa(*m)
+}
+
+// yesNoText words a yes or no answer.
+func yesNoText(ctx context.Context, b bool) string {
+	if b {
+		return i18n.T(ctx, "form.yes")
+	}
+	return i18n.T(ctx, "form.no")
+}
+
+// factOf is the fact table's entry of a key ("<measure>.<fact>").
+func factOf(key string) model.Fact {
+	for _, f := range model.FactTable {
+		if f.Key == key {
+			return f
+		}
+	}
+	return model.Fact{Key: key}
+}

@@ -1,7 +1,6 @@
 package model
 
 import (
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -213,28 +212,6 @@ type RegisterDiff struct {
 	Fact      string // "<measure>.<fact>"
 	Checklist string // the value the checklist gives ("" = not answered)
 	Register  string // the value the register gives
-}
-
-// Differences lists the guard facts of a checklist that differ from the
-// register on the check date; none when the school keeps no register.
-func (c GuardCount) Differences(f SecurityGuardsFacts) []RegisterDiff {
-	if !c.Kept {
-		return nil
-	}
-	var out []RegisterDiff
-	cmp := func(name string, got *int, want int) {
-		if got != nil && *got == want {
-			return
-		}
-		d := RegisterDiff{Fact: string(SecurityGuards) + "." + name, Register: strconv.Itoa(want)}
-		if got != nil {
-			d.Checklist = strconv.Itoa(*got)
-		}
-		out = append(out, d)
-	}
-	cmp("full_time_guards", f.FullTimeGuards, c.FullTime)
-	cmp("licensed_guards", f.LicensedGuards, c.Licensed)
-	return out
 }
 
 // GuardLine is a guard read from an import file and the line it came from.

@@ -58,11 +58,11 @@ func TestGuardCountDifferences(t *testing.T) {
 		t.Fatalf("CountGuards = %+v", c)
 	}
 	two, one := 2, 2
-	diffs := c.Differences(SecurityGuardsFacts{FullTimeGuards: &two, LicensedGuards: &one})
+	diffs := RegisterFacts{Guards: c}.Differences(Facts{SecurityGuards: SecurityGuardsFacts{FullTimeGuards: &two, LicensedGuards: &one}})
 	if len(diffs) != 1 || diffs[0].Fact != "security_guards.licensed_guards" || diffs[0].Checklist != "2" || diffs[0].Register != "1" {
 		t.Errorf("Differences = %+v", diffs)
 	}
-	if got := (GuardCount{}).Differences(SecurityGuardsFacts{}); got != nil {
+	if got := (RegisterFacts{}).Differences(Facts{}); got != nil {
 		t.Errorf("no register: Differences = %+v, want none", got)
 	}
 }

@@ -268,6 +268,8 @@ func pageAccessCases(t *testing.T) []accessCase {
 		{"POST", "/guards/{guardA}/leave", url.Values{"left_on": {day0.String()}}, nil, by(303, 403, 403, 303, 403)},
 		{"POST", "/guards/{guardA}/leave", url.Values{"left_on": {"2001-01-01"}}, nil, by(422, 403, 403, 422, 403)},
 		{"POST", "/guards/{guardD}/leave", none, nil, adminOnly(422)},
+		{"POST", "/schools/" + schoolA + "/alarm-tests", url.Values{"tested_on": {"2099-01-01"}}, nil, by(422, 403, 403, 422, 403)},
+		{"POST", "/schools/" + schoolD + "/alarm-tests", none, nil, adminOnly(422)},
 		{"GET", "/divisions/" + prefHohhot + "/guard-conflicts", nil, nil, by(200, 200, 200, 403, 403)},
 		{"GET", "/divisions/" + prefBaotou + "/guard-conflicts", nil, nil, by(200, 403, 403, 403, 200)},
 		{"GET", "/divisions/" + unknownDivision + "/guard-conflicts", nil, nil, all(404)},
@@ -279,6 +281,7 @@ func apiAccessCases(t *testing.T) []accessCase {
 	hazard := map[string]any{"measure": "video_networking", "description": "camera broken", "severity": "high",
 		"deadline": day0.AddDays(14).String()}
 	reason := map[string]any{"reason": "the roster is missing"}
+	alarmTest := map[string]any{"tested_on": day0.String(), "ok": true, "police_notified": true, "response_minutes": 5}
 	badGuard := map[string]any{"name": "张三", "id_number": "150102199003071238", "hired_on": day0.String()}
 	return []accessCase{
 		{"GET", "/api/v1/coverage/" + province, nil, nil, adminOnly(200)},
@@ -338,6 +341,11 @@ func apiAccessCases(t *testing.T) []accessCase {
 		{"POST", "/api/v1/guards/{guardA}/leave", nil, map[string]any{"left_on": day0.String()}, by(200, 403, 403, 200, 403)},
 		{"POST", "/api/v1/guards/{guardD}/leave", nil, map[string]any{"left_on": day0.String()}, adminOnly(200)},
 		{"POST", "/api/v1/guards/999999/leave", nil, map[string]any{"left_on": day0.String()}, all(404)},
+		{"GET", "/api/v1/schools/" + schoolA + "/alarm-tests", nil, nil, by(200, 200, 200, 200, 403)},
+		{"GET", "/api/v1/schools/" + schoolD + "/alarm-tests", nil, nil, by(200, 403, 403, 403, 200)},
+		{"POST", "/api/v1/schools/" + schoolA + "/alarm-tests", nil, alarmTest, by(201, 403, 403, 201, 403)},
+		{"POST", "/api/v1/schools/" + schoolD + "/alarm-tests", nil, alarmTest, adminOnly(201)},
+		{"POST", "/api/v1/schools/" + unknownSchool + "/alarm-tests", nil, alarmTest, all(404)},
 		{"GET", "/api/v1/no-such-thing", nil, nil, all(404)},
 	}
 }

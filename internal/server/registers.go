@@ -20,11 +20,12 @@ type formState struct {
 // registerForms are the registers page's forms after a refused action.
 type registerForms struct {
 	guard        formState
+	alarm        formState
 	importErrors []string // "line N: reason" of a refused import
 }
 
 // showRegisters is a school's registers: the guard register with its
-// conflicts, and the forms to add to it.
+// conflicts, the alarm test log, and the forms to add to them.
 func (s *Server) showRegisters(c echo.Context) error {
 	school, u, err := s.visibleSchool(c)
 	if err != nil {
@@ -45,11 +46,19 @@ func (s *Server) registersPage(c echo.Context, school model.School, u model.User
 	ctx := c.Request().Context()
 	p := web.RegistersPage{School: school, CanKeep: canKeepRegisters(u, school) && school.Active,
 		GuardValues: f.guard.values, GuardErrors: localizeFieldErrors(c, f.guard.errs), ImportErrors: f.importErrors}
+	today := s.store.Today().String()
 	if p.GuardValues == nil {
-		p.GuardValues = map[string]string{"hired_on": s.store.Today().String()}
+		p.GuardValues = map[string]string{"hired_on": today}
+	}
+	p.AlarmValues, p.AlarmErrors = f.alarm.values, localizeFieldErrors(c, f.alarm.errs)
+	if p.AlarmValues == nil {
+		p.AlarmValues = map[string]string{"tested_on": today, "ok": "yes", "police_notified": "yes"}
 	}
 	var err error
 	if p.Guards, err = s.store.SchoolGuards(ctx, school.ID); err != nil {
+		return p, err
+	}
+	if p.AlarmTests, err = s.store.SchoolAlarmTests(ctx, school.ID, 20); err != nil {
 		return p, err
 	}
 	p.Base = s.base(c, i18n.T(ctx, "registers.title", map[string]any{"School": school.Name}), "dashboard")

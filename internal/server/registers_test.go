@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -208,5 +209,45 @@ func TestChecklistPrefillAndRegisterDiffs(t *testing.T) {
 	if !strings.Contains(r.body, `data-testid="register-diff-security_guards.licensed_guards"`) ||
 		strings.Contains(r.body, `data-testid="register-diff-security_guards.full_time_guards"`) {
 		t.Errorf("the review page does not show exactly the licensed guards differing from the register")
+	}
+}
+
+func TestAlarmTestLog(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	school := app.api(t, userSchool)
+	path := "/api/v1/schools/" + schoolA + "/alarm-tests"
+	wantJSONError(t, "a test tomorrow", school.post(path, map[string]any{"tested_on": day0.AddDays(1).String(), "ok": true}), 422)
+	wantJSONError(t, "no date", school.post(path, map[string]any{"ok": true}), 422)
+	wantJSONError(t, "minutes not a number", school.post(path, map[string]any{"tested_on": day0.String(), "response_minutes": "five"}), 400)
+	wantStatus(t, "older test", school.post(path, map[string]any{"tested_on": day0.AddDays(-30).String(), "ok": false}), 201)
+	wantStatus(t, "newest test", school.post(path, map[string]any{"tested_on": day0.AddDays(-3).String(), "ok": true,
+		"police_notified": true, "response_minutes": 4}), 201)
+	r := app.api(t, userInspector).get(path)
+	var list struct {
+		Items []map[string]any `json:"items"`
+	}
+	decode(t, r, &list)
+	if len(list.Items) != 2 || list.Items[0]["tested_on"] != day0.AddDays(-3).String() || list.Items[0]["response_minutes"] != 4.0 {
+		t.Fatalf("log = %s", r.body)
+	}
+	c := app.signedIn(t, userSchool)
+	r = c.get("/schools/" + schoolA + "/checklists/new")
+	for _, want := range []string{`name="one_button_alarm.last_test_on" value="` + day0.AddDays(-3).String() + `"`} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the new checklist is not prefilled from the alarm log: lacks %s", want)
+		}
+	}
+	// The form: a test in the future comes back with the error and the values.
+	r = c.submit("/schools/"+schoolA+"/registers", "/schools/"+schoolA+"/alarm-tests",
+		url.Values{"tested_on": {day0.AddDays(2).String()}, "ok": {"no"}, "police_notified": {"yes"}, "response_minutes": {"7"}})
+	wantStatus(t, "future test by form", r, 422)
+	if !strings.Contains(r.body, `data-testid="field-error-tested_on"`) || !strings.Contains(r.body, `value="7"`) {
+		t.Errorf("the refused test form lacks its error or values")
+	}
+	wantStatus(t, "test by form", c.submit("/schools/"+schoolA+"/registers", "/schools/"+schoolA+"/alarm-tests",
+		url.Values{"tested_on": {day0.String()}, "ok": {"no"}, "police_notified": {"yes"}}), 303)
+	if r := c.get("/schools/" + schoolA + "/registers"); len(regexp.MustCompile(`data-testid="alarm-test-\d+"`).FindAllString(r.body, -1)) != 3 {
+		t.Errorf("the registers page does not list the 3 tests")
 	}
 }

@@ -83,6 +83,7 @@ func (s *Server) routes(e *echo.Echo) {
 	pages.GET("/schools/:code/registers", s.showRegisters)
 	pages.POST("/schools/:code/guards", s.addGuard)
 	limits.allow(pages.POST("/schools/:code/guards/import", s.importGuards), maxUploadBytes)
+	pages.POST("/schools/:code/alarm-tests", s.addAlarmTest)
 	pages.GET("/guards/:id/leave", s.showGuardLeave)
 	pages.POST("/guards/:id/leave", s.leaveGuard)
 	pages.GET("/divisions/:code/guard-conflicts", s.showGuardConflicts)
@@ -132,6 +133,8 @@ func (s *Server) routes(e *echo.Echo) {
 	api.GET("/schools/:code/guards", s.apiListGuards)
 	api.POST("/schools/:code/guards", s.apiAddGuard)
 	api.POST("/guards/:id/leave", s.apiLeaveGuard)
+	api.GET("/schools/:code/alarm-tests", s.apiListAlarmTests)
+	api.POST("/schools/:code/alarm-tests", s.apiAddAlarmTest)
 	api.GET("/notifications", s.apiNotifications)
 	api.POST("/notifications/:id/read", s.apiReadNotification)
 }

@@ -29,6 +29,22 @@ CREATE INDEX guards_school ON guards (school_id, left_on);
 CREATE INDEX guards_licence ON guards (licence_no, left_on);
 CREATE INDEX guards_id_hash ON guards (id_hash);
 
+-- The alarm test log: each test of the one-button alarm, newest prefilling
+-- a new checklist's last_test_on and last_test_ok.
+CREATE TABLE alarm_tests (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    school_id        INTEGER NOT NULL REFERENCES schools (id),
+    tested_on        TEXT NOT NULL,
+    ok               BOOLEAN NOT NULL,
+    police_notified  BOOLEAN NOT NULL,
+    response_minutes INTEGER,
+    created_by       INTEGER REFERENCES users (id),
+    creator          TEXT NOT NULL DEFAULT '',
+    created_at       TIMESTAMP NOT NULL
+);
+CREATE INDEX alarm_tests_school ON alarm_tests (school_id, tested_on);
+
 -- +goose Down
+DROP TABLE alarm_tests;
 DROP TABLE guards;
 DROP TABLE deployment_keys;
