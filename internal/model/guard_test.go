@@ -66,3 +66,32 @@ func TestGuardCountDifferences(t *testing.T) {
 		t.Errorf("no register: Differences = %+v, want none", got)
 	}
 }
+
+func TestDrillDueBoundaries(t *testing.T) {
+	today := NewDate(2026, 9, 30)
+	tests := []struct {
+		name     string
+		last     Date
+		interval int
+		want     bool
+	}{
+		{"never drilled", 0, 30, true},
+		{"exactly the interval ago", today - 30, 30, false},
+		{"one day more", today - 31, 30, true},
+		{"today", today, 30, false},
+		{"kindergarten 90 days ago", today - 90, 90, false},
+		{"kindergarten 91 days ago", today - 91, 90, true},
+	}
+	for _, tt := range tests {
+		if got := DrillDue(tt.last, today, tt.interval); got != tt.want {
+			t.Errorf("%s: DrillDue = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	rs := DefaultRuleSet()
+	if rs.DrillInterval(Kindergarten) != 90 || rs.DrillInterval(Primary) != 30 {
+		t.Errorf("default intervals = %d, %d", rs.DrillInterval(Kindergarten), rs.DrillInterval(Primary))
+	}
+	if old, _ := DecodeRuleSet([]byte(`{"validity_days":180}`)); old.DrillIntervalDays != 30 || old.KindergartenDrillIntervalDays != 90 {
+		t.Errorf("a version stored before drills: intervals %d, %d", old.DrillIntervalDays, old.KindergartenDrillIntervalDays)
+	}
+}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"gorm.io/gorm"
-
 	"safecampus/internal/model"
 )
 
@@ -37,16 +35,9 @@ func (s *Store) AddAlarmTest(ctx context.Context, actor model.User, schoolID int
 	}
 	row := alarmTestRow{SchoolID: schoolID, TestedOn: in.TestedOn, OK: in.OK, PoliceNotified: in.PoliceNotified,
 		ResponseMinutes: in.ResponseMinutes, CreatedBy: actorID(actor), Creator: actor.Username, CreatedAt: s.now().UTC()}
-	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		school, err := openSchoolRow(tx, schoolID)
-		if err != nil {
-			return err
-		}
-		if err := tx.Create(&row).Error; err != nil {
-			return err
-		}
-		return s.audit(tx, actor, "create", "alarm_test", itoa(row.ID), school.DivisionCode, nil, map[string]any{"school": school.Code,
-			"tested_on": row.TestedOn, "ok": row.OK, "police_notified": row.PoliceNotified, "response_minutes": row.ResponseMinutes})
+	err = s.createAudited(ctx, actor, schoolID, "alarm_test", &row, func() int64 { return row.ID }, func(school string) map[string]any {
+		return map[string]any{"school": school, "tested_on": row.TestedOn, "ok": row.OK, "police_notified": row.PoliceNotified,
+			"response_minutes": row.ResponseMinutes}
 	})
 	return row.model(), err
 }
@@ -54,15 +45,7 @@ func (s *Store) AddAlarmTest(ctx context.Context, actor model.User, schoolID int
 // SchoolAlarmTests returns a school's latest logged tests, newest first.
 func (s *Store) SchoolAlarmTests(ctx context.Context, schoolID int64, limit int) (_ []model.AlarmTest, err error) {
 	defer wrap(&err, "alarm tests of school %d", schoolID)
-	var rows []alarmTestRow
-	if err := s.r.WithContext(ctx).Where("school_id = ?", schoolID).Order("tested_on DESC, id DESC").Limit(limit).Find(&rows).Error; err != nil {
-		return nil, err
-	}
-	out := make([]model.AlarmTest, len(rows))
-	for i, r := range rows {
-		out[i] = r.model()
-	}
-	return out, nil
+	return schoolLog(ctx, s.r, schoolID, "tested_on", limit, alarmTestRow.model)
 }
 
 // RegisterFacts is what a school's registers say on day d: its guards

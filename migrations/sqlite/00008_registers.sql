@@ -44,7 +44,22 @@ CREATE TABLE alarm_tests (
 );
 CREATE INDEX alarm_tests_school ON alarm_tests (school_id, tested_on);
 
+-- Emergency drills (应急演练). A school whose last drill is older than its
+-- rule set's interval, or that never logged one, is on the due list.
+CREATE TABLE drills (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    school_id    INTEGER NOT NULL REFERENCES schools (id),
+    held_on      TEXT NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('evacuation', 'fire', 'intruder', 'earthquake', 'other')),
+    participants INTEGER NOT NULL CHECK (participants >= 0),
+    created_by   INTEGER REFERENCES users (id),
+    creator      TEXT NOT NULL DEFAULT '',
+    created_at   TIMESTAMP NOT NULL
+);
+CREATE INDEX drills_school ON drills (school_id, held_on);
+
 -- +goose Down
+DROP TABLE drills;
 DROP TABLE alarm_tests;
 DROP TABLE guards;
 DROP TABLE deployment_keys;
