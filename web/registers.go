@@ -23,6 +23,10 @@ type RegistersPage struct {
 	AlarmTests   []model.AlarmTest // newest first
 	AlarmValues  map[string]string // the test form as typed: tested_on, ok, police_notified, response_minutes
 	AlarmErrors  model.FieldErrors
+	Drills        []model.Drill     // newest first
+	DrillInterval int               // days allowed between two drills at this school
+	DrillValues   map[string]string // the drill form as typed: held_on, kind, participants
+	DrillErrors   model.FieldErrors
 }
 
 // GuardLeavePage records the first day a guard no longer works there.
@@ -95,4 +99,13 @@ func factOf(key string) model.Fact {
 		}
 	}
 	return model.Fact{Key: key}
+}
+
+// drillDue reports whether the school is due a drill today.
+func drillDue(p RegistersPage) bool {
+	var last model.Date
+	if len(p.Drills) > 0 {
+		last = p.Drills[0].HeldOn
+	}
+	return model.DrillDue(last, p.Today, p.DrillInterval)
 }

@@ -270,6 +270,8 @@ func pageAccessCases(t *testing.T) []accessCase {
 		{"POST", "/guards/{guardD}/leave", none, nil, adminOnly(422)},
 		{"POST", "/schools/" + schoolA + "/alarm-tests", url.Values{"tested_on": {"2099-01-01"}}, nil, by(422, 403, 403, 422, 403)},
 		{"POST", "/schools/" + schoolD + "/alarm-tests", none, nil, adminOnly(422)},
+		{"POST", "/schools/" + schoolA + "/drills", url.Values{"held_on": {"2099-01-01"}, "kind": {"fire"}}, nil, by(422, 403, 403, 422, 403)},
+		{"POST", "/schools/" + schoolD + "/drills", none, nil, adminOnly(422)},
 		{"GET", "/divisions/" + prefHohhot + "/guard-conflicts", nil, nil, by(200, 200, 200, 403, 403)},
 		{"GET", "/divisions/" + prefBaotou + "/guard-conflicts", nil, nil, by(200, 403, 403, 403, 200)},
 		{"GET", "/divisions/" + unknownDivision + "/guard-conflicts", nil, nil, all(404)},
@@ -282,6 +284,7 @@ func apiAccessCases(t *testing.T) []accessCase {
 		"deadline": day0.AddDays(14).String()}
 	reason := map[string]any{"reason": "the roster is missing"}
 	alarmTest := map[string]any{"tested_on": day0.String(), "ok": true, "police_notified": true, "response_minutes": 5}
+	drill := map[string]any{"held_on": day0.String(), "kind": "evacuation", "participants": 500}
 	badGuard := map[string]any{"name": "张三", "id_number": "150102199003071238", "hired_on": day0.String()}
 	return []accessCase{
 		{"GET", "/api/v1/coverage/" + province, nil, nil, adminOnly(200)},
@@ -346,6 +349,11 @@ func apiAccessCases(t *testing.T) []accessCase {
 		{"POST", "/api/v1/schools/" + schoolA + "/alarm-tests", nil, alarmTest, by(201, 403, 403, 201, 403)},
 		{"POST", "/api/v1/schools/" + schoolD + "/alarm-tests", nil, alarmTest, adminOnly(201)},
 		{"POST", "/api/v1/schools/" + unknownSchool + "/alarm-tests", nil, alarmTest, all(404)},
+		{"GET", "/api/v1/schools/" + schoolA + "/drills", nil, nil, by(200, 200, 200, 200, 403)},
+		{"GET", "/api/v1/schools/" + schoolD + "/drills", nil, nil, by(200, 403, 403, 403, 200)},
+		{"POST", "/api/v1/schools/" + schoolA + "/drills", nil, drill, by(201, 403, 403, 201, 403)},
+		{"POST", "/api/v1/schools/" + schoolD + "/drills", nil, drill, adminOnly(201)},
+		{"POST", "/api/v1/schools/" + unknownSchool + "/drills", nil, drill, all(404)},
 		{"GET", "/api/v1/no-such-thing", nil, nil, all(404)},
 	}
 }

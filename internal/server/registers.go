@@ -21,11 +21,12 @@ type formState struct {
 type registerForms struct {
 	guard        formState
 	alarm        formState
+	drill        formState
 	importErrors []string // "line N: reason" of a refused import
 }
 
 // showRegisters is a school's registers: the guard register with its
-// conflicts, the alarm test log, and the forms to add to them.
+// conflicts, the alarm test log, the drills, and the forms to add to them.
 func (s *Server) showRegisters(c echo.Context) error {
 	school, u, err := s.visibleSchool(c)
 	if err != nil {
@@ -54,6 +55,10 @@ func (s *Server) registersPage(c echo.Context, school model.School, u model.User
 	if p.AlarmValues == nil {
 		p.AlarmValues = map[string]string{"tested_on": today, "ok": "yes", "police_notified": "yes"}
 	}
+	p.DrillValues, p.DrillErrors = f.drill.values, localizeFieldErrors(c, f.drill.errs)
+	if p.DrillValues == nil {
+		p.DrillValues = map[string]string{"held_on": today, "kind": string(model.DrillEvacuation)}
+	}
 	var err error
 	if p.Guards, err = s.store.SchoolGuards(ctx, school.ID); err != nil {
 		return p, err
@@ -61,6 +66,14 @@ func (s *Server) registersPage(c echo.Context, school model.School, u model.User
 	if p.AlarmTests, err = s.store.SchoolAlarmTests(ctx, school.ID, 20); err != nil {
 		return p, err
 	}
+	if p.Drills, err = s.store.SchoolDrills(ctx, school.ID, 20); err != nil {
+		return p, err
+	}
+	rules, err := s.store.SchoolRules(ctx, school)
+	if err != nil {
+		return p, err
+	}
+	p.DrillInterval = rules.DrillInterval(school.Type)
 	p.Base = s.base(c, i18n.T(ctx, "registers.title", map[string]any{"School": school.Name}), "dashboard")
 	return p, nil
 }

@@ -251,3 +251,58 @@ func TestAlarmTestLog(t *testing.T) {
 		t.Errorf("the registers page does not list the 3 tests")
 	}
 }
+
+// drilled logs a fire drill on day at each school.
+func (a *testApp) drilled(t *testing.T, day model.Date, codes ...string) {
+	t.Helper()
+	for _, code := range codes {
+		if _, err := a.store.AddDrill(context.Background(), a.users[userAdmin], a.school(t, code).ID,
+			model.DrillInput{HeldOn: day, Kind: model.DrillFire, Participants: 100}); err != nil {
+			t.Fatalf("drill at %s: %v", code, err)
+		}
+	}
+}
+
+func TestDrillLogAndDueList(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	school := app.api(t, userSchool)
+	path := "/api/v1/schools/" + schoolA + "/drills"
+	wantJSONError(t, "a drill tomorrow", school.post(path, map[string]any{"held_on": day0.AddDays(1).String(), "kind": "fire"}), 422)
+	wantJSONError(t, "an unknown kind", school.post(path, map[string]any{"held_on": day0.String(), "kind": "party"}), 422)
+	wantJSONError(t, "negative participants", school.post(path, map[string]any{"held_on": day0.String(), "kind": "fire", "participants": -1}), 422)
+	wantStatus(t, "drill 31 days ago", school.post(path, map[string]any{"held_on": day0.AddDays(-31).String(), "kind": "fire", "participants": 480}), 201)
+	insp := app.signedIn(t, userInspector)
+	dueRows := func() string {
+		rows := readCSV(t, insp.get("/divisions/"+countyXC+"/due.csv?kind=drill_due"))
+		var got []string
+		for _, row := range rows[1:] {
+			got = append(got, row[0]+":"+row[7]+":"+row[11])
+		}
+		return strings.Join(got, " ")
+	}
+	if got, want := dueRows(), schoolB+":drill_due: "+schoolA+":drill_due:"+day0.AddDays(-31).String(); got != want {
+		t.Errorf("drill rows of the due CSV = %q, want %q", got, want)
+	}
+	wantStatus(t, "drill 30 days ago", school.post(path, map[string]any{"held_on": day0.AddDays(-30).String(), "kind": "evacuation"}), 201)
+	if got, want := dueRows(), schoolB+":drill_due:"; got != want {
+		t.Errorf("after a drill 30 days ago, drill rows = %q, want %q", got, want)
+	}
+	r := insp.get("/divisions/" + countyXC + "/due?kind=drill_due")
+	if !strings.Contains(r.body, `data-testid="due-row-`+schoolB+`"`) || strings.Contains(r.body, `data-testid="due-row-`+schoolA+`"`) {
+		t.Errorf("the due page's drill rows are wrong")
+	}
+	var list struct {
+		Items []map[string]any `json:"items"`
+	}
+	decode(t, app.api(t, userLeader).get(path), &list)
+	if len(list.Items) != 2 || list.Items[0]["held_on"] != day0.AddDays(-30).String() || list.Items[0]["kind"] != "evacuation" {
+		t.Errorf("drills = %v", list.Items)
+	}
+	c := app.signedIn(t, userSchool)
+	r = c.submit("/schools/"+schoolA+"/registers", "/schools/"+schoolA+"/drills", url.Values{"held_on": {"yesterday"}, "kind": {"fire"}, "participants": {"12"}})
+	wantStatus(t, "drill form with a bad date", r, 422)
+	if !strings.Contains(r.body, `data-testid="field-error-held_on"`) || !strings.Contains(r.body, `value="12"`) {
+		t.Errorf("the refused drill form lacks its error or values")
+	}
+}

@@ -84,6 +84,7 @@ func (s *Server) routes(e *echo.Echo) {
 	pages.POST("/schools/:code/guards", s.addGuard)
 	limits.allow(pages.POST("/schools/:code/guards/import", s.importGuards), maxUploadBytes)
 	pages.POST("/schools/:code/alarm-tests", s.addAlarmTest)
+	pages.POST("/schools/:code/drills", s.addDrill)
 	pages.GET("/guards/:id/leave", s.showGuardLeave)
 	pages.POST("/guards/:id/leave", s.leaveGuard)
 	pages.GET("/divisions/:code/guard-conflicts", s.showGuardConflicts)
@@ -135,6 +136,8 @@ func (s *Server) routes(e *echo.Echo) {
 	api.POST("/guards/:id/leave", s.apiLeaveGuard)
 	api.GET("/schools/:code/alarm-tests", s.apiListAlarmTests)
 	api.POST("/schools/:code/alarm-tests", s.apiAddAlarmTest)
+	api.GET("/schools/:code/drills", s.apiListDrills)
+	api.POST("/schools/:code/drills", s.apiAddDrill)
 	api.GET("/notifications", s.apiNotifications)
 	api.POST("/notifications/:id/read", s.apiReadNotification)
 }
