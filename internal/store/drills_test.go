@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"safecampus/internal/model"
 )
@@ -88,6 +91,47 @@ func TestDrillsOnTheDueList(t *testing.T) {
 		drill(late, today)
 		if got := due(DueQuery{Kind: model.DueDrill, Under: "150102"}); len(got) != 1 {
 			t.Errorf("after a drill today, due under 150102 = %v", got)
+		}
+	})
+}
+
+func TestDrillDueNotifications(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		d0 := model.NewDate(2026, 3, 1)
+		s, c := newTestStore(t, engine, d0)
+		ctx := context.Background()
+		a := addSchool(t, s, "A", "150102", 500)
+		kg, err := s.SaveSchool(ctx, testAdmin, model.School{Code: "K", Name: "幼儿园", Type: model.Kindergarten,
+			DivisionCode: "150102", Students: 80, Active: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := notifyUsers(t, s, model.User{Username: "school-a", Role: model.SchoolRep, ScopeCode: "A"},
+			model.User{Username: "school-k", Role: model.SchoolRep, ScopeCode: "K"})
+		if _, err := s.AddDrill(ctx, testAdmin, a.ID, model.DrillInput{HeldOn: d0, Kind: model.DrillFire}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AddDrill(ctx, testAdmin, kg.ID, model.DrillInput{HeldOn: d0, Kind: model.DrillEarthquake}); err != nil {
+			t.Fatal(err)
+		}
+		for d := d0; d <= d0.AddDays(100); d++ {
+			runJob(t, s, c, d)
+		}
+		drillsOnly := func(all []string) []string {
+			var out []string
+			for _, n := range all {
+				if strings.HasPrefix(n, "drill_due") {
+					out = append(out, n)
+				}
+			}
+			return out
+		}
+		// The school's last drill (d0) lapses on d0+31, the kindergarten's on d0+91; once each.
+		if diff := cmp.Diff([]string{"drill_due/" + d0.AddDays(31).String() + " A@" + d0.AddDays(31).String()}, drillsOnly(received(t, s, ids["school-a"]))); diff != "" {
+			t.Errorf("school-a (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff([]string{"drill_due/" + d0.AddDays(91).String() + " K@" + d0.AddDays(91).String()}, drillsOnly(received(t, s, ids["school-k"]))); diff != "" {
+			t.Errorf("school-k (-want +got):\n%s", diff)
 		}
 	})
 }
