@@ -1,51 +1,34 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"safecampus/internal/model"
-	"safecampus/web"
 )
 
 // addAlarmTest logs a test of the school's alarm from the registers page.
 func (s *Server) addAlarmTest(c echo.Context) error {
-	school, u, err := s.registerKeeper(c)
-	if err != nil {
-		return err
-	}
-	form, err := formParams(c)
-	if err != nil {
-		return err
-	}
-	values := map[string]string{}
-	for _, k := range []string{"tested_on", "ok", "police_notified", "response_minutes"} {
-		values[k] = strings.TrimSpace(form.Get(k))
-	}
-	var errs model.FieldErrors
-	in := model.AlarmTestInput{TestedOn: formDate(values, "tested_on", &errs), OK: values["ok"] == "yes", PoliceNotified: values["police_notified"] == "yes"}
-	if v := values["response_minutes"]; v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			errs = append(errs, model.NewFieldError("response_minutes", "not_whole_number", map[string]any{"Value": v}, "%q is not a whole number", v))
-		}
-		in.ResponseMinutes = &n
-	}
-	if len(errs) == 0 {
-		_, err = s.store.AddAlarmTest(c.Request().Context(), u, school.ID, in)
-		if err == nil {
-			return s.flash(c, "alarm_test_added", web.RegistersURL(school.Code)+"#alarm-tests")
-		}
-		if !errors.As(err, &errs) {
+	return s.addToRegister(c, registerEntry{
+		fields: []string{"tested_on", "ok", "police_notified", "response_minutes"},
+		flash:  "alarm_test_added", anchor: "alarm-tests",
+		save: func(ctx context.Context, u model.User, school model.School, v map[string]string, errs *model.FieldErrors) error {
+			in := model.AlarmTestInput{TestedOn: formDate(v, "tested_on", errs), OK: v["ok"] == "yes", PoliceNotified: v["police_notified"] == "yes"}
+			if v["response_minutes"] != "" {
+				n := formCount(v, "response_minutes", errs)
+				in.ResponseMinutes = &n
+			}
+			if len(*errs) > 0 {
+				return nil
+			}
+			_, err := s.store.AddAlarmTest(ctx, u, school.ID, in)
 			return err
-		}
-	}
-	return s.renderRegisters(c, http.StatusUnprocessableEntity, school, u, registerForms{alarm: formState{values, errs}})
+		},
+		form: func(f *registerForms, st formState) { f.alarm = st },
+	})
 }
 
 // apiAlarmTest is a logged test as the API shows it.

@@ -1,49 +1,33 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"safecampus/internal/model"
-	"safecampus/web"
 )
 
 // addDrill logs an emergency drill from the registers page.
 func (s *Server) addDrill(c echo.Context) error {
-	school, u, err := s.registerKeeper(c)
-	if err != nil {
-		return err
-	}
-	form, err := formParams(c)
-	if err != nil {
-		return err
-	}
-	values := map[string]string{}
-	for _, k := range []string{"held_on", "kind", "participants"} {
-		values[k] = strings.TrimSpace(form.Get(k))
-	}
-	var errs model.FieldErrors
-	in := model.DrillInput{HeldOn: formDate(values, "held_on", &errs), Kind: model.DrillKind(values["kind"])}
-	if v := values["participants"]; v != "" {
-		if in.Participants, err = strconv.Atoi(v); err != nil {
-			errs = append(errs, model.NewFieldError("participants", "not_whole_number", map[string]any{"Value": v}, "%q is not a whole number", v))
-		}
-	}
-	if len(errs) == 0 {
-		_, err = s.store.AddDrill(c.Request().Context(), u, school.ID, in)
-		if err == nil {
-			return s.flash(c, "drill_added", web.RegistersURL(school.Code)+"#drills")
-		}
-		if !errors.As(err, &errs) {
+	return s.addToRegister(c, registerEntry{
+		fields: []string{"held_on", "kind", "participants"},
+		flash:  "drill_added", anchor: "drills",
+		save: func(ctx context.Context, u model.User, school model.School, v map[string]string, errs *model.FieldErrors) error {
+			in := model.DrillInput{HeldOn: formDate(v, "held_on", errs), Kind: model.DrillKind(v["kind"])}
+			if v["participants"] != "" {
+				in.Participants = formCount(v, "participants", errs)
+			}
+			if len(*errs) > 0 {
+				return nil
+			}
+			_, err := s.store.AddDrill(ctx, u, school.ID, in)
 			return err
-		}
-	}
-	return s.renderRegisters(c, http.StatusUnprocessableEntity, school, u, registerForms{drill: formState{values, errs}})
+		},
+		form: func(f *registerForms, st formState) { f.drill = st },
+	})
 }
 
 // apiDrill is a logged drill as the API shows it.

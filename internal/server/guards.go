@@ -1,10 +1,10 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
-	"net/url"
-	"strings"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -31,41 +31,22 @@ func (s *Server) registerKeeper(c echo.Context) (model.School, model.User, error
 	return school, u, err
 }
 
-// addGuard puts a guard on the register; a refused entry shows the page
-// again with the values as typed and the errors beside them.
+// addGuard puts a guard on the register from the registers page.
 func (s *Server) addGuard(c echo.Context) error {
-	school, u, err := s.registerKeeper(c)
-	if err != nil {
-		return err
-	}
-	form, err := formParams(c)
-	if err != nil {
-		return err
-	}
-	in, values, errs := parseGuardForm(form)
-	if len(errs) == 0 {
-		_, err = s.store.AddGuard(c.Request().Context(), u, school.ID, in)
-		if err == nil {
-			return s.flash(c, "guard_added", web.RegistersURL(school.Code)+"#guards")
-		}
-		if !errors.As(err, &errs) {
+	return s.addToRegister(c, registerEntry{
+		fields: []string{"name", "id_number", "licence_no", "employer", "hired_on", "trained_on"},
+		flash:  "guard_added", anchor: "guards",
+		save: func(ctx context.Context, u model.User, school model.School, v map[string]string, errs *model.FieldErrors) error {
+			in := model.GuardInput{Name: v["name"], IDNumber: v["id_number"], LicenceNo: v["licence_no"], Employer: v["employer"],
+				HiredOn: formDate(v, "hired_on", errs), TrainedOn: formDate(v, "trained_on", errs)}
+			if len(*errs) > 0 {
+				return nil
+			}
+			_, err := s.store.AddGuard(ctx, u, school.ID, in)
 			return err
-		}
-	}
-	return s.renderRegisters(c, http.StatusUnprocessableEntity, school, u, registerForms{guard: formState{values, errs}})
-}
-
-// parseGuardForm reads the entry form; dates that do not parse are field
-// errors, the rest is the store's to check.
-func parseGuardForm(form url.Values) (model.GuardInput, map[string]string, model.FieldErrors) {
-	values := map[string]string{}
-	for _, k := range []string{"name", "id_number", "licence_no", "employer", "hired_on", "trained_on"} {
-		values[k] = strings.TrimSpace(form.Get(k))
-	}
-	var errs model.FieldErrors
-	in := model.GuardInput{Name: values["name"], IDNumber: values["id_number"], LicenceNo: values["licence_no"], Employer: values["employer"],
-		HiredOn: formDate(values, "hired_on", &errs), TrainedOn: formDate(values, "trained_on", &errs)}
-	return in, values, errs
+		},
+		form: func(f *registerForms, st formState) { f.guard = st },
+	})
 }
 
 // formDate reads an optional date field of a form; one that does not
@@ -80,6 +61,16 @@ func formDate(values map[string]string, k string, errs *model.FieldErrors) model
 		*errs = append(*errs, model.NewFieldError(k, "not_date", map[string]any{"Value": v}, "%s %q is not a date (YYYY-MM-DD)", k, v))
 	}
 	return d
+}
+
+// formCount reads a whole number of a form; one that does not parse is a
+// field error (the range is the store's to check).
+func formCount(values map[string]string, k string, errs *model.FieldErrors) int {
+	n, err := strconv.Atoi(values[k])
+	if err != nil {
+		*errs = append(*errs, model.NewFieldError(k, "not_whole_number", map[string]any{"Value": values[k]}, "%q is not a whole number", values[k]))
+	}
+	return n
 }
 
 // importGuards adds a file of guards to the register, all or nothing.
@@ -137,7 +128,7 @@ func (s *Server) leaveGuard(c echo.Context) error {
 		return err
 	}
 	u, _ := currentUser(c)
-	values := map[string]string{"left_on": strings.TrimSpace(c.FormValue("left_on"))}
+	values := formTexts(c, "left_on")
 	var errs model.FieldErrors
 	on := formDate(values, "left_on", &errs)
 	if len(errs) == 0 {

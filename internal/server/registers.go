@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -76,4 +78,42 @@ func (s *Server) registersPage(c echo.Context, school model.School, u model.User
 	p.DrillInterval = rules.DrillInterval(school.Type)
 	p.Base = s.base(c, i18n.T(ctx, "registers.title", map[string]any{"School": school.Name}), "dashboard")
 	return p, nil
+}
+
+// registerEntry is one of the registers page's entry forms: its fields,
+// how they become a saved record, and where the page shows them.
+type registerEntry struct {
+	fields []string
+	flash  string // the flash key after saving
+	anchor string // the page section
+	// save parses the values (bad ones go to errs) and, when there are
+	// none, saves the record; it returns the store's error.
+	save func(ctx context.Context, u model.User, school model.School, values map[string]string, errs *model.FieldErrors) error
+	// form puts the refused form into the page's forms.
+	form func(f *registerForms, st formState)
+}
+
+// addToRegister handles a POST of an entry form: saved, back to the
+// section; refused, the page again with the values typed and the errors.
+func (s *Server) addToRegister(c echo.Context, e registerEntry) error {
+	school, u, err := s.registerKeeper(c)
+	if err != nil {
+		return err
+	}
+	form, err := formParams(c)
+	if err != nil {
+		return err
+	}
+	values := trimmedValues(form, e.fields...)
+	var errs model.FieldErrors
+	err = e.save(c.Request().Context(), u, school, values, &errs)
+	if err == nil && len(errs) == 0 {
+		return s.flash(c, e.flash, web.RegistersURL(school.Code)+"#"+e.anchor)
+	}
+	if err != nil && !errors.As(err, &errs) {
+		return err
+	}
+	var f registerForms
+	e.form(&f, formState{values, errs})
+	return s.renderRegisters(c, http.StatusUnprocessableEntity, school, u, f)
 }
