@@ -13,10 +13,10 @@ import (
 // in the demo: enough for figures and conflicts, few enough to seed fast.
 const registerSchools = 200
 
-// seedGuards puts guards on the registers of the first schools of the
-// roster (the demo school user's among them), as many as the rules ask
-// for, and makes a few licence numbers active at two schools: conflicts
-// for inspectors to see.
+// seedGuards keeps the registers of the first schools of the roster (the
+// demo school user's among them): as many guards as the rules ask for, a
+// few licence numbers active at two schools (conflicts for inspectors to
+// see), and alarm tests and drills over the last months.
 func seedGuards(ctx context.Context, st *store.Store, roster []model.School, ids map[string]int64, today model.Date, r *rand.Rand) error {
 	rules := model.DefaultRuleSet()
 	seeder := model.User{Username: "demo-seed"}
@@ -51,6 +51,18 @@ func seedGuards(ctx context.Context, st *store.Store, roster []model.School, ids
 		}
 		if _, err := st.ImportGuards(ctx, seeder, id, lines, nil); err != nil {
 			return fmt.Errorf("seed guards of %s: %w", s.Code, err)
+		}
+		// An alarm test and a drill most months; some schools fall behind.
+		for back := 10 + r.IntN(20); back < 200; back += 25 + r.IntN(20) {
+			minutes := 3 + r.IntN(10)
+			if _, err := st.AddAlarmTest(ctx, seeder, id, model.AlarmTestInput{TestedOn: today.AddDays(-back), OK: r.IntN(12) > 0,
+				PoliceNotified: true, ResponseMinutes: &minutes}); err != nil {
+				return fmt.Errorf("seed alarm test of %s: %w", s.Code, err)
+			}
+			if _, err := st.AddDrill(ctx, seeder, id, model.DrillInput{HeldOn: today.AddDays(-back - r.IntN(5)),
+				Kind: model.DrillKinds[r.IntN(len(model.DrillKinds))], Participants: s.Students}); err != nil {
+				return fmt.Errorf("seed drill of %s: %w", s.Code, err)
+			}
 		}
 	}
 	return nil
