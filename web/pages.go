@@ -135,7 +135,7 @@ type ChecklistPage struct {
 	ReturnValue        string // the reason as typed
 	CorrectURL         string // for a returned checklist: the form that starts its correction
 	Evidence           EvidenceBlock
-	Conflict           string // another reviewer acted first: what happened
+	Conflict           string               // another reviewer acted first: what happened
 	RegisterDiffs      []model.RegisterDiff // facts that differ from the school's registers on the check date
 }
 

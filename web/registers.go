@@ -13,16 +13,16 @@ import (
 // its licence conflicts, and the forms that add to it.
 type RegistersPage struct {
 	Base
-	School       model.School
-	CanKeep      bool // may add and change entries (the school's users, admins)
-	Guards       []model.Guard
-	GuardValues  map[string]string // the entry form as typed: the API's field names
-	GuardErrors  model.FieldErrors
-	ImportErrors []string // "line N: reason" of a refused import
-	Imported     int      // guards added by the import just made
-	AlarmTests   []model.AlarmTest // newest first
-	AlarmValues  map[string]string // the test form as typed: tested_on, ok, police_notified, response_minutes
-	AlarmErrors  model.FieldErrors
+	School        model.School
+	CanKeep       bool // may add and change entries (the school's users, admins)
+	Guards        []model.Guard
+	GuardValues   map[string]string // the entry form as typed: the API's field names
+	GuardErrors   model.FieldErrors
+	ImportErrors  []string          // "line N: reason" of a refused import
+	Imported      int               // guards added by the import just made
+	AlarmTests    []model.AlarmTest // newest first
+	AlarmValues   map[string]string // the test form as typed: tested_on, ok, police_notified, response_minutes
+	AlarmErrors   model.FieldErrors
 	Drills        []model.Drill     // newest first
 	DrillInterval int               // days allowed between two drills at this school
 	DrillValues   map[string]string // the drill form as typed: held_on, kind, participants
@@ -67,7 +67,9 @@ func SummarizeRegisters(guards []model.Guard, d model.Date) RegisterSummary {
 	return s
 }
 
-func activeGuardCount(guards []model.Guard, d model.Date) int { return SummarizeRegisters(guards, d).ActiveGuards }
+func activeGuardCount(guards []model.Guard, d model.Date) int {
+	return SummarizeRegisters(guards, d).ActiveGuards
+}
 
 func joinCodes(codes []string) string { return strings.Join(codes, ", ") }
 

@@ -29,9 +29,7 @@ const maxResponseMinutes = 24 * 60
 // a response time from 0 to a day. Field names are the API's.
 func (in AlarmTestInput) Validate(today Date) FieldErrors {
 	var errs FieldErrors
-	if in.TestedOn == 0 {
-		errs = append(errs, NewFieldError("tested_on", "required", nil, "tested_on is required"))
-	} else if e := PastDateError("tested_on", in.TestedOn, today); e != nil {
+	if e := RequiredPastDateError("tested_on", in.TestedOn, today); e != nil {
 		errs = append(errs, *e)
 	}
 	if m := in.ResponseMinutes; m != nil && (*m < 0 || *m > maxResponseMinutes) {

@@ -51,9 +51,7 @@ const maxParticipants = 1_000_000
 // Validate checks a drill against today. Field names are the API's.
 func (in DrillInput) Validate(today Date) FieldErrors {
 	var errs FieldErrors
-	if in.HeldOn == 0 {
-		errs = append(errs, NewFieldError("held_on", "required", nil, "held_on is required"))
-	} else if e := PastDateError("held_on", in.HeldOn, today); e != nil {
+	if e := RequiredPastDateError("held_on", in.HeldOn, today); e != nil {
 		errs = append(errs, *e)
 	}
 	if !in.Kind.Valid() {

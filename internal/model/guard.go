@@ -133,9 +133,7 @@ func (in GuardInput) Validate(today Date) FieldErrors {
 	}
 	text("licence_no", in.LicenceNo, false)
 	text("employer", in.Employer, false)
-	if in.HiredOn == 0 {
-		errs = append(errs, NewFieldError("hired_on", "required", nil, "hired_on is required"))
-	} else if e := PastDateError("hired_on", in.HiredOn, today); e != nil {
+	if e := RequiredPastDateError("hired_on", in.HiredOn, today); e != nil {
 		errs = append(errs, *e)
 	}
 	if in.TrainedOn != 0 {
@@ -155,6 +153,15 @@ func PastDateError(field string, d, today Date) *FieldError {
 		return &e
 	}
 	return RealDateError(field, d, today)
+}
+
+// RequiredPastDateError is PastDateError for a day that must be given.
+func RequiredPastDateError(field string, d, today Date) *FieldError {
+	if d == 0 {
+		e := NewFieldError(field, "required", nil, "%s is required", field)
+		return &e
+	}
+	return PastDateError(field, d, today)
 }
 
 // LeaveDateError checks the day a guard leaves: not before the hiring day

@@ -144,9 +144,9 @@ func TestImportGuardsAllOrNothing(t *testing.T) {
 		}
 		lines := []model.GuardLine{
 			{Line: 2, Guard: guardIn("李四", idB, "NM-002", start-5)},
-			{Line: 3, Guard: guardIn("王五", idA, "NM-003", start-5)},               // already on the register
+			{Line: 3, Guard: guardIn("王五", idA, "NM-003", start-5)},            // already on the register
 			{Line: 4, Guard: guardIn("赵六", "150102199003071238", "", start-5)}, // bad check digit
-			{Line: 5, Guard: guardIn("钱七", strings.ToLower(idB), "", start+3)},  // twice in the file, and in the future
+			{Line: 5, Guard: guardIn("钱七", strings.ToLower(idB), "", start+3)}, // twice in the file, and in the future
 		}
 		_, err := s.ImportGuards(ctx, testAdmin, a.ID, lines, model.LineErrors{{Line: 6, Message: "hired_on \"x\" is not a date (YYYY-MM-DD)"}})
 		var le model.LineErrors
