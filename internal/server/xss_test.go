@@ -137,8 +137,15 @@ func TestHostileTextIsEscapedOnEveryPage(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	guard, err := app.store.AddGuard(ctx, app.users[userAdmin], x.ID, model.GuardInput{Name: p("guard.name"), IDNumber: residentID(),
+		LicenceNo: p("guard.licence"), Employer: p("guard.employer"), HiredOn: today})
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	// Every GET route, with its parameters filled by the hostile records.
 	ids := map[string][]string{
+		"/guards/":      {fmt.Sprint(guard.ID)},
 		"/checklists/":  {fmt.Sprint(submitted.ID), fmt.Sprint(returned.ID), fmt.Sprint(draft.ID)},
 		"/hazards/":     {fmt.Sprint(hazardIDs[0]), fmt.Sprint(hazardIDs[1])},
 		"/inspections/": {fmt.Sprint(insp.ID)},
