@@ -41,6 +41,7 @@ type DueRow struct {
 	CheckedOn    *model.Date
 	ExpiresOn    *model.Date
 	DaysLate     int
+	LastDrillOn  *model.Date // for a drill row: the last drill, nil = never
 }
 
 // DueQuery is the reminder list's filter as a query string, without the
@@ -72,6 +73,11 @@ func dueURL(code string) string { return DueURL(code) }
 // dueKindText names why a school is on the reminder list, with its days.
 func dueKindText(ctx context.Context, r DueRow) string {
 	switch r.Kind {
+	case model.DueDrill:
+		if r.LastDrillOn == nil {
+			return i18n.T(ctx, "due.drill_never")
+		}
+		return i18n.T(ctx, "due.drill_since", map[string]any{"Date": r.LastDrillOn.String()})
 	case model.DueExpired:
 		return i18n.T(ctx, "due.expired_days", map[string]any{"Days": r.DaysLate})
 	case model.DueSoon:

@@ -108,6 +108,7 @@ type SchoolPage struct {
 	CanFill, CanReview, CanEdit bool
 	Inspections                 []model.Inspection // latest first
 	CanInspect                  bool               // may raise hazards and record inspections here
+	Registers                   RegisterSummary    // the guard register's figures and conflicts
 }
 
 // ChecklistFormPage is the form to fill in or correct a checklist.
@@ -135,7 +136,8 @@ type ChecklistPage struct {
 	ReturnValue        string // the reason as typed
 	CorrectURL         string // for a returned checklist: the form that starts its correction
 	Evidence           EvidenceBlock
-	Conflict           string // another reviewer acted first: what happened
+	Conflict           string               // another reviewer acted first: what happened
+	RegisterDiffs      []model.RegisterDiff // facts that differ from the school's registers on the check date
 }
 
 // ReviewPage is the inspector's queue of submitted checklists.

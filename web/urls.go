@@ -55,3 +55,12 @@ func hazardURL(id int64) string                  { return HazardURL(id) }
 func inspectionURL(id int64) string              { return InspectionURL(id) }
 func evidenceURL(id int64) string                { return EvidenceURL(id) }
 func withQuery(path string, q url.Values) string { return WithQuery(path, q) }
+
+// RegistersURL is a school's registers page (guards, alarm tests, drills).
+func RegistersURL(code string) string { return SchoolURL(code) + "/registers" }
+
+// GuardLeaveURL is the form recording that a guard left.
+func GuardLeaveURL(id int64) string { return "/guards/" + strconv.FormatInt(id, 10) + "/leave" }
+
+// GuardConflictsURL lists the licence conflicts of a division's subtree.
+func GuardConflictsURL(code string) string { return DivisionURL(code) + "/guard-conflicts" }

@@ -180,6 +180,9 @@ func (s *site) pages(t *testing.T) []checkedPage {
 		{"campaigns", model.Leader, "/campaigns"},
 		{"campaign", model.Leader, s.firstLink(t, model.Leader, "/campaigns", `/campaigns/\d+`)},
 		{"period-report", model.Leader, "/divisions/150100/report?from=" + today.AddDays(-60).String() + "&to=" + today.AddDays(-1).String()},
+		{"registers", model.SchoolRep, "/schools/" + s.school + "/registers"},
+		{"guard-leave", model.SchoolRep, s.firstLink(t, model.SchoolRep, "/schools/"+s.school+"/registers", `/guards/\d+/leave`)},
+		{"guard-conflicts", model.Leader, "/divisions/150100/guard-conflicts"},
 	}
 }
 

@@ -49,6 +49,9 @@ func Seed(ctx context.Context, st *store.Store, counties []model.Division, seed 
 	if err := seedCampaigns(ctx, sim, logins[1].Scope, today); err != nil {
 		return nil, err
 	}
+	if err := seedGuards(ctx, sim, roster, ids, today, rand.New(rand.NewPCG(seed, 0x9a4d))); err != nil {
+		return nil, err
+	}
 	return logins, nil
 }
 

@@ -25,13 +25,14 @@ func NotificationIn(l *Localizer, n model.Notification) string {
 	data := map[string]any{
 		"School": str("school"), "ExpiresOn": str("expires_on"), "AddedOn": str("added_on"), "CheckedOn": str("checked_on"),
 		"Reason": str("reason"), "Deadline": str("deadline"), "Description": str("description"), "Count": str("count"),
+		"LastDrill": str("last_drill_on"),
 	}
 	if m := str("measure"); m != "" {
 		data["Measure"] = l.T("measure." + m)
 	}
 	id := "notify." + string(n.Kind)
-	if n.Kind == model.KindCheckExpired && n.Stage == model.StageNever {
-		id = "notify.check_expired_never"
+	if (n.Kind == model.KindCheckExpired || n.Kind == model.KindDrillDue) && n.Stage == model.StageNever {
+		id += "_never"
 	}
 	return l.T(id, data)
 }

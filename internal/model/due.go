@@ -11,15 +11,18 @@ const (
 	DueNever   DueKind = "never"   // no checklist on the basis at all
 	DueExpired DueKind = "expired" // the last check's validity has ended
 	DueSoon    DueKind = "soon"    // still valid, but not for more than SoonDueDays
+	// DueDrill: the last drill is older than the rule set's interval for
+	// the school's type, or there was none (SPEC §10).
+	DueDrill DueKind = "drill_due"
 )
 
-// DueKinds lists the kinds, latest first.
-var DueKinds = []DueKind{DueNever, DueExpired, DueSoon}
+// DueKinds lists the kinds, latest first, then the drills.
+var DueKinds = []DueKind{DueNever, DueExpired, DueSoon, DueDrill}
 
-// ParseDueKind reads a reminder-list filter; "" means all three kinds.
+// ParseDueKind reads a reminder-list filter; "" means every kind.
 func ParseDueKind(s string) (DueKind, bool) {
 	switch k := DueKind(s); k {
-	case "", DueNever, DueExpired, DueSoon:
+	case "", DueNever, DueExpired, DueSoon, DueDrill:
 		return k, true
 	}
 	return "", false

@@ -20,12 +20,13 @@ const (
 	KindHazardEscalated   NotificationKind = "hazard_escalated"
 	KindHazardAnswered    NotificationKind = "hazard_answered"
 	KindReviewsWaiting    NotificationKind = "reviews_waiting"
+	KindDrillDue          NotificationKind = "drill_due" // SPEC §10: a school due an emergency drill
 )
 
 // NotificationKinds lists every kind, in the order counts are printed.
 var NotificationKinds = []NotificationKind{
 	KindCheckExpiring, KindCheckExpired, KindChecklistReturned, KindHazardRaised, KindHazardDueSoon,
-	KindHazardOverdue, KindHazardEscalated, KindHazardAnswered, KindReviewsWaiting,
+	KindHazardOverdue, KindHazardEscalated, KindHazardAnswered, KindReviewsWaiting, KindDrillDue,
 }
 
 // Stages of the time-based kinds: the part of the unique key that tells
@@ -69,6 +70,8 @@ func (n Notification) Link() string {
 		return "/hazards/" + itoa(n.SubjectID)
 	case KindReviewsWaiting:
 		return "/review"
+	case KindDrillDue:
+		return "/schools/" + n.SchoolCode + "/registers#drills"
 	}
 	if n.SchoolCode != "" {
 		return "/schools/" + n.SchoolCode

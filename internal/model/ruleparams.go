@@ -37,6 +37,8 @@ var ruleParams = []ruleParam{
 	{"students_per_extra_guard", 1, func(r *RuleSet) *int { return &r.Guards.LargeStep }},
 	{"boarders_per_guard", 0, func(r *RuleSet) *int { return &r.Guards.BoardersPerGuard }},
 	{"anti_ramming_required", -1, nil},
+	{"drill_interval_days", 1, func(r *RuleSet) *int { return &r.DrillIntervalDays }},
+	{"kindergarten_drill_interval_days", 1, func(r *RuleSet) *int { return &r.KindergartenDrillIntervalDays }},
 }
 
 // RuleParamNames are the rule parameters' API names in display order.
@@ -152,7 +154,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // requirement. The day counts stay as they were.
 func V2Defaults() map[string]json.RawMessage {
 	all := DefaultRuleSet().RawParams()
-	for _, k := range []string{"validity_days", "alarm_test_days", "min_retention_days"} {
+	for _, k := range []string{"validity_days", "alarm_test_days", "min_retention_days", "drill_interval_days", "kindergarten_drill_interval_days"} {
 		delete(all, k)
 	}
 	return all

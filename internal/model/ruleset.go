@@ -20,6 +20,10 @@ type RuleSet struct {
 	MinRetentionDays    int       `json:"min_retention_days"` // video kept at least this long
 	AntiRammingRequired bool      `json:"anti_ramming_required"`
 	Guards              GuardRule `json:"guards"`
+	// DrillIntervalDays: a school whose last drill is older than this is
+	// due one; kindergartens have their own interval.
+	DrillIntervalDays             int `json:"drill_interval_days"`
+	KindergartenDrillIntervalDays int `json:"kindergarten_drill_interval_days"`
 }
 
 // GuardBasis says which students the guard bands count.
@@ -59,6 +63,7 @@ func DefaultRuleSet() RuleSet {
 		AlarmTestDays:       90,
 		MinRetentionDays:    30,
 		AntiRammingRequired: true,
+		DrillIntervalDays:   defaultDrillDays, KindergartenDrillIntervalDays: defaultKindergartenDrillDays,
 		Guards: GuardRule{
 			Basis:      GuardBasisNonBoarders,
 			SmallBelow: 100, SmallGuards: 1,
@@ -79,11 +84,28 @@ func RuleSetV1() RuleSet {
 	return rs
 }
 
+// The default drill intervals (SPEC §10); versions stored before drills
+// existed take them.
+const (
+	defaultDrillDays             = 30
+	defaultKindergartenDrillDays = 90
+)
+
+// DrillInterval is how many days may pass after a school's last drill
+// before it is due another.
+func (r RuleSet) DrillInterval(t SchoolType) int {
+	if t == Kindergarten {
+		return r.KindergartenDrillIntervalDays
+	}
+	return r.DrillIntervalDays
+}
+
 // DecodeRuleSet reads stored parameters. Versions stored before rule set
 // v2 carry neither the guard basis nor the anti-ramming switch: they meant
 // all students and a required barrier, and keep meaning it.
 func DecodeRuleSet(b []byte) (RuleSet, error) {
-	rs := RuleSet{AntiRammingRequired: true, Guards: GuardRule{Basis: GuardBasisAllStudents}}
+	rs := RuleSet{AntiRammingRequired: true, Guards: GuardRule{Basis: GuardBasisAllStudents},
+		DrillIntervalDays: defaultDrillDays, KindergartenDrillIntervalDays: defaultKindergartenDrillDays}
 	err := json.Unmarshal(b, &rs)
 	return rs, err
 }

@@ -58,6 +58,8 @@ func (a *testApp) resolve(t *testing.T, path string) string {
 		"{noteA}":  func() int64 { return a.notification(t, schoolA) },
 		"{campH}":  func() int64 { return a.campaign(t, prefHohhot).ID },
 		"{campB}":  func() int64 { return a.campaign(t, prefBaotou).ID },
+		"{guardA}": func() int64 { return a.guard(t, schoolA).ID },
+		"{guardD}": func() int64 { return a.guard(t, schoolD).ID },
 	}
 	for k, f := range fresh {
 		if strings.Contains(path, k) {
@@ -270,6 +272,28 @@ func pageAccessCases(t *testing.T) []accessCase {
 		{"GET", "/admin/webhooks", nil, nil, adminOnly(200)},
 		{"POST", "/admin/webhooks", url.Values{"division": {prefHohhot}, "url": {"ftp://x"}}, nil, adminOnly(422)},
 		{"POST", "/admin/webhooks/999999/delete", none, nil, adminOnly(404)},
+
+		// Registers (issue 13): schools keep their own, inspectors and leaders read.
+		{"GET", "/schools/" + schoolA + "/registers", nil, nil, by(200, 200, 200, 200, 403)},
+		{"GET", "/schools/" + schoolD + "/registers", nil, nil, by(200, 403, 403, 403, 200)},
+		{"GET", "/schools/" + unknownSchool + "/registers", nil, nil, all(404)},
+		{"POST", "/schools/" + schoolA + "/guards", none, nil, by(422, 403, 403, 422, 403)},
+		{"POST", "/schools/" + schoolD + "/guards", none, nil, adminOnly(422)},
+		{"POST", "/schools/" + schoolA + "/guards/import", none, nil, by(422, 403, 403, 422, 403)},
+		{"POST", "/schools/" + schoolD + "/guards/import", none, nil, adminOnly(422)},
+		{"GET", "/guards/{guardA}/leave", nil, nil, by(200, 403, 403, 200, 403)},
+		{"GET", "/guards/{guardD}/leave", nil, nil, adminOnly(200)},
+		{"GET", "/guards/999999/leave", nil, nil, all(404)},
+		{"POST", "/guards/{guardA}/leave", url.Values{"left_on": {day0.String()}}, nil, by(303, 403, 403, 303, 403)},
+		{"POST", "/guards/{guardA}/leave", url.Values{"left_on": {"2001-01-01"}}, nil, by(422, 403, 403, 422, 403)},
+		{"POST", "/guards/{guardD}/leave", none, nil, adminOnly(422)},
+		{"POST", "/schools/" + schoolA + "/alarm-tests", url.Values{"tested_on": {"2099-01-01"}}, nil, by(422, 403, 403, 422, 403)},
+		{"POST", "/schools/" + schoolD + "/alarm-tests", none, nil, adminOnly(422)},
+		{"POST", "/schools/" + schoolA + "/drills", url.Values{"held_on": {"2099-01-01"}, "kind": {"fire"}}, nil, by(422, 403, 403, 422, 403)},
+		{"POST", "/schools/" + schoolD + "/drills", none, nil, adminOnly(422)},
+		{"GET", "/divisions/" + prefHohhot + "/guard-conflicts", nil, nil, by(200, 200, 200, 403, 403)},
+		{"GET", "/divisions/" + prefBaotou + "/guard-conflicts", nil, nil, by(200, 403, 403, 403, 200)},
+		{"GET", "/divisions/" + unknownDivision + "/guard-conflicts", nil, nil, all(404)},
 	}
 }
 
@@ -279,6 +303,9 @@ func apiAccessCases(t *testing.T) []accessCase {
 		"deadline": day0.AddDays(14).String()}
 	reason := map[string]any{"reason": "the roster is missing"}
 	inspection := map[string]any{"inspected_on": day0.String(), "notes": "gate checked"}
+	alarmTest := map[string]any{"tested_on": day0.String(), "ok": true, "police_notified": true, "response_minutes": 5}
+	drill := map[string]any{"held_on": day0.String(), "kind": "evacuation", "participants": 500}
+	badGuard := map[string]any{"name": "张三", "id_number": "150102199003071238", "hired_on": day0.String()}
 	return []accessCase{
 		{"GET", "/api/v1/coverage/" + province, nil, nil, adminOnly(200)},
 		{"GET", "/api/v1/coverage/" + prefHohhot, nil, nil, by(200, 200, 200, 403, 403)},
@@ -340,6 +367,25 @@ func apiAccessCases(t *testing.T) []accessCase {
 		{"GET", "/api/v1/notifications?unread=maybe", nil, nil, all(400)},
 		{"POST", "/api/v1/notifications/{noteA}/read", nil, nil, by(404, 404, 404, 200, 404)},
 		{"POST", "/api/v1/notifications/999999/read", nil, nil, all(404)},
+		{"GET", "/api/v1/schools/" + schoolA + "/guards", nil, nil, by(200, 200, 200, 200, 403)},
+		{"GET", "/api/v1/schools/" + schoolD + "/guards", nil, nil, by(200, 403, 403, 403, 200)},
+		{"GET", "/api/v1/schools/" + unknownSchool + "/guards", nil, nil, all(404)},
+		// A wrong check digit: refused for its value where the user may write.
+		{"POST", "/api/v1/schools/" + schoolA + "/guards", nil, badGuard, by(422, 403, 403, 422, 403)},
+		{"POST", "/api/v1/schools/" + schoolD + "/guards", nil, badGuard, adminOnly(422)},
+		{"POST", "/api/v1/guards/{guardA}/leave", nil, map[string]any{"left_on": day0.String()}, by(200, 403, 403, 200, 403)},
+		{"POST", "/api/v1/guards/{guardD}/leave", nil, map[string]any{"left_on": day0.String()}, adminOnly(200)},
+		{"POST", "/api/v1/guards/999999/leave", nil, map[string]any{"left_on": day0.String()}, all(404)},
+		{"GET", "/api/v1/schools/" + schoolA + "/alarm-tests", nil, nil, by(200, 200, 200, 200, 403)},
+		{"GET", "/api/v1/schools/" + schoolD + "/alarm-tests", nil, nil, by(200, 403, 403, 403, 200)},
+		{"POST", "/api/v1/schools/" + schoolA + "/alarm-tests", nil, alarmTest, by(201, 403, 403, 201, 403)},
+		{"POST", "/api/v1/schools/" + schoolD + "/alarm-tests", nil, alarmTest, adminOnly(201)},
+		{"POST", "/api/v1/schools/" + unknownSchool + "/alarm-tests", nil, alarmTest, all(404)},
+		{"GET", "/api/v1/schools/" + schoolA + "/drills", nil, nil, by(200, 200, 200, 200, 403)},
+		{"GET", "/api/v1/schools/" + schoolD + "/drills", nil, nil, by(200, 403, 403, 403, 200)},
+		{"POST", "/api/v1/schools/" + schoolA + "/drills", nil, drill, by(201, 403, 403, 201, 403)},
+		{"POST", "/api/v1/schools/" + schoolD + "/drills", nil, drill, adminOnly(201)},
+		{"POST", "/api/v1/schools/" + unknownSchool + "/drills", nil, drill, all(404)},
 		{"GET", "/api/v1/no-such-thing", nil, nil, all(404)},
 	}
 }

@@ -45,6 +45,9 @@ func (s *Server) newChecklist(c echo.Context) error {
 	}
 	values["checked_on"] = s.store.Today().String()
 	values["idempotency_key"] = newIdempotencyKey()
+	if err := s.prefillFromRegisters(c.Request().Context(), school, values); err != nil {
+		return err
+	}
 	return s.renderChecklistForm(c, http.StatusOK, school, model.Checklist{ReturnReason: from.ReturnReason}, values, nil)
 }
 
@@ -219,6 +222,9 @@ func (s *Server) renderChecklistWith(c echo.Context, status int, cl model.Checkl
 		p.CorrectURL = web.SchoolURL(school.Code) + "/checklists/new?from=" + strconv.FormatInt(cl.ID, 10)
 	}
 	if p.Evidence, err = s.checklistEvidence(c, cl, school, u, x.uploadError); err != nil {
+		return err
+	}
+	if p.RegisterDiffs, err = s.registerDiffs(ctx, school, cl); err != nil {
 		return err
 	}
 	p.Base = s.base(c, fmt.Sprintf("%s · %s", school.Name, cl.CheckedOn), "review")

@@ -88,7 +88,7 @@ func (s *Server) renderDue(c echo.Context, d model.Division) error {
 	}
 	for _, it := range items {
 		p.Rows = append(p.Rows, web.DueRow{School: it.School, DivisionName: it.DivisionName, Kind: it.Kind,
-			CheckedOn: it.CheckedOn, ExpiresOn: it.ExpiresOn, DaysLate: it.DaysLate})
+			CheckedOn: it.CheckedOn, ExpiresOn: it.ExpiresOn, DaysLate: it.DaysLate, LastDrillOn: it.LastDrillOn})
 	}
 	u, _ := currentUser(c)
 	if p.Divisions, err = s.divisionPicker(ctx, u, "division", d.Code); err != nil {

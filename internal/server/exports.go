@@ -284,7 +284,7 @@ func (s *Server) exportDue(c echo.Context, format string) error {
 		return err
 	}
 	header := []string{"code", "name", "type", "division_code", "division", "students", "police_station",
-		"due", "checked_on", "expires_on", "days_late"}
+		"due", "checked_on", "expires_on", "days_late", "last_drill_on"}
 	var rows [][]roster.Cell
 	q.Under, q.Limit = d.Code, 5000
 	for {
@@ -293,13 +293,16 @@ func (s *Server) exportDue(c echo.Context, format string) error {
 			return err
 		}
 		for _, it := range items {
-			checked, expires, late := roster.Empty(), roster.Empty(), roster.Empty()
+			checked, expires, late, drill := roster.Empty(), roster.Empty(), roster.Empty(), roster.Empty()
 			if it.ExpiresOn != nil {
 				checked, expires, late = roster.Text(it.CheckedOn.String()), roster.Text(it.ExpiresOn.String()), roster.Int(it.DaysLate)
 			}
+			if it.LastDrillOn != nil {
+				drill = roster.Text(it.LastDrillOn.String())
+			}
 			rows = append(rows, []roster.Cell{roster.Text(it.School.Code), roster.Text(it.School.Name), roster.Text(string(it.School.Type)),
 				roster.Text(it.School.DivisionCode), roster.Text(it.DivisionName), roster.Int(it.School.Students),
-				roster.Text(it.School.PoliceStation), roster.Text(string(it.Kind)), checked, expires, late})
+				roster.Text(it.School.PoliceStation), roster.Text(string(it.Kind)), checked, expires, late, drill})
 		}
 		q.Offset += len(items)
 		if len(items) == 0 || int64(q.Offset) >= total {

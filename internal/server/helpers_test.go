@@ -120,6 +120,9 @@ type testApp struct {
 type appOptions struct {
 	cfg server.Config
 	tls bool // serve over TLS (httptest.NewTLSServer)
+	// logTo, when set, receives every log line from Debug up instead of
+	// the test's output.
+	logTo io.Writer
 }
 
 // newTestApp builds the seeded app served over plain HTTP on day0.
@@ -133,6 +136,9 @@ func newTestAppWith(t *testing.T, opts appOptions) *testApp {
 	clk := &testClock{}
 	clk.SetDay(day0)
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
+	if opts.logTo != nil {
+		log = slog.New(slog.NewTextHandler(opts.logTo, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	var dsn string
 	if testEngine() == "postgres" {
 		dsn = pgtest.DatabaseFrom(t, pgtest.Name(pgTemplateDB(t)))

@@ -25,6 +25,8 @@ func TestDueListBoundariesAndExport(t *testing.T) {
 		app.checklist(t, code, on, goodFacts(on), true)
 	}
 	app.clock.SetDay(today)
+	// Every school drilled today: this list is of checks (drill rows: registers_test.go).
+	app.drilled(t, today, schoolA, schoolB, schoolC, schoolE)
 	insp := app.signedIn(t, userInspector)
 	insp.header.Set("Accept-Language", "en")
 
@@ -46,7 +48,7 @@ func TestDueListBoundariesAndExport(t *testing.T) {
 
 	// Everyone's reminder list: the leader too, and the export has it all.
 	rows := readCSV(t, app.signedIn(t, userLeader).get("/divisions/"+prefHohhot+"/due.csv"))
-	if got := strings.Join(rows[0], ","); got != "code,name,type,division_code,division,students,police_station,due,checked_on,expires_on,days_late" {
+	if got := strings.Join(rows[0], ","); got != "code,name,type,division_code,division,students,police_station,due,checked_on,expires_on,days_late,last_drill_on" {
 		t.Errorf("CSV header %s", got)
 	}
 	var got []string

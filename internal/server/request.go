@@ -118,8 +118,8 @@ func formTexts(c echo.Context, names ...string) map[string]string {
 	return values
 }
 
-// formDate reads the date field k of a form's values: empty is 0, one that
-// does not parse a field error added to errs.
+// formDate reads an optional date field of a form; one that does not
+// parse is a field error.
 func formDate(values map[string]string, k string, errs *model.FieldErrors) model.Date {
 	v := values[k]
 	if v == "" {
@@ -127,7 +127,7 @@ func formDate(values map[string]string, k string, errs *model.FieldErrors) model
 	}
 	d, err := model.ParseDate(v)
 	if err != nil {
-		*errs = append(*errs, model.FieldError{Field: k, Message: err.Error()})
+		*errs = append(*errs, model.NewFieldError(k, "not_date", map[string]any{"Value": v}, "%s %q is not a date (YYYY-MM-DD)", k, v))
 	}
 	return d
 }

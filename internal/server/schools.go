@@ -42,6 +42,11 @@ func (s *Server) showSchool(c echo.Context) error {
 	if p.Inspections, err = s.store.SchoolInspections(ctx, school.ID, 20); err != nil {
 		return err
 	}
+	guards, err := s.store.SchoolGuards(ctx, school.ID)
+	if err != nil {
+		return err
+	}
+	p.Registers = web.SummarizeRegisters(guards, s.store.Today())
 	nav := "dashboard"
 	p.Base = s.base(c, school.Name, nav)
 	return render(c, http.StatusOK, web.SchoolView(p))

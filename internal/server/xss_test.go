@@ -142,6 +142,11 @@ func TestHostileTextIsEscapedOnEveryPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	guard, err := app.store.AddGuard(ctx, app.users[userAdmin], x.ID, model.GuardInput{Name: p("guard.name"), IDNumber: residentID(),
+		LicenceNo: p("guard.licence"), Employer: p("guard.employer"), HiredOn: today})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// Every GET route, with its parameters filled by the hostile records.
 	ids := map[string][]string{
@@ -152,6 +157,7 @@ func TestHostileTextIsEscapedOnEveryPage(t *testing.T) {
 		"/inspections/":      {fmt.Sprint(insp.ID)},
 		"/evidence/":         {fmt.Sprint(ev[0].ID)},
 		"/admin/users/":      {fmt.Sprint(userX.ID)},
+		"/guards/":           {fmt.Sprint(guard.ID)},
 	}
 	codes := []string{codeX, url.PathEscape(xssCode)}
 	divisions := []string{province, prefHohhot, hostileCounty}

@@ -119,10 +119,11 @@ func testNotificationsAtEveryStageBoundary(t *testing.T, engine string) {
 	want := map[string][]string{
 		"school-a": {
 			"hazard_raised A@" + at(10), "hazard_due_soon A@" + at(17), "hazard_overdue A@" + at(21),
+			"drill_due/never A@" + at(30), // no drill logged 30 days after it was added (drills_test.go)
 			"check_expiring/30d A@" + at(150), "check_expiring/7d A@" + at(173), "check_expired A@" + expired.String(),
 		},
-		"school-b": {"check_expired/never B@" + at(30)},
-		"school-c": {"checklist_returned C@" + at(1), "check_expired/never C@" + at(30)},
+		"school-b": {"check_expired/never B@" + at(30), "drill_due/never B@" + at(30)},
+		"school-c": {"checklist_returned C@" + at(1), "check_expired/never C@" + at(30), "drill_due/never C@" + at(30)},
 		"insp-county": {
 			"hazard_answered A@" + at(12), "hazard_overdue A@" + at(21), "check_expired/never B@" + at(30),
 			"check_expired A@" + expired.String(),

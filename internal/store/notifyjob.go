@@ -174,7 +174,14 @@ func (j *dailyJob) collect() error {
 	if err != nil {
 		return err
 	}
+	drills, drillRules, err := j.drillsDue()
+	if err != nil {
+		return err
+	}
 	var codes []string
+	for _, d := range drills {
+		codes = append(codes, d.Code)
+	}
 	for _, list := range [][]dueCheck{checks, fresh, never} {
 		for _, c := range list {
 			codes = append(codes, c.Code)
@@ -201,6 +208,7 @@ func (j *dailyJob) collect() error {
 	for _, h := range hazards {
 		j.classifyHazard(h)
 	}
+	j.notifyDrills(drills, drillRules)
 	return j.reviewsWaiting()
 }
 

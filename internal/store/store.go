@@ -46,6 +46,9 @@ type Options struct {
 	// bcrypt.DefaultCost. Tests set bcrypt.MinCost to run faster; hashes
 	// already stored keep the cost they were made with.
 	PasswordCost int
+	// IDKey is the key of the keyed hash of resident ID numbers (guard
+	// register). Empty: a random key made once and kept in the database.
+	IDKey []byte
 }
 
 // Store is the database. Writes go through w, reads through r: on SQLite w
@@ -68,6 +71,8 @@ type Store struct {
 	// at that cost.
 	passwordCost int
 	dummyHash    string
+	// ids holds the resident ID key (see Options.IDKey, residentkey.go).
+	ids *residentKey
 }
 
 // Open connects to the database named by opts.DSN. It does not migrate.
@@ -85,7 +90,7 @@ func Open(opts Options) (*Store, error) {
 		opts.PasswordCost = bcrypt.DefaultCost
 	}
 	s := &Store{now: opts.Now, loc: opts.Location, log: opts.Logger, closeOnce: &sync.Once{}, passwordCost: opts.PasswordCost,
-		exemptPassword: opts.ExemptPassword}
+		exemptPassword: opts.ExemptPassword, ids: &residentKey{key: opts.IDKey}}
 	// Signing in as an unknown user compares against this hash, so that it
 	// takes as long as a wrong password.
 	dummy, herr := bcrypt.GenerateFromPassword([]byte("timing equaliser"), s.passwordCost)
