@@ -98,14 +98,15 @@ func drillGroups(db *gorm.DB, under string, d model.Date) ([]drillGroup, error) 
 	return out, nil
 }
 
-// byDrillGroup is the condition "one of the groups' counties, and cond
-// of the school's interval": cond has two placeholders, given the value
-// for a kindergarten and for another school by each group's at(interval).
-func byDrillGroup(db *gorm.DB, groups []drillGroup, cond string, at func(interval int) any) *gorm.DB {
+// byDrillGroup is the condition "one of the groups' counties, and the
+// bound b of the school's interval": b's two placeholders take the value
+// for a kindergarten and for another school, given by each group's
+// at(interval).
+func byDrillGroup(db *gorm.DB, groups []drillGroup, b drillBound, at func(interval int) any) *gorm.DB {
 	out := db.Where("1 = 0")
 	for _, g := range groups {
 		out = out.Or(db.Where("s.division_code IN ?", g.counties).
-			Where(cond, at(g.kindergarten), at(g.school)))
+			Where(perKind(b), at(g.kindergarten), at(g.school)))
 	}
 	return out
 }
@@ -116,11 +117,35 @@ func lastDrills(db *gorm.DB) *gorm.DB {
 	return db.Table("schools s").Joins("LEFT JOIN (?) d ON d.school_id = s.id", last)
 }
 
-// perKind is "expr ?" for a kindergarten or for another school: its two
-// placeholders take the kindergarten's value, then the other's.
-func perKind(expr string) string {
-	k := string(model.Kindergarten)
-	return "((s.type = '" + k + "' AND " + expr + " ?) OR (s.type <> '" + k + "' AND " + expr + " ?))"
+// drillBound is one comparison of a day with a school's drill interval.
+type drillBound int
+
+const (
+	lastBeforeOrNone drillBound = iota // no drill, or the last one before ?
+	lastFrom                           // the last drill on or after ?
+	lastUpTo                           // the last drill on or before ?
+	addedFrom                          // the school added at or after ?
+	addedBefore                        // the school added before ?
+)
+
+// perKind is the SQL of bound b for a kindergarten or for another school:
+// its two placeholders take the kindergarten's value, then the other's.
+// The texts are written out whole (the store never builds SQL text from a
+// parameter; see sqlsafety_test.go).
+func perKind(b drillBound) string {
+	switch b {
+	case lastBeforeOrNone:
+		return "(d.last_on IS NULL OR ((s.type = 'kindergarten' AND d.last_on < ?) OR (s.type <> 'kindergarten' AND d.last_on < ?)))"
+	case lastFrom:
+		return "((s.type = 'kindergarten' AND d.last_on >= ?) OR (s.type <> 'kindergarten' AND d.last_on >= ?))"
+	case lastUpTo:
+		return "((s.type = 'kindergarten' AND d.last_on <= ?) OR (s.type <> 'kindergarten' AND d.last_on <= ?))"
+	case addedFrom:
+		return "((s.type = 'kindergarten' AND s.created_at >= ?) OR (s.type <> 'kindergarten' AND s.created_at >= ?))"
+	case addedBefore:
+		return "((s.type = 'kindergarten' AND s.created_at < ?) OR (s.type <> 'kindergarten' AND s.created_at < ?))"
+	}
+	panic(fmt.Sprintf("store: drill bound %d", b))
 }
 
 // drillDueQuery selects the schools of the due list's subtree and type
@@ -133,7 +158,7 @@ func (s *Store) drillDueQuery(ctx context.Context, q DueQuery, today model.Date)
 	if err != nil {
 		return nil, err
 	}
-	cond := byDrillGroup(db, groups, "(d.last_on IS NULL OR "+perKind("d.last_on <")+")",
+	cond := byDrillGroup(db, groups, lastBeforeOrNone,
 		func(interval int) any { return today.AddDays(-interval) })
 	return dueSchoolFilter(lastDrills(db), q).Where(cond).
 		Select("s.id, NULL AS checked_on, NULL AS expires_on, d.last_on AS drill_on, 1 AS drill, s.division_code, s.name"), nil
@@ -160,13 +185,13 @@ func (j *dailyJob) drillsDue() ([]dueDrill, []drillGroup, error) {
 		return nil, nil, fmt.Errorf("drill intervals: %w", err)
 	}
 	// Due on last + interval + 1 within (P, D]: last in [P − interval, D − interval − 1].
-	lapsed := db2(j.tx).Where(byDrillGroup(j.tx, groups, perKind("d.last_on >="), func(i int) any { return j.from.AddDays(-i) })).
-		Where(byDrillGroup(j.tx, groups, perKind("d.last_on <="), func(i int) any { return j.day.AddDays(-i - 1) }))
+	lapsed := db2(j.tx).Where(byDrillGroup(j.tx, groups, lastFrom, func(i int) any { return j.from.AddDays(-i) })).
+		Where(byDrillGroup(j.tx, groups, lastUpTo, func(i int) any { return j.day.AddDays(-i - 1) }))
 	// Never drilled, added on a day whose interval-th day after is in (P, D].
 	added := func(d model.Date, i int) any { return d.AddDays(1 - i).Time(j.s.loc).UTC() }
 	never := db2(j.tx).Where("d.last_on IS NULL").
-		Where(byDrillGroup(j.tx, groups, perKind("s.created_at >="), func(i int) any { return added(j.from, i) })).
-		Where(byDrillGroup(j.tx, groups, perKind("s.created_at <"), func(i int) any { return added(j.day, i) }))
+		Where(byDrillGroup(j.tx, groups, addedFrom, func(i int) any { return added(j.from, i) })).
+		Where(byDrillGroup(j.tx, groups, addedBefore, func(i int) any { return added(j.day, i) }))
 	var out []dueDrill
 	err = lastDrills(j.tx).Where("s.active = ?", true).Where(j.tx.Where(lapsed).Or(never)).
 		Select("s.id AS school_id, s.code, s.name, s.division_code, s.type, d.last_on").Scan(&out).Error

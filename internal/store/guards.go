@@ -62,9 +62,27 @@ func optionalDate(d model.Date) *model.Date {
 	return &d
 }
 
-// activeGuards restricts a guards query to the entries active on day d.
+// activeGuards restricts a guards query to the entries active on day d;
+// alias is how the query names the guards table ("" or "g.", "g2.", "g3.").
 func activeGuards(db *gorm.DB, alias string, d model.Date) *gorm.DB {
-	return db.Where(alias+"hired_on <= ? AND ("+alias+"left_on IS NULL OR "+alias+"left_on > ?)", d, d)
+	return db.Where(activeOn(alias), d, d)
+}
+
+// activeOn is the "active on day ?" condition under one of the aliases the
+// store's queries give the guards table, written out whole (the store never
+// builds SQL text from a parameter; see sqlsafety_test.go).
+func activeOn(alias string) string {
+	switch alias {
+	case "":
+		return "hired_on <= ? AND (left_on IS NULL OR left_on > ?)"
+	case "g.":
+		return "g.hired_on <= ? AND (g.left_on IS NULL OR g.left_on > ?)"
+	case "g2.":
+		return "g2.hired_on <= ? AND (g2.left_on IS NULL OR g2.left_on > ?)"
+	case "g3.":
+		return "g3.hired_on <= ? AND (g3.left_on IS NULL OR g3.left_on > ?)"
+	}
+	panic("store: guards alias " + alias)
 }
 
 // newGuardRows checks and hashes the entries for a school, reporting each
