@@ -53,7 +53,7 @@ func (b *bench) measureNotify(e engine, d *dataset) (notifyResult, error) {
 		default:
 			continue
 		}
-		if _, err := st.CreateUser(ctx, seeder, u, "bench-password"); err != nil {
+		if _, err := st.CreateUser(ctx, seeder, u, "Bench-Password-1"); err != nil {
 			return r, fmt.Errorf("official %s: %w", u.Username, err)
 		}
 		r.Officials++

@@ -70,7 +70,7 @@ func (s *Server) renderDivision(c echo.Context, d model.Division, nav string) er
 	if err != nil {
 		return err
 	}
-	if body, ok := s.pages.get(key); ok && key != "" {
+	if body, ok := s.pages.get(key); ok {
 		return renderInLayout(c, s.base(c, title, nav), body)
 	}
 	children, err := s.store.Children(ctx, d.Code)
@@ -107,9 +107,7 @@ func (s *Server) renderDivision(c echo.Context, d model.Division, nav string) er
 	if err != nil {
 		return err
 	}
-	if key != "" {
-		s.pages.put(key, gen, body)
-	}
+	s.pages.put(key, gen, body)
 	return renderInLayout(c, p.Base, body)
 }
 

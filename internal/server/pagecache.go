@@ -18,8 +18,9 @@ import (
 // everything they depend on — the URL, the viewer, the language, the day
 // and the data's generation (store.Generation) — so a dashboard is rendered
 // once per change of the data and served from memory until the next. Each
-// server has its own; a miss only costs a render, so nothing needs to be
-// shared between servers.
+// server has its own; a miss only costs a render. The generation is a row
+// every writing transaction bumps, on SQLite and PostgreSQL alike, so a
+// write through any server ends every server's cached pages at once.
 type pageCache struct {
 	mu       sync.Mutex
 	entries  map[string]*list.Element
@@ -84,11 +85,10 @@ func (pc *pageCache) remove(e *list.Element) {
 }
 
 // pageKey is the cache key of the current request's page content and the
-// data generation it belongs to, or "" when the generation cannot tell
-// changes apart (PostgreSQL).
+// data generation it belongs to.
 func (s *Server) pageKey(c echo.Context) (string, int64, error) {
-	gen, ok, err := s.store.Generation(c.Request().Context())
-	if err != nil || !ok {
+	gen, err := s.store.Generation(c.Request().Context())
+	if err != nil {
 		return "", 0, err
 	}
 	u, _ := currentUser(c)

@@ -66,6 +66,10 @@ type Store struct {
 	// at that cost.
 	passwordCost int
 	dummyHash    string
+	// rsql is r's connection pool, for the hot reads that skip GORM;
+	// creds caches credentials per data generation (credcache.go).
+	rsql  *sql.DB
+	creds *credCache
 }
 
 // Open connects to the database named by opts.DSN. It does not migrate.
@@ -83,7 +87,7 @@ func Open(opts Options) (*Store, error) {
 		opts.PasswordCost = bcrypt.DefaultCost
 	}
 	s := &Store{now: opts.Now, loc: opts.Location, log: opts.Logger, closeOnce: &sync.Once{}, passwordCost: opts.PasswordCost,
-		exemptPassword: opts.ExemptPassword}
+		exemptPassword: opts.ExemptPassword, creds: newCredCache()}
 	// Signing in as an unknown user compares against this hash, so that it
 	// takes as long as a wrong password.
 	dummy, herr := bcrypt.GenerateFromPassword([]byte("timing equaliser"), s.passwordCost)
@@ -107,6 +111,7 @@ func Open(opts Options) (*Store, error) {
 		}
 		db.SetMaxOpenConns(24)
 		db.SetMaxIdleConns(24)
+		s.rsql = db
 		return s, s.ping()
 	}
 	path := opts.DSN
@@ -138,6 +143,7 @@ func Open(opts Options) (*Store, error) {
 	rdb, _ := s.r.DB()
 	rdb.SetMaxOpenConns(8)
 	rdb.SetConnMaxIdleTime(time.Minute)
+	s.rsql = rdb
 	return s, s.ping()
 }
 
