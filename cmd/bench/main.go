@@ -36,6 +36,7 @@ func main() {
 	keep := flag.String("dir", "", "work directory (default: a temporary one, removed at the end)")
 	requests := flag.Int("requests", 300, "sequential requests per latency figure")
 	notifyOnly := flag.Bool("notify-only", false, "build each dataset and time the daily reminder job only (no server figures)")
+	profile := flag.String("profile", "", "write CPU and allocation profiles of each read rate's server into this directory")
 	flag.Parse()
 	sizes, err := parseSizes(*sizesFlag)
 	if err != nil || len(sizes) == 0 {
@@ -56,7 +57,7 @@ func main() {
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	b := &bench{dir: dir, requests: *requests, ctx: context.Background(), notifyOnly: *notifyOnly}
+	b := &bench{dir: dir, requests: *requests, ctx: context.Background(), notifyOnly: *notifyOnly, profileDir: *profile}
 	if err := b.run(sizes, pgSizes); err != nil {
 		fail(err)
 	}
@@ -90,6 +91,8 @@ type bench struct {
 	results  results
 	// notifyOnly skips the server figures: datasets and the reminder job.
 	notifyOnly bool
+	// profileDir, if set, receives profiles of the read rates (reads.go).
+	profileDir string
 }
 
 // results is the JSON line.

@@ -52,7 +52,7 @@ func (b *bench) measureSize(e engine, n int, withSubmissions bool) (sizeResult, 
 		}
 	}
 	fmt.Fprintln(os.Stderr, "  measuring request rates…")
-	if err := readRates(base, d, &r); err != nil {
+	if err := b.readRates(e, srv, d, &r); err != nil {
 		return r, nil, err
 	}
 	if withSubmissions {

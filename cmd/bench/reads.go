@@ -2,10 +2,14 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -26,21 +30,28 @@ var (
 	wrkNon2xx = regexp.MustCompile(`Non-2xx or 3xx responses:\s+([0-9]+)`)
 )
 
-// readRates fills the static, dashboard and coverage API rates of r.
-func readRates(base string, d *dataset, r *sizeResult) error {
-	static := base + "/static/js/htmx.min.js"
+// readRates fills the static, dashboard and coverage API rates of r. With
+// --profile, each rate's CPU and allocation profiles are written to
+// profileDir as <engine>-<schools>-<path>.{cpu,allocs}.pprof.
+func (b *bench) readRates(e engine, srv *serverProcess, d *dataset, r *sizeResult) error {
+	rate := func(name, path, token string) (float64, int, error) {
+		stop := b.profile(srv, fmt.Sprintf("%s-%d-%s", e, r.Schools, name))
+		defer stop()
+		return readRate(srv.base+path, token)
+	}
+	static := "/static/js/htmx.min.js"
 	var err error
 	var s1, s2 float64
-	if s1, r.StaticBytes, err = readRate(static, ""); err != nil {
+	if s1, r.StaticBytes, err = rate("static", static, ""); err != nil {
 		return err
 	}
-	if r.PageRPS, r.PageBytes, err = readRate(base+"/divisions/"+d.region, d.token); err != nil {
+	if r.PageRPS, r.PageBytes, err = rate("dashboard", "/divisions/"+d.region, d.token); err != nil {
 		return err
 	}
-	if r.APIRPS, _, err = readRate(base+"/api/v1/coverage/"+d.region, d.token); err != nil {
+	if r.APIRPS, _, err = rate("coverage-api", "/api/v1/coverage/"+d.region, d.token); err != nil {
 		return err
 	}
-	if s2, _, err = readRate(static, ""); err != nil {
+	if s2, _, err = rate("static-again", static, ""); err != nil {
 		return err
 	}
 	r.StaticRPS = round2((s1 + s2) / 2)
@@ -49,6 +60,35 @@ func readRates(base string, d *dataset, r *sizeResult) error {
 		r.RPSRatio, r.APIRatio = round2(r.PageRPS/r.StaticRPS), round2(r.APIRPS/r.StaticRPS)
 	}
 	return nil
+}
+
+// profile starts fetching a CPU and an allocation profile of most of a
+// read rate's run from the server's profiler, and returns the function
+// that waits for both and writes them. Without --profile it does nothing.
+func (b *bench) profile(srv *serverProcess, name string) (wait func()) {
+	if srv.pprof == "" {
+		return func() {}
+	}
+	var wg sync.WaitGroup
+	secs := strconv.Itoa(readSeconds - 1)
+	for kind, path := range map[string]string{"cpu": "profile?seconds=" + secs, "allocs": "allocs?seconds=" + secs} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := http.Get(srv.pprof + path)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "  profile:", err)
+				return
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			file := filepath.Join(b.profileDir, name+"."+kind+".pprof")
+			if err := os.WriteFile(file, body, 0o644); err != nil {
+				fmt.Fprintln(os.Stderr, "  profile:", err)
+			}
+		}()
+	}
+	return wg.Wait
 }
 
 // readRate is url's request rate under wrk and the size of one answer.
