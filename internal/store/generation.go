@@ -50,6 +50,6 @@ func (s *Store) Generation(ctx context.Context) (int64, error) {
 
 func (s *Store) readGeneration(ctx context.Context) (gen int64, err error) {
 	defer wrap(&err, "generation")
-	err = s.rsql.QueryRowContext(ctx, "SELECT gen FROM data_generation WHERE id = 1").Scan(&gen)
+	err = s.queryRow(ctx, "SELECT gen FROM data_generation WHERE id = 1", nil, &gen)
 	return gen, err
 }

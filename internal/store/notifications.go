@@ -345,7 +345,8 @@ func (s *Store) Notifications(ctx context.Context, q NotificationQuery) ([]model
 // bell's number, read on every page through an index.
 func (s *Store) UnreadCount(ctx context.Context, userID int64) (int64, error) {
 	var n int64
-	if err := s.r.WithContext(ctx).Model(&notificationRow{}).Where("user_id = ? AND read_at IS NULL", userID).Count(&n).Error; err != nil {
+	// A hot read: every page's layout shows the count.
+	if err := s.queryRow(ctx, "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL", []any{userID}, &n); err != nil {
 		return 0, fmt.Errorf("store: unread notifications: %w", err)
 	}
 	return n, nil

@@ -70,6 +70,7 @@ type Store struct {
 	// creds caches credentials per data generation (credcache.go).
 	rsql  *sql.DB
 	creds *credCache
+	stmts *preparedStmts // hot reads (hotreads.go)
 }
 
 // Open connects to the database named by opts.DSN. It does not migrate.
@@ -87,7 +88,7 @@ func Open(opts Options) (*Store, error) {
 		opts.PasswordCost = bcrypt.DefaultCost
 	}
 	s := &Store{now: opts.Now, loc: opts.Location, log: opts.Logger, closeOnce: &sync.Once{}, passwordCost: opts.PasswordCost,
-		exemptPassword: opts.ExemptPassword, creds: newCredCache()}
+		exemptPassword: opts.ExemptPassword, creds: newCredCache(), stmts: &preparedStmts{}}
 	// Signing in as an unknown user compares against this hash, so that it
 	// takes as long as a wrong password.
 	dummy, herr := bcrypt.GenerateFromPassword([]byte("timing equaliser"), s.passwordCost)
@@ -185,6 +186,7 @@ func (s *Store) close() error {
 		close(s.group)
 		<-s.stopped
 	}
+	s.closeStmts()
 	var errs []error
 	for _, g := range []*gorm.DB{s.w, s.r} {
 		if db, err := g.DB(); err == nil {
@@ -252,7 +254,7 @@ func (s *Store) Postgres() bool { return s.postgres }
 
 // notFound maps GORM's not-found to ErrNotFound.
 func notFound(err error) error {
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	if errors.Is(err, gorm.ErrRecordNotFound) || errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
 	}
 	return err
