@@ -77,7 +77,7 @@ func (s *Store) insertAudit(tx *gorm.DB, rows []auditRow) error {
 	if err := tx.CreateInBatches(rows, 200).Error; err != nil {
 		return fmt.Errorf("store: writing audit entries: %w", err)
 	}
-	return bumpGeneration(tx)
+	return advanceGeneration(tx)
 }
 
 // chainHash is SHA-256 over the previous hash and the entry's fields.

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"sync"
 	"time"
 
 	"safecampus/internal/model"
@@ -15,42 +14,6 @@ import (
 // answer is never used after such a change commits, on any server. Expiry
 // is checked against the clock at every use, and a session is looked up
 // again (and its last use recorded) once a minute, as before.
-
-// maxCachedCredentials bounds each credential cache; past it the cache
-// starts again empty.
-const maxCachedCredentials = 10_000
-
-// genCache is a map that holds entries of one data generation only.
-type genCache[V any] struct {
-	mu      sync.Mutex
-	gen     int64
-	entries map[string]V
-}
-
-func (c *genCache[V]) get(gen int64, key string) (V, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v, ok := c.entries[key]
-	if gen != c.gen {
-		var zero V
-		return zero, false
-	}
-	return v, ok
-}
-
-// put stores v for generation gen; an answer read at an older generation
-// than the cache's is dropped, a newer one empties the cache.
-func (c *genCache[V]) put(gen int64, key string, v V) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if gen < c.gen {
-		return
-	}
-	if gen > c.gen || c.entries == nil || len(c.entries) >= maxCachedCredentials {
-		c.gen, c.entries = gen, map[string]V{}
-	}
-	c.entries[key] = v
-}
 
 // credCache caches the users of sessions and API tokens, by the hash of
 // their secret.

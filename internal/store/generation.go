@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"gorm.io/gorm"
 )
@@ -16,8 +17,22 @@ import (
 // commits that bump it, so the counter is exact across servers too: a
 // server reading g+1 sees every write committed up to it.
 
-// bumpGeneration advances the data generation in tx.
-func bumpGeneration(tx *gorm.DB) error {
+// bumpGeneration advances the data generation in tx. On PostgreSQL it
+// first takes the audit chain's lock, as insertAudit does before it
+// advances the generation, so that every transaction takes the two locks
+// in the same order and none waits for another in a cycle.
+func (s *Store) bumpGeneration(tx *gorm.DB) error {
+	if s.postgres {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", auditLockKey).Error; err != nil {
+			return fmt.Errorf("store: locking the data generation: %w", err)
+		}
+	}
+	return advanceGeneration(tx)
+}
+
+// advanceGeneration is bumpGeneration for a transaction that holds the
+// audit chain's lock already.
+func advanceGeneration(tx *gorm.DB) error {
 	if err := tx.Exec("UPDATE data_generation SET gen = gen + 1 WHERE id = 1").Error; err != nil {
 		return fmt.Errorf("store: bumping the data generation: %w", err)
 	}
@@ -52,4 +67,40 @@ func (s *Store) readGeneration(ctx context.Context) (gen int64, err error) {
 	defer wrap(&err, "generation")
 	err = s.queryRow(ctx, "SELECT gen FROM data_generation WHERE id = 1", nil, &gen)
 	return gen, err
+}
+
+// maxCachedPerGeneration bounds each genCache; past it the cache starts
+// again empty.
+const maxCachedPerGeneration = 10_000
+
+// genCache is a map that holds entries of one data generation only.
+type genCache[V any] struct {
+	mu      sync.Mutex
+	gen     int64
+	entries map[string]V
+}
+
+func (c *genCache[V]) get(gen int64, key string) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.entries[key]
+	if gen != c.gen {
+		var zero V
+		return zero, false
+	}
+	return v, ok
+}
+
+// put stores v for generation gen; an answer read at an older generation
+// than the cache's is dropped, a newer one empties the cache.
+func (c *genCache[V]) put(gen int64, key string, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen < c.gen {
+		return
+	}
+	if gen > c.gen || c.entries == nil || len(c.entries) >= maxCachedPerGeneration {
+		c.gen, c.entries = gen, map[string]V{}
+	}
+	c.entries[key] = v
 }

@@ -6,13 +6,24 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"safecampus/internal/model"
 )
 
-// Hot reads. A cached dashboard still asks the database three things on
+// Hot reads. A cached dashboard still asked the database three things on
 // every view: the data generation, the division in its URL and the
 // viewer's unread notifications. Through GORM each cost more (statement
-// building, reflection, a fresh prepare) than the answer; they run instead
-// as plain SQL, portable to both engines, prepared once on the read pool.
+// building, reflection, a fresh prepare) than the answer. The generation
+// now runs as plain SQL, portable to both engines, prepared once on the
+// read pool; the other two are cached per generation (every write that
+// changes them bumps it), which saves PostgreSQL two round trips a view.
+
+// hotCache holds the division and unread-count answers of one data
+// generation (genCache, credcache.go).
+type hotCache struct {
+	divisions genCache[model.Division]
+	unread    genCache[int64] // by user id
+}
 
 // preparedStmts maps a query to its prepared statement.
 type preparedStmts struct{ m sync.Map }

@@ -169,7 +169,7 @@ func (s *Store) SetLanguage(ctx context.Context, userID int64, lang string) (err
 			Updates(map[string]any{"language": lang, "updated_at": s.now().UTC()}).Error; err != nil {
 			return err
 		}
-		return bumpGeneration(tx)
+		return s.bumpGeneration(tx)
 	})
 }
 
@@ -254,6 +254,6 @@ func (s *Store) DeleteSession(ctx context.Context, token string) (err error) {
 		if err := tx.Where("id = ?", hashSecret(token)).Delete(&sessionRow{}).Error; err != nil {
 			return err
 		}
-		return bumpGeneration(tx)
+		return s.bumpGeneration(tx)
 	})
 }
