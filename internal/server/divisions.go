@@ -71,7 +71,7 @@ func (s *Server) renderDivision(c echo.Context, d model.Division, nav string) er
 		return err
 	}
 	if body, ok := s.pages.get(key); ok {
-		return renderInLayout(c, s.base(c, title, nav), body)
+		return s.renderInLayout(c, s.base(c, title, nav), body)
 	}
 	children, err := s.store.Children(ctx, d.Code)
 	if err != nil {
@@ -108,7 +108,7 @@ func (s *Server) renderDivision(c echo.Context, d model.Division, nav string) er
 		return err
 	}
 	s.pages.put(key, gen, body)
-	return renderInLayout(c, p.Base, body)
+	return s.renderInLayout(c, p.Base, body)
 }
 
 // divisionCoverage reads the division's own counts and its children's on

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"container/list"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -115,16 +116,11 @@ const bodyMark = "\x00safecampus-page-content\x00"
 // The layout is rendered around a mark and written in two pieces on either
 // side of the cached bytes: copying a large dashboard into the layout (and
 // into a string for templ.Raw) was most of a cache hit's allocations and
-// a good part of its CPU.
-func renderInLayout(c echo.Context, b web.Base, body []byte) error {
-	ctx := templ.WithChildren(c.Request().Context(), templ.Raw(bodyMark))
-	var buf bytes.Buffer
-	if err := web.Layout(b).Render(ctx, &buf); err != nil {
+// a good part of its CPU. The rendered layout is cached too (layoutAround).
+func (s *Server) renderInLayout(c echo.Context, b web.Base, body []byte) error {
+	before, after, err := s.layoutAround(c, b)
+	if err != nil {
 		return err
-	}
-	before, after, ok := bytes.Cut(buf.Bytes(), []byte(bodyMark))
-	if !ok {
-		return errors.New("render: the layout did not place its content")
 	}
 	h := c.Response().Header()
 	h.Set("Cache-Control", "no-store")
@@ -137,4 +133,34 @@ func renderInLayout(c echo.Context, b web.Base, body []byte) error {
 		}
 	}
 	return nil
+}
+
+// layoutAround is the layout of b, split where the content goes. It is a
+// function of b and the language alone (b.Lang names it), so it is cached
+// in the page cache under b's every field and the data generation.
+func (s *Server) layoutAround(c echo.Context, b web.Base) (before, after []byte, err error) {
+	ctx := c.Request().Context()
+	gen, err := s.store.Generation(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	fields, err := json.Marshal(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	key := "layout\x00" + strconv.FormatInt(gen, 10) + "\x00" + string(fields)
+	page, ok := s.pages.get(key)
+	if !ok {
+		var buf bytes.Buffer
+		if err := web.Layout(b).Render(templ.WithChildren(ctx, templ.Raw(bodyMark)), &buf); err != nil {
+			return nil, nil, err
+		}
+		page = bytes.Clone(buf.Bytes())
+		s.pages.put(key, gen, page)
+	}
+	before, after, ok = bytes.Cut(page, []byte(bodyMark))
+	if !ok {
+		return nil, nil, errors.New("render: the layout did not place its content")
+	}
+	return before, after, nil
 }
