@@ -199,26 +199,24 @@ func orient(img image.Image, o int) image.Image {
 	if o >= 5 { // orientations 5–8 swap the sides
 		dw, dh = h, w
 	}
+	// Each orientation mirrors x, mirrors y, or both, and from 5 on
+	// swaps the axes after mirroring.
+	mirrorX := o == 2 || o == 3 || o == 7 || o == 8
+	mirrorY := o == 3 || o == 4 || o == 6 || o == 7
 	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
 	for y := range h {
 		row := src.Pix[y*src.Stride:]
 		for x := range w {
-			var dx, dy int
-			switch o {
-			case 2:
-				dx, dy = w-1-x, y
-			case 3:
-				dx, dy = w-1-x, h-1-y
-			case 4:
-				dx, dy = x, h-1-y
-			case 5:
-				dx, dy = y, x
-			case 6:
-				dx, dy = h-1-y, x
-			case 7:
-				dx, dy = h-1-y, w-1-x
-			case 8:
-				dx, dy = y, w-1-x
+			sx, sy := x, y
+			if mirrorX {
+				sx = w - 1 - x
+			}
+			if mirrorY {
+				sy = h - 1 - y
+			}
+			dx, dy := sx, sy
+			if o >= 5 {
+				dx, dy = sy, sx
 			}
 			copy(dst.Pix[dy*dst.Stride+dx*4:dy*dst.Stride+dx*4+4], row[x*4:x*4+4])
 		}

@@ -91,6 +91,10 @@ func TestCleanTurnsPhotosUprightAndRemovesEXIF(t *testing.T) {
 		{3, 400, 200, 0.95, 0.95, 400, 200, "bottom right"},
 		{6, 400, 200, 0.95, 0.05, 200, 400, "top right"},
 		{8, 400, 200, 0.05, 0.95, 200, 400, "bottom left"},
+		{2, 400, 200, 0.95, 0.05, 400, 200, "top right"},
+		{4, 400, 200, 0.05, 0.95, 400, 200, "bottom left"},
+		{5, 400, 200, 0.05, 0.05, 200, 400, "top left"},
+		{7, 400, 200, 0.95, 0.95, 200, 400, "bottom right"},
 	} {
 		raw := withEXIF(markedJPEG(t, tc.w, tc.h), tc.orientation)
 		if got := jpegOrientation(raw); got != int(tc.orientation) {

@@ -197,6 +197,20 @@ func (facts Facts) Validate(complete bool) FieldErrors {
 	return errs
 }
 
+// RealDateErrors refuses every answered date fact outside the real days
+// (RealDateError): a fact records the past, not year 1 or 9999.
+func (facts Facts) RealDateErrors(today Date) FieldErrors {
+	var errs FieldErrors
+	for _, f := range FactTable {
+		if v := f.field(&facts); f.Kind == FactDate && !v.IsNil() {
+			if e := RealDateError(f.Key, v.Elem().Interface().(Date), today); e != nil {
+				errs = append(errs, *e)
+			}
+		}
+	}
+	return errs
+}
+
 // check checks one answered fact against its bounds or choices.
 func (f Fact) check(v reflect.Value) FieldErrors {
 	switch f.Kind {

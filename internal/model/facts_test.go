@@ -241,3 +241,20 @@ func TestFactParseFormRejects(t *testing.T) {
 		t.Errorf("bad choice message = %q", got)
 	}
 }
+
+func TestRealDateErrorsNameEachDateFact(t *testing.T) {
+	today := model.NewDate(2026, 3, 2)
+	var f model.Facts
+	if errs := f.RealDateErrors(today); len(errs) != 0 {
+		t.Errorf("unanswered facts: %v, want none", errs)
+	}
+	f.OneButtonAlarm.LastTestOn = new(today.AddDays(-10))
+	if errs := f.RealDateErrors(today); len(errs) != 0 {
+		t.Errorf("a real day: %v, want none", errs)
+	}
+	f.OneButtonAlarm.LastTestOn = new(model.NewDate(1, 1, 1))
+	errs := f.RealDateErrors(today)
+	if len(errs) != 1 || errs[0].Field != "one_button_alarm.last_test_on" || errs[0].Key != "unreal_date" {
+		t.Errorf("year 1: %+v, want one unreal_date error on one_button_alarm.last_test_on", errs)
+	}
+}

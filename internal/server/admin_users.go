@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -29,10 +28,7 @@ func (s *Server) newUser(c echo.Context) error {
 
 func (s *Server) createUser(c echo.Context) error {
 	actor, _ := currentUser(c)
-	values := map[string]string{}
-	for _, k := range []string{"username", "role", "scope", "language"} {
-		values[k] = strings.TrimSpace(c.FormValue(k))
-	}
+	values := formTexts(c, "username", "role", "scope", "language")
 	u := model.User{Username: values["username"], Role: model.Role(values["role"]), ScopeCode: values["scope"], Language: values["language"]}
 	_, err := s.store.CreateUser(c.Request().Context(), actor, u, c.FormValue("password"))
 	var fe model.FieldErrors

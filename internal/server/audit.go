@@ -24,9 +24,9 @@ const auditPageSize = 50
 // listAudit is the audit trail: every change, for administrators; the
 // changes in their subtree, for inspectors.
 func (s *Server) listAudit(c echo.Context) error {
-	u, _ := currentUser(c)
-	if !canReview(u) {
-		return errForbidden
+	u, err := currentReviewer(c)
+	if err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
 	page, err := pageParam(c)
@@ -77,9 +77,9 @@ func (s *Server) listAudit(c echo.Context) error {
 // come back in f.Errors, to be shown beside the filter.
 func (s *Server) auditFilterOf(c echo.Context, u model.User) (web.AuditFilter, store.AuditQuery, error) {
 	ctx := c.Request().Context()
-	f := web.AuditFilter{Entity: c.QueryParam("entity"), EntityID: strings.TrimSpace(c.QueryParam("id")),
-		User: strings.TrimSpace(c.QueryParam("user")), Division: strings.TrimSpace(c.QueryParam("division")),
-		From: strings.TrimSpace(c.QueryParam("from")), To: strings.TrimSpace(c.QueryParam("to"))}
+	f := web.AuditFilter{Entity: c.QueryParam("entity"), EntityID: queryText(c, "id"),
+		User: queryText(c, "user"), Division: queryText(c, "division"),
+		From: queryText(c, "from"), To: queryText(c, "to")}
 	q := store.AuditQuery{Entity: f.Entity, EntityID: f.EntityID, Username: f.User}
 	if f.Entity != "" && !validEntity(f.Entity) {
 		return f, q, echo.NewHTTPError(http.StatusBadRequest, "unknown entity "+strconv.Quote(f.Entity))

@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -52,7 +51,7 @@ func demoLogins(ds []DemoLogin) []web.DemoLogin {
 
 func (s *Server) login(c echo.Context) error {
 	ctx := c.Request().Context()
-	username := strings.TrimSpace(c.FormValue("username"))
+	username := formText(c, "username")
 	password := c.FormValue("password")
 	address := c.RealIP()
 	// The attempt is counted before the password is checked, so parallel

@@ -1,17 +1,13 @@
 package server
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"safecampus/internal/i18n"
 	"safecampus/internal/model"
-	"safecampus/internal/roster"
 	"safecampus/internal/store"
 	"safecampus/web"
 )
@@ -59,7 +55,7 @@ func (s *Server) showDue(c echo.Context) error {
 // another division (?division=CODE): that division's list, with the other
 // filters. Its handler checks the scope.
 func dueElsewhere(c echo.Context, current string) (string, bool) {
-	to := strings.TrimSpace(c.QueryParam("division"))
+	to := queryText(c, "division")
 	if to == "" || to == current {
 		return "", false
 	}
@@ -116,68 +112,18 @@ func dueFilterOf(c echo.Context) (web.DueFilter, store.DueQuery, error) {
 	if q.Kind, ok = model.ParseDueKind(string(f.Kind)); !ok {
 		return f, q, echo.NewHTTPError(http.StatusBadRequest, "kind must be never, expired or soon")
 	}
-	if b := c.QueryParam("basis"); b != "" {
-		basis, ok := model.ParseBasis(b)
-		if !ok {
-			return f, q, echo.NewHTTPError(http.StatusBadRequest, "basis must be verified or reported")
-		}
-		f.Basis = basis
-	}
-	q.Basis = f.Basis
-	if t := c.QueryParam("type"); t != "" {
-		st, ok := model.ParseSchoolType(t)
-		if !ok {
-			return f, q, echo.NewHTTPError(http.StatusBadRequest, "unknown school type "+strconv.Quote(t))
-		}
-		f.Type, q.Type = st, st
-	}
 	var err error
+	if c.QueryParam("basis") != "" {
+		if f.Basis, err = basisParam(c); err != nil {
+			return f, q, err
+		}
+	}
+	if f.Type, err = schoolTypeParam(c); err != nil {
+		return f, q, err
+	}
+	q.Basis, q.Type = f.Basis, f.Type
 	if f.Page, err = pageParam(c); err != nil {
 		return f, q, err
 	}
 	return f, q, nil
-}
-
-func (s *Server) exportDueCSV(c echo.Context) error  { return s.exportDue(c, "csv") }
-func (s *Server) exportDueXLSX(c echo.Context) error { return s.exportDue(c, "xlsx") }
-
-// exportDue writes the whole reminder list of a division, with the page's
-// filters, for an inspector to work through offline.
-func (s *Server) exportDue(c echo.Context, format string) error {
-	d, u, err := s.visibleDivision(c)
-	if err != nil {
-		return err
-	}
-	if u.Role == model.SchoolRep {
-		return errForbidden
-	}
-	_, q, err := dueFilterOf(c)
-	if err != nil {
-		return err
-	}
-	header := []string{"code", "name", "type", "division_code", "division", "students", "police_station",
-		"due", "checked_on", "expires_on", "days_late"}
-	var rows [][]roster.Cell
-	q.Under, q.Limit = d.Code, 5000
-	for {
-		items, total, err := s.store.DueSchools(c.Request().Context(), q)
-		if err != nil {
-			return err
-		}
-		for _, it := range items {
-			checked, expires, late := roster.Empty(), roster.Empty(), roster.Empty()
-			if it.ExpiresOn != nil {
-				checked, expires, late = roster.Text(it.CheckedOn.String()), roster.Text(it.ExpiresOn.String()), roster.Int(it.DaysLate)
-			}
-			rows = append(rows, []roster.Cell{roster.Text(it.School.Code), roster.Text(it.School.Name), roster.Text(string(it.School.Type)),
-				roster.Text(it.School.DivisionCode), roster.Text(it.DivisionName), roster.Int(it.School.Students),
-				roster.Text(it.School.PoliceStation), roster.Text(string(it.Kind)), checked, expires, late})
-		}
-		q.Offset += len(items)
-		if len(items) == 0 || int64(q.Offset) >= total {
-			break
-		}
-	}
-	name := fmt.Sprintf("due-%s-%s-%s.%s", d.Code, q.Basis, s.store.Today(), format)
-	return writeTable(c, format, name, "due", header, rows)
 }

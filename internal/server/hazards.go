@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -45,7 +44,7 @@ func (s *Server) listHazards(c echo.Context) error {
 // checks it against the user's scope.
 func (s *Server) hazardFilterOf(c echo.Context, u model.User) (web.HazardFilter, store.HazardQuery, error) {
 	ctx := c.Request().Context()
-	f := web.HazardFilter{Division: strings.TrimSpace(c.QueryParam("division")), School: strings.TrimSpace(c.QueryParam("school")),
+	f := web.HazardFilter{Division: queryText(c, "division"), School: queryText(c, "school"),
 		Measure: model.Measure(c.QueryParam("measure")), State: model.HazardStateFilter(c.QueryParam("state")), Overdue: c.QueryParam("overdue") == "1", Page: 1}
 	q := store.HazardQuery{Measure: f.Measure, Overdue: f.Overdue, Limit: hazardPageSize}
 	var ok bool
@@ -190,10 +189,7 @@ func (s *Server) createHazard(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	values := map[string]string{}
-	for _, k := range []string{"measure", "description", "severity", "deadline"} {
-		values[k] = strings.TrimSpace(c.FormValue(k))
-	}
+	values := formTexts(c, "measure", "description", "severity", "deadline")
 	in := store.HazardInput{Measure: model.Measure(values["measure"]), Description: values["description"], Severity: model.Severity(values["severity"])}
 	deadlineOK := values["deadline"] != ""
 	if deadlineOK {

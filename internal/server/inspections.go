@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -62,12 +61,14 @@ func (s *Server) createInspection(c echo.Context) error {
 // parseInspectionForm reads the form; dates that do not parse are field
 // errors, everything else is the store's to validate.
 func parseInspectionForm(form url.Values) (store.InspectionInput, map[string]string, model.FieldErrors) {
-	values := map[string]string{}
-	get := func(k string) string {
-		v := strings.TrimSpace(form.Get(k))
-		values[k] = v
-		return v
+	names := []string{"inspected_on", "participants", "notes"}
+	for _, m := range model.InspectionTargets {
+		for _, f := range []string{".result", ".note", ".raise", ".severity", ".deadline"} {
+			names = append(names, string(m)+f)
+		}
 	}
+	values := trimmedValues(form, names...)
+	get := func(k string) string { return values[k] }
 	var errs model.FieldErrors
 	date := func(k string) model.Date {
 		v := get(k)
@@ -90,8 +91,6 @@ func parseInspectionForm(form url.Values) (store.InspectionInput, map[string]str
 		}
 		if f.Result == model.FindingProblem && f.Raise {
 			f.Deadline = date(k + ".deadline")
-		} else {
-			get(k + ".deadline")
 		}
 		in.Findings = append(in.Findings, f)
 	}

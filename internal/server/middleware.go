@@ -35,7 +35,7 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+		if isAPI(c) {
 			// API answers are per user and live: no cache, shared or
 			// private, keeps them.
 			h.Set("Cache-Control", "no-store")

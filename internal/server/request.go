@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -49,6 +50,19 @@ func basisParam(c echo.Context) (model.Basis, error) {
 	return basis, nil
 }
 
+// schoolTypeParam reads ?type= ("" when absent); an unknown type is a 400.
+func schoolTypeParam(c echo.Context) (model.SchoolType, error) {
+	t := c.QueryParam("type")
+	if t == "" {
+		return "", nil
+	}
+	st, ok := model.ParseSchoolType(t)
+	if !ok {
+		return "", echo.NewHTTPError(http.StatusBadRequest, "unknown school type "+strconv.Quote(t))
+	}
+	return st, nil
+}
+
 // formParams reads the posted form; a form that cannot be parsed is a 400.
 func formParams(c echo.Context) (url.Values, error) {
 	form, err := c.FormParams()
@@ -72,4 +86,34 @@ func (s *Server) checkDivisionFilter(ctx context.Context, u model.User, code str
 		return errForbidden
 	}
 	return nil
+}
+
+// queryText reads a query parameter as typed, trimmed.
+func queryText(c echo.Context, name string) string {
+	return strings.TrimSpace(c.QueryParam(name))
+}
+
+// formText reads a posted field as typed, trimmed.
+func formText(c echo.Context, name string) string {
+	return strings.TrimSpace(c.FormValue(name))
+}
+
+// trimmedValues reads the named fields of a parsed form as typed,
+// trimmed: the values a form is re-rendered with.
+func trimmedValues(form url.Values, names ...string) map[string]string {
+	values := make(map[string]string, len(names))
+	for _, k := range names {
+		values[k] = strings.TrimSpace(form.Get(k))
+	}
+	return values
+}
+
+// formTexts reads the posted fields named, trimmed: the values as typed,
+// kept to re-render the form.
+func formTexts(c echo.Context, names ...string) map[string]string {
+	values := make(map[string]string, len(names))
+	for _, k := range names {
+		values[k] = formText(c, k)
+	}
+	return values
 }

@@ -23,9 +23,9 @@ const reviewReadCap = 5000
 // listReview is the inspector's queue of submitted checklists in scope,
 // filterable by division, school type and failing measure.
 func (s *Server) listReview(c echo.Context) error {
-	u, _ := currentUser(c)
-	if !u.CanReview() {
-		return errForbidden
+	u, err := currentReviewer(c)
+	if err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
 	page, err := pageParam(c)
@@ -53,7 +53,7 @@ func (s *Server) listReview(c echo.Context) error {
 // reviewReadCap are read) and how many checklists wait in all.
 func (s *Server) reviewRowsOf(c echo.Context, u model.User) (web.ReviewFilter, []web.ReviewRow, int64, error) {
 	ctx := c.Request().Context()
-	f := web.ReviewFilter{Division: strings.TrimSpace(c.QueryParam("division")), Failing: model.Measure(c.QueryParam("failing"))}
+	f := web.ReviewFilter{Division: queryText(c, "division"), Failing: model.Measure(c.QueryParam("failing"))}
 	if t := c.QueryParam("type"); t != "" {
 		var ok bool
 		if f.Type, ok = model.ParseSchoolType(t); !ok {
@@ -74,7 +74,7 @@ func (s *Server) reviewRowsOf(c echo.Context, u model.User) (web.ReviewFilter, [
 	if err != nil {
 		return f, nil, 0, err
 	}
-	rules, err := s.store.RulesToday(ctx, reviewDivisions(items))
+	rules, err := s.store.RulesToday(ctx, divisionsOf(items, reviewSchool))
 	if err != nil {
 		return f, nil, 0, err
 	}
@@ -106,9 +106,9 @@ func reviewQuery(f web.ReviewFilter) url.Values {
 
 // reviewerForm is the form a reviewer posted; others are refused.
 func reviewerForm(c echo.Context) (model.User, url.Values, error) {
-	u, _ := currentUser(c)
-	if !canReview(u) {
-		return u, nil, errForbidden
+	u, err := currentReviewer(c)
+	if err != nil {
+		return u, nil, err
 	}
 	form, err := formParams(c)
 	return u, form, err
@@ -174,7 +174,7 @@ func (s *Server) renderReviewConfirm(c echo.Context, status int, ids, conflict [
 	if err != nil {
 		return err
 	}
-	rules, err := s.store.RulesToday(ctx, reviewDivisions(items))
+	rules, err := s.store.RulesToday(ctx, divisionsOf(items, reviewSchool))
 	if err != nil {
 		return err
 	}
@@ -251,16 +251,5 @@ func formIDs(vs []string) ([]int64, error) {
 	return ids, nil
 }
 
-// reviewDivisions lists the divisions of the items' schools, whose rules
-// judge them.
-func reviewDivisions(items []store.ReviewItem) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, it := range items {
-		if !seen[it.School.DivisionCode] {
-			seen[it.School.DivisionCode] = true
-			out = append(out, it.School.DivisionCode)
-		}
-	}
-	return out
-}
+// reviewSchool is the school of a review item.
+func reviewSchool(it store.ReviewItem) model.School { return it.School }

@@ -33,13 +33,13 @@ type ruleForm struct {
 func (s *Server) parseRuleForm(c echo.Context) ruleForm {
 	ctx := c.Request().Context()
 	f := ruleForm{values: map[string]string{}, change: model.RuleChange{Params: map[string]json.RawMessage{}}}
-	f.change.DivisionCode = strings.TrimSpace(c.FormValue("division_code"))
+	f.change.DivisionCode = formText(c, "division_code")
 	f.v2 = c.FormValue("preset") == "v2"
 	if f.v2 {
 		f.change.Params = model.V2Defaults()
 	} else {
 		for _, name := range model.RuleParamNames {
-			v := strings.TrimSpace(c.FormValue(name))
+			v := formText(c, name)
 			f.values[name] = v
 			switch {
 			case v == "":
@@ -60,7 +60,7 @@ func (s *Server) parseRuleForm(c echo.Context) ruleForm {
 			}
 		}
 	}
-	f.values["effective_from"] = strings.TrimSpace(c.FormValue("effective_from"))
+	f.values["effective_from"] = formText(c, "effective_from")
 	if d, err := model.ParseDate(f.values["effective_from"]); err != nil || d < s.store.Today() {
 		f.errs = append(f.errs, model.FieldError{Field: "effective_from", Message: i18n.T(ctx, "rules.err_effective_from")})
 	} else {

@@ -3,7 +3,6 @@ package server
 import (
 	"net/url"
 	"strconv"
-	"strings"
 
 	"safecampus/internal/model"
 )
@@ -12,10 +11,7 @@ import (
 // (trimmed, to re-render the form) and the numbers that do not parse. The
 // store validates the rest.
 func parseSchoolForm(form url.Values, school model.School) (model.School, map[string]string, model.FieldErrors) {
-	values := map[string]string{}
-	for _, k := range schoolFields {
-		values[k] = strings.TrimSpace(form.Get(k))
-	}
+	values := trimmedValues(form, schoolFields...)
 	var errs model.FieldErrors
 	num := func(field string) int {
 		v := values[field]

@@ -40,6 +40,16 @@ func canFill(u model.User, school model.School) bool {
 // already checked that the user can see the school).
 func canReview(u model.User) bool { return u.CanReview() }
 
+// currentReviewer is the signed-in user when they may review checklists;
+// anyone else gets errForbidden.
+func currentReviewer(c echo.Context) (model.User, error) {
+	u, _ := currentUser(c)
+	if !canReview(u) {
+		return u, errForbidden
+	}
+	return u, nil
+}
+
 // requireSchool is nil when the user may see the school, errForbidden
 // when it is outside their scope.
 func (s *Server) requireSchool(ctx context.Context, u model.User, school model.School) error {

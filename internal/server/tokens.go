@@ -52,9 +52,9 @@ func (s *Server) revokeToken(c echo.Context) error {
 		return errSessionOnly
 	}
 	u, _ := currentUser(c)
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := idParam(c)
 	if err != nil {
-		return errNotFound
+		return err
 	}
 	if _, err := s.store.RevokeToken(c.Request().Context(), u, id); err != nil {
 		return err
@@ -137,9 +137,9 @@ func (s *Server) resetPassword(c echo.Context) error {
 }
 
 func (s *Server) resetTarget(c echo.Context) (model.User, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := idParam(c)
 	if err != nil {
-		return model.User{}, errNotFound
+		return model.User{}, err
 	}
 	u, err := s.store.User(c.Request().Context(), id)
 	if errors.Is(err, store.ErrNotFound) {

@@ -3,8 +3,6 @@ package server
 import (
 	"errors"
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -22,7 +20,7 @@ func (s *Server) listWebhooks(c echo.Context) error {
 // its field with the values kept.
 func (s *Server) createWebhook(c echo.Context) error {
 	actor, _ := currentUser(c)
-	w := model.Webhook{DivisionCode: strings.TrimSpace(c.FormValue("division")), URL: strings.TrimSpace(c.FormValue("url")),
+	w := model.Webhook{DivisionCode: formText(c, "division"), URL: formText(c, "url"),
 		Format: model.WebhookFormat(c.FormValue("format")), Secret: c.FormValue("secret")}
 	_, err := s.store.CreateWebhook(c.Request().Context(), actor, w)
 	var fe model.FieldErrors
@@ -38,9 +36,9 @@ func (s *Server) createWebhook(c echo.Context) error {
 // deleteWebhook removes a webhook.
 func (s *Server) deleteWebhook(c echo.Context) error {
 	actor, _ := currentUser(c)
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := idParam(c)
 	if err != nil {
-		return errNotFound
+		return err
 	}
 	if err := s.store.DeleteWebhook(c.Request().Context(), actor, id); err != nil {
 		return err

@@ -81,11 +81,7 @@ func (s *Store) validateChecklist(in ChecklistInput) model.FieldErrors {
 	if e := model.ValidateCheckDate(in.CheckedOn, s.Today()); e != nil {
 		errs = append(model.FieldErrors{*e}, errs...)
 	}
-	if d := in.Facts.OneButtonAlarm.LastTestOn; d != nil {
-		if e := model.RealDateError("one_button_alarm.last_test_on", *d, s.Today()); e != nil {
-			errs = append(errs, *e)
-		}
-	}
+	errs = append(errs, in.Facts.RealDateErrors(s.Today())...)
 	if len([]rune(in.Notes)) > 5000 {
 		errs = append(errs, model.FieldError{Field: "notes", Message: "notes are longer than 5000 characters"})
 	}

@@ -19,28 +19,8 @@ func TestConcurrentWritersKeepAggregatesExact(t *testing.T) {
 		ctx := context.Background()
 		d0 := model.NewDate(2026, 5, 4)
 		dsn := testDSN(t, engine)
-		clk := &clock{}
-		clk.day(d0)
-		open := func() *Store {
-			s, err := Open(Options{DSN: dsn, Now: clk.now})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		}
-		a := open()
-		if _, err := a.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if err := a.ImportDivisions(ctx, []model.Division{
-			{Code: "150000", Name: "内蒙古自治区", Level: model.LevelProvince},
-			{Code: "150100", Name: "呼和浩特市", ParentCode: "150000", Level: model.LevelPrefecture},
-			{Code: "150102", Name: "新城区", ParentCode: "150100", Level: model.LevelCounty},
-		}); err != nil {
-			t.Fatal(err)
-		}
-		b := open()
+		a, clk := openTestStoreAt(t, dsn, d0)
+		b := openStoreOn(t, dsn, clk)
 		var schools []model.School
 		for i := range 6 {
 			schools = append(schools, addSchool(t, a, fmt.Sprintf("C%03d", i), "150102", 300))
@@ -126,8 +106,7 @@ func TestConcurrentStepsConflict(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, engine string) {
 		ctx := context.Background()
 		d0 := model.NewDate(2026, 3, 2)
-		s, _ := newTestStore(t, engine, d0)
-		a := addSchool(t, s, "1000000001", "150102", 500)
+		s, _, a := newStoreWithSchool(t, engine, d0)
 		b := addSchool(t, s, "1000000002", "150103", 500)
 		h, err := s.CreateHazard(ctx, testInspector, a.ID, HazardInput{Measure: model.VideoNetworking, Description: "x", Severity: model.Low, Deadline: d0})
 		if err != nil {

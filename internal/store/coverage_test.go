@@ -16,9 +16,8 @@ func TestCoverageFollowsChecklistsReviewsAndExpiry(t *testing.T) {
 
 func testCoverageFollowsChecklistsReviewsAndExpiry(t *testing.T, engine string) {
 	d0 := model.NewDate(2026, 3, 1)
-	s, clk := newTestStore(t, engine, d0)
 	ctx := context.Background()
-	a := addSchool(t, s, "1000000001", "150102", 500)
+	s, clk, a := newStoreWithSchool(t, engine, d0)
 	b := addSchool(t, s, "1000000002", "150102", 1240) // needs 3 guards
 	c := addSchool(t, s, "1000000003", "150202", 50)
 
@@ -113,8 +112,7 @@ func TestVerifyTwiceConflicts(t *testing.T) {
 
 func testVerifyTwiceConflicts(t *testing.T, engine string) {
 	d0 := model.NewDate(2026, 3, 1)
-	s, _ := newTestStore(t, engine, d0)
-	a := addSchool(t, s, "1000000001", "150102", 500)
+	s, _, a := newStoreWithSchool(t, engine, d0)
 	c := verified(t, s, a, d0)
 	if _, err := s.VerifyChecklist(context.Background(), testAdmin, c.ID); !errors.Is(err, ErrConflict) {
 		t.Fatalf("second verify: got %v, want ErrConflict", err)

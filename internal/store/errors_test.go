@@ -19,8 +19,7 @@ func TestErrorsNameTheOperation(t *testing.T) {
 func testErrorsNameTheOperation(t *testing.T, engine string) {
 	ctx := context.Background()
 	d0 := model.NewDate(2026, 3, 1)
-	s, _ := newTestStore(t, engine, d0)
-	a := addSchool(t, s, "1000000001", "150102", 500)
+	s, _, a := newStoreWithSchool(t, engine, d0)
 	c := verified(t, s, a, d0)
 	c2 := verified(t, s, a, d0)
 

@@ -19,8 +19,7 @@ func TestHazardLifecycle(t *testing.T) {
 func testHazardLifecycle(t *testing.T, engine string) {
 	ctx := context.Background()
 	d0 := model.NewDate(2026, 3, 2)
-	s, clk := newTestStore(t, engine, d0)
-	a := addSchool(t, s, "1000000001", "150102", 500)
+	s, clk, a := newStoreWithSchool(t, engine, d0)
 	verified(t, s, a, d0)
 	video := model.VideoNetworking.Index()
 	county := func() model.Counts { return coverageOf(t, s, "150102", model.BasisVerified, clk.today()) }
@@ -150,8 +149,7 @@ func TestHazardListFilters(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, engine string) {
 		ctx := context.Background()
 		d0 := model.NewDate(2026, 3, 2)
-		s, clk := newTestStore(t, engine, d0)
-		a := addSchool(t, s, "1000000001", "150102", 500)
+		s, clk, a := newStoreWithSchool(t, engine, d0)
 		b := addSchool(t, s, "1000000002", "150202", 500)
 		raise := func(sc model.School, m model.Measure, deadline model.Date) model.Hazard {
 			t.Helper()

@@ -12,8 +12,7 @@ func TestInspectionRaisesHazardsInOneStep(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, engine string) {
 		ctx := context.Background()
 		d0 := model.NewDate(2026, 3, 2)
-		s, clk := newTestStore(t, engine, d0)
-		a := addSchool(t, s, "1000000001", "150102", 500)
+		s, clk, a := newStoreWithSchool(t, engine, d0)
 		verified(t, s, a, d0)
 
 		// Invalid input writes nothing and names every bad field.

@@ -230,11 +230,7 @@ func TestNotificationJobRunsOnceAcrossServers(t *testing.T) {
 		}
 		notifyUsers(t, s, model.User{Username: "insp", Role: model.Inspector, ScopeCode: "150102"})
 		c.t = d0.Time(time.UTC).Add(7 * time.Hour)
-		other, err := Open(Options{DSN: dsn, Now: c.now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer other.Close()
+		other := openStoreOn(t, dsn, c)
 		var wg sync.WaitGroup
 		runs := make([]NotifyRun, 2)
 		errs := make([]error, 2)
@@ -298,29 +294,4 @@ func TestNotificationsReadAndScope(t *testing.T) {
 	if n, _ := s.UnreadCount(ctx, ids["school-x"]); n != 3 {
 		t.Errorf("the other user's unread count changed to %d", n)
 	}
-}
-
-// openTestStoreAt is newTestStore on a given database, for tests that open
-// a second store on it.
-func openTestStoreAt(t *testing.T, dsn string, start model.Date) (*Store, *clock) {
-	t.Helper()
-	c := &clock{}
-	c.day(start)
-	s, err := Open(Options{DSN: dsn, Now: c.now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	ctx := context.Background()
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.ImportDivisions(ctx, []model.Division{
-		{Code: "150000", Name: "内蒙古自治区", Level: model.LevelProvince},
-		{Code: "150100", Name: "呼和浩特市", ParentCode: "150000", Level: model.LevelPrefecture},
-		{Code: "150102", Name: "新城区", ParentCode: "150100", Level: model.LevelCounty},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return s, c
 }

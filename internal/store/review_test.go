@@ -14,8 +14,7 @@ func TestVerifyChecklistsBatch(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, engine string) {
 		ctx := context.Background()
 		d0 := model.NewDate(2026, 3, 2)
-		s, _ := newTestStore(t, engine, d0)
-		a := addSchool(t, s, "1000000001", "150102", 500)
+		s, _, a := newStoreWithSchool(t, engine, d0)
 		b := addSchool(t, s, "1000000002", "150103", 500)
 		c := addSchool(t, s, "1000000003", "150202", 500)
 		ca, cb, cc := submit(t, s, a, d0, goodFacts(d0)), submit(t, s, b, d0, goodFacts(d0)), submit(t, s, c, d0, goodFacts(d0))

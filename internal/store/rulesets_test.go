@@ -13,8 +13,7 @@ func TestRuleChangeMovesCoverage(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, engine string) {
 		ctx := context.Background()
 		d0 := model.NewDate(2026, 3, 2)
-		s, clk := newTestStore(t, engine, d0)
-		a := addSchool(t, s, "1000000001", "150102", 500)
+		s, clk, a := newStoreWithSchool(t, engine, d0)
 		b := addSchool(t, s, "1000000002", "150202", 500)
 		verified(t, s, a, d0) // keeps video 30 days
 		f := goodFacts(d0)

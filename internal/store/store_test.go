@@ -45,18 +45,29 @@ func testDSN(t *testing.T, engine string) string {
 // 150202.
 func newTestStore(t *testing.T, engine string, start model.Date) (*Store, *clock) {
 	t.Helper()
+	return openTestStoreAt(t, testDSN(t, engine), start)
+}
+
+// newStoreWithSchool is newTestStore with one school, a: 1000000001, 500
+// students, in county 150102.
+func newStoreWithSchool(t *testing.T, engine string, start model.Date) (*Store, *clock, model.School) {
+	t.Helper()
+	s, c := newTestStore(t, engine, start)
+	return s, c, addSchool(t, s, "1000000001", "150102", 500)
+}
+
+// openTestStoreAt is newTestStore on a given database, for tests that open
+// a second store on it (the tree is imported again, which changes nothing).
+func openTestStoreAt(t *testing.T, dsn string, start model.Date) (*Store, *clock) {
+	t.Helper()
 	c := &clock{}
 	c.day(start)
-	s, err := Open(Options{DSN: testDSN(t, engine), Now: c.now, PasswordCost: bcrypt.MinCost})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := openStoreOn(t, dsn, c)
 	ctx := context.Background()
 	if _, err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	err = s.ImportDivisions(ctx, []model.Division{
+	err := s.ImportDivisions(ctx, []model.Division{
 		{Code: "150000", Name: "内蒙古自治区", Level: model.LevelProvince},
 		{Code: "150100", Name: "呼和浩特市", ParentCode: "150000", Level: model.LevelPrefecture},
 		{Code: "150102", Name: "新城区", ParentCode: "150100", Level: model.LevelCounty},
@@ -68,6 +79,18 @@ func newTestStore(t *testing.T, engine string, start model.Date) (*Store, *clock
 		t.Fatal(err)
 	}
 	return s, c
+}
+
+// openStoreOn opens a store on dsn that reads the clock c, closed when the
+// test ends; it neither migrates nor imports.
+func openStoreOn(t *testing.T, dsn string, c *clock) *Store {
+	t.Helper()
+	s, err := Open(Options{DSN: dsn, Now: c.now, PasswordCost: bcrypt.MinCost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
 
 var testAdmin = model.User{Username: "test-admin", Role: model.Admin}
