@@ -57,8 +57,12 @@ func (b *bench) measureSize(e engine, n int, withSubmissions bool) (sizeResult, 
 	}
 	if withSubmissions {
 		fmt.Fprintln(os.Stderr, "  200 clients submitting checklists…")
+		cpu := srv.cpuSeconds()
 		s := submissions(base, d.token, d.schools, 200, 10*time.Second)
-		s.AtSchools = n
+		s.AtSchools, s.LoadAverage = n, loadAverage()
+		if s.Accepted > 0 {
+			s.ServerCPUms = round2((srv.cpuSeconds() - cpu) * 1000 / float64(s.Accepted))
+		}
 		sub = &s
 	}
 	r.PeakRSSMegabytes = round2(srv.peakRSS())
@@ -103,10 +107,11 @@ func (b *bench) measureImport(e engine, n int) (importResult, error) {
 	if err := f.Close(); err != nil {
 		return importResult{}, err
 	}
-	start := time.Now()
+	start, load := time.Now(), loadAverage()
 	cmd := command(b.binary, "import", "schools", path, "--db", dsn)
 	if err := cmd.Run(); err != nil {
 		return importResult{}, err
 	}
-	return importResult{Schools: n, Seconds: round2(time.Since(start).Seconds())}, nil
+	return importResult{Schools: n, Seconds: round2(time.Since(start).Seconds()), LoadAverage: load,
+		CPUSeconds: round2(cmd.ProcessState.UserTime().Seconds() + cmd.ProcessState.SystemTime().Seconds())}, nil
 }

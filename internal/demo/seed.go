@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"sort"
 	"time"
 
 	"safecampus/internal/model"
@@ -46,10 +45,10 @@ func Seed(ctx context.Context, st *store.Store, counties []model.Division, seed 
 }
 
 // Replay imports the roster and replays its checklist plans (see Plans):
-// each submission on its check date and each review one to four days later,
-// one transaction per day, with the store's clock set to that day. It
-// returns the schools' ids by code. The benchmark uses it at national
-// scale.
+// each submission on its check date and each review one to four days later
+// (never after today), with the coverage history derived from them as the
+// product derives it (store.LoadHistory). It returns the schools' ids by
+// code. The benchmark uses it at national scale.
 func Replay(ctx context.Context, st *store.Store, roster []model.School, seed uint64) (map[string]int64, error) {
 	loc := st.Location()
 	today := st.Today()
@@ -60,18 +59,16 @@ func Replay(ctx context.Context, st *store.Store, roster []model.School, seed ui
 			start = p.CheckedOn
 		}
 	}
-	var clock time.Time
-	at := func(d model.Date) { clock = d.Time(loc).Add(10 * time.Hour) }
-	sim := st.WithClock(func() time.Time { return clock })
-
-	at(start.AddDays(-1))
+	at := func(d model.Date) time.Time { return d.Time(loc).Add(10 * time.Hour) }
+	created := at(start.AddDays(-1))
+	sim := st.WithClock(func() time.Time { return created })
 	lines := make([]model.SchoolLine, len(roster))
 	for i, s := range roster {
 		lines[i] = model.SchoolLine{Line: i + 2, School: s}
 	}
 	seeder := model.User{Username: "demo-seed"}
-	for from := 0; from < len(lines); from += 20000 {
-		if _, err := sim.ImportSchools(ctx, seeder, lines[from:min(from+20000, len(lines))], false); err != nil {
+	for from := 0; from < len(lines); from += 100_000 {
+		if _, err := sim.ImportSchools(ctx, seeder, lines[from:min(from+100_000, len(lines))], false); err != nil {
 			return nil, fmt.Errorf("seed schools: %w", err)
 		}
 	}
@@ -79,82 +76,23 @@ func Replay(ctx context.Context, st *store.Store, roster []model.School, seed ui
 	if err != nil {
 		return nil, err
 	}
-
 	// Each plan is a submission on its check date and, for reviewed ones, a
 	// review one to four days later (never after today).
-	type event struct {
-		day    model.Date
-		review bool
-		plan   int
-	}
 	r := rand.New(rand.NewPCG(seed, seed^0x5eed))
-	var events []event
-	for i, p := range plans {
+	history := make([]store.HistoricChecklist, 0, len(plans))
+	for _, p := range plans {
 		if p.Missing {
 			continue
 		}
-		events = append(events, event{day: p.CheckedOn, plan: i})
+		c := store.HistoricChecklist{SchoolID: codes[p.School.Code], CheckedOn: p.CheckedOn, Facts: p.Facts, State: p.State,
+			Submitted: at(p.CheckedOn), ReturnReason: p.ReturnReason}
 		if p.State == model.Verified || p.State == model.Returned {
-			events = append(events, event{day: min(p.CheckedOn.AddDays(1+r.IntN(4)), today), review: true, plan: i})
+			c.Reviewed = at(min(p.CheckedOn.AddDays(1+r.IntN(4)), today))
 		}
+		history = append(history, c)
 	}
-	sort.SliceStable(events, func(i, j int) bool {
-		if events[i].day != events[j].day {
-			return events[i].day < events[j].day
-		}
-		return !events[i].review && events[j].review
-	})
-	checklists := make(map[string]int64, len(plans))
-	for start := 0; start < len(events); {
-		day := events[start].day
-		end := start
-		for end < len(events) && events[end].day == day {
-			end++
-		}
-		at(day)
-		var submits []store.BulkChecklist
-		var submitted []string
-		var reviewed []Plan
-		for _, ev := range events[start:end] {
-			p := plans[ev.plan]
-			if ev.review {
-				reviewed = append(reviewed, p)
-				continue
-			}
-			submits = append(submits, store.BulkChecklist{SchoolID: codes[p.School.Code], CheckedOn: p.CheckedOn,
-				Facts: p.Facts, Draft: p.State == model.Draft})
-			submitted = append(submitted, p.School.Code)
-		}
-		if len(submits) > 0 {
-			ids, err := sim.BulkSubmit(ctx, seeder, submits)
-			if err != nil {
-				return nil, fmt.Errorf("seed checklists of %s: %w", day, err)
-			}
-			for i, code := range submitted {
-				checklists[code] = ids[i]
-			}
-		}
-		// Reviews after the day's submissions: some are reviewed the day
-		// they are submitted.
-		reviews := map[model.ChecklistState][]int64{}
-		reasons := map[int64]string{}
-		for _, p := range reviewed {
-			id := checklists[p.School.Code]
-			reviews[p.State] = append(reviews[p.State], id)
-			reasons[id] = p.ReturnReason
-		}
-		if ids := reviews[model.Verified]; len(ids) > 0 {
-			if err := sim.BulkReview(ctx, seeder, ids, model.Verified, ""); err != nil {
-				return nil, fmt.Errorf("seed reviews of %s: %w", day, err)
-			}
-		}
-		// Returns carry their own reasons: one call each, they are few.
-		for _, id := range reviews[model.Returned] {
-			if err := sim.BulkReview(ctx, seeder, []int64{id}, model.Returned, reasons[id]); err != nil {
-				return nil, fmt.Errorf("seed return of %s: %w", day, err)
-			}
-		}
-		start = end
+	if err := st.LoadHistory(ctx, seeder, history); err != nil {
+		return nil, fmt.Errorf("seed checklists: %w", err)
 	}
 	return codes, nil
 }

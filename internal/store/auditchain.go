@@ -74,11 +74,19 @@ func (s *Store) insertAudit(tx *gorm.DB, rows []auditRow) error {
 		rows[i].Hash = chainHash(head, rows[i])
 		head = rows[i].Hash
 	}
-	if err := tx.CreateInBatches(rows, 200).Error; err != nil {
-		return fmt.Errorf("store: writing audit entries: %w", err)
+	if err := s.insertRows(tx, auditTable, len(rows), func(i int, args []any) []any {
+		r := &rows[i]
+		return append(args, r.At, r.UserID, r.Username, r.Action, r.Entity, r.EntityID, r.DivisionCode, r.OldValue,
+			r.NewValue, r.Address, r.RequestID, r.Hash)
+	}); err != nil {
+		return err
 	}
 	return advanceGeneration(tx)
 }
+
+// auditTable is the columns of an audit entry, written in bulk.
+var auditTable = bulkTable{name: "audit_log", cols: []string{"at", "user_id", "username", "action", "entity", "entity_id",
+	"division_code", "old_value", "new_value", "address", "request_id", "hash"}}
 
 // chainHash is SHA-256 over the previous hash and the entry's fields.
 func chainHash(prev string, r auditRow) string {

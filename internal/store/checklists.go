@@ -137,7 +137,7 @@ func (s *Store) CreateChecklist(ctx context.Context, actor model.User, schoolID 
 		if prev, repeated, err = s.claim(tx, once); repeated || err != nil {
 			return err
 		}
-		if err := requireOpenSchool(tx, schoolID); err != nil {
+		if err := school.open(); err != nil {
 			return err
 		}
 		if err := tx.Create(&row).Error; err != nil {

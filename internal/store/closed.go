@@ -20,8 +20,14 @@ func requireOpenSchool(tx *gorm.DB, schoolID int64) error {
 	if err := tx.Select("id, active").Where("id = ?", schoolID).Take(&r).Error; err != nil {
 		return notFound(err)
 	}
+	return r.open()
+}
+
+// open is ErrSchoolClosed for a closed school, for callers that have read
+// the school's row in their transaction already.
+func (r schoolRow) open() error {
 	if !r.Active {
-		return fmt.Errorf("store: school %d: %w", schoolID, ErrSchoolClosed)
+		return fmt.Errorf("store: school %d: %w", r.ID, ErrSchoolClosed)
 	}
 	return nil
 }

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"safecampus/internal/model"
 )
@@ -111,22 +111,34 @@ func (s *Store) refreshSchools(tx *gorm.DB, ids ...int64) error {
 	if err != nil {
 		return err
 	}
-	l := ledger{}
+	r := &refresh{book: book, today: today, ledger: ledger{}, paths: map[string][]string{}}
 	for start := 0; start < len(ids); start += refreshBatch {
-		if err := s.refreshBatch(tx, ids[start:min(start+refreshBatch, len(ids))], book, today, l); err != nil {
+		if err := s.refreshBatch(tx, ids[start:min(start+refreshBatch, len(ids))], r); err != nil {
 			return err
 		}
 	}
-	if len(l) == 0 {
-		return nil
+	if err := s.writeCoverage(tx, r.rows); err != nil || len(r.ledger) == 0 {
+		return err
 	}
 	if err := s.dropCheckpointsFrom(tx, today); err != nil {
 		return err
 	}
-	return l.write(tx)
+	return s.writeLedger(tx, r.ledger)
 }
 
 const refreshBatch = 500
+
+// refresh is one re-derivation of schools' coverage, read in batches: the
+// rule book and day it derives with, the ledger changes and the new
+// coverage rows it gathers (written once, at its end), and the paths of
+// the divisions read so far.
+type refresh struct {
+	book   model.RuleBook
+	today  model.Date
+	ledger ledger
+	paths  map[string][]string
+	rows   []schoolCoverageRow
+}
 
 type ledgerKey struct {
 	division string
@@ -171,28 +183,35 @@ func (l ledger) derive(in coverageInputs, day model.Date, prev map[model.Basis]*
 
 // schoolsWithAncestors loads the schools with the given ids and maps each
 // of their divisions to itself and every division above it, nearest first
-// (as model.RuleBook.InForce takes them). A missing
-// school is ErrNotFound.
-func schoolsWithAncestors(tx *gorm.DB, ids []int64) ([]schoolRow, map[string][]string, error) {
+// (as model.RuleBook.InForce takes them), into paths: divisions already
+// there are not read again, so one map serves every batch of a refresh. A
+// missing school is ErrNotFound.
+func schoolsWithAncestors(tx *gorm.DB, ids []int64, paths map[string][]string) ([]schoolRow, error) {
 	var schools []schoolRow
 	if err := tx.Where("id IN ?", ids).Order("id").Find(&schools).Error; err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if len(schools) != len(ids) {
-		return nil, nil, ErrNotFound
+		return nil, ErrNotFound
 	}
-	counties := map[string]bool{}
+	missing := map[string]bool{}
 	for _, sr := range schools {
-		counties[sr.DivisionCode] = true
+		if _, ok := paths[sr.DivisionCode]; !ok {
+			missing[sr.DivisionCode] = true
+		}
+	}
+	if len(missing) == 0 {
+		return schools, nil
 	}
 	var closure []closureRow
-	if err := tx.Where("descendant_code IN ?", keys(counties)).Find(&closure).Error; err != nil {
-		return nil, nil, err
+	if err := tx.Where("descendant_code IN ?", keys(missing)).Find(&closure).Error; err != nil {
+		return nil, err
 	}
-	return schools, pathsOf(closure), nil
+	maps.Copy(paths, pathsOf(closure))
+	return schools, nil
 }
 
-func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, book model.RuleBook, today model.Date, l ledger) error {
+func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, r *refresh) error {
 	// Two servers refreshing one school at once would both read the same
 	// old status and count its change twice. On PostgreSQL the school rows
 	// are locked, in id order so that writers never deadlock; SQLite has a
@@ -205,7 +224,7 @@ func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, book model.RuleBook, toda
 			return err
 		}
 	}
-	schools, ancestors, err := schoolsWithAncestors(tx, ids)
+	schools, err := schoolsWithAncestors(tx, ids, r.paths)
 	if err != nil {
 		return err
 	}
@@ -228,21 +247,30 @@ func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, book model.RuleBook, toda
 	if err != nil {
 		return err
 	}
-	next := make([]schoolCoverageRow, 0, len(model.Bases)*len(schools))
 	for _, sr := range schools {
-		rules, ok := book.InForce(ancestors[sr.DivisionCode], today)
+		rules, ok := r.book.InForce(r.paths[sr.DivisionCode], r.today)
 		if !ok {
-			return fmt.Errorf("store: no rule set in force on %s", today)
+			return fmt.Errorf("store: no rule set in force on %s", r.today)
 		}
 		in := coverageInputs{school: sr.model(), rules: rules, latest: latest[sr.ID], open: openHazards[sr.ID]}
-		next = append(next, l.derive(in, today, prev[sr.ID], ancestors[sr.DivisionCode])...)
+		r.rows = append(r.rows, r.ledger.derive(in, r.today, prev[sr.ID], r.paths[sr.DivisionCode])...)
 	}
-	return tx.Clauses(clause.OnConflict{
-		Columns: []clause.Column{{Name: "school_id"}, {Name: "basis"}},
-		DoUpdates: clause.AssignmentColumns([]string{"active", "checklist_id", "checked_on", "expires_on",
-			"nursing_post", "closed_management", "security_guards", "one_button_alarm", "video_networking", "all_five", "reasons"}),
-	}).CreateInBatches(next, 200).Error
+	return nil
 }
+
+// writeCoverage writes schools' coverage rows, replacing the old ones.
+func (s *Store) writeCoverage(tx *gorm.DB, rows []schoolCoverageRow) error {
+	return s.insertRows(tx, coverageTable, len(rows), func(i int, args []any) []any {
+		c := &rows[i]
+		return append(args, c.SchoolID, c.Basis, c.Active, c.ChecklistID, c.CheckedOn, c.ExpiresOn, c.NursingPost,
+			c.ClosedManagement, c.SecurityGuards, c.OneButtonAlarm, c.VideoNetworking, c.AllFive, c.Reasons)
+	})
+}
+
+// coverageTable is the columns of school_coverage.
+var coverageTable = upsertTable("school_coverage", []string{"school_id", "basis", "active", "checklist_id", "checked_on",
+	"expires_on", "nursing_post", "closed_management", "security_guards", "one_button_alarm", "video_networking",
+	"all_five", "reasons"}, []string{"school_id", "basis"})
 
 // latestChecklists returns, per school and basis, the checklist that
 // counts: the latest verified one, or for "reported" the latest submitted
@@ -279,7 +307,7 @@ func latestChecklists(tx *gorm.DB, ids []int64) (map[int64]map[model.Basis]*mode
 }
 
 // write adds the ledger's changes to the stored ledger.
-func (l ledger) write(tx *gorm.DB) error {
+func (s *Store) writeLedger(tx *gorm.DB, l ledger) error {
 	keys := make([]ledgerKey, 0, len(l))
 	for k, c := range l {
 		if c != (counts{}) {
@@ -298,33 +326,23 @@ func (l ledger) write(tx *gorm.DB) error {
 		}
 		return a.day < b.day
 	})
-	for start := 0; start < len(keys); start += 50 {
-		end := min(start+50, len(keys))
-		var sb strings.Builder
-		args := make([]any, 0, (end-start)*10)
-		sb.WriteString("INSERT INTO coverage_deltas (division_code, basis, day, " + ledgerColumns + ") VALUES ")
-		for i, k := range keys[start:end] {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			c := l[k]
-			args = append(args, k.division, string(k.basis), k.day, c[0], c[1], c[2], c[3], c[4], c[5], c[6])
-		}
-		sb.WriteString(` ON CONFLICT (division_code, basis, day) DO UPDATE SET
-			schools = coverage_deltas.schools + excluded.schools,
-			nursing_post = coverage_deltas.nursing_post + excluded.nursing_post,
-			closed_management = coverage_deltas.closed_management + excluded.closed_management,
-			security_guards = coverage_deltas.security_guards + excluded.security_guards,
-			one_button_alarm = coverage_deltas.one_button_alarm + excluded.one_button_alarm,
-			video_networking = coverage_deltas.video_networking + excluded.video_networking,
-			all_five = coverage_deltas.all_five + excluded.all_five`)
-		if err := tx.Exec(sb.String(), args...).Error; err != nil {
-			return fmt.Errorf("coverage ledger: %w", err)
-		}
-	}
-	return nil
+	return s.insertRows(tx, deltaTable, len(keys), func(i int, args []any) []any {
+		k := keys[i]
+		c := l[k]
+		return append(args, k.division, string(k.basis), k.day, c[0], c[1], c[2], c[3], c[4], c[5], c[6])
+	})
 }
+
+// deltaTable adds ledger changes to the counts already there.
+var deltaTable = func() bulkTable {
+	cols := strings.Split(ledgerColumns, ", ")
+	sets := make([]string, len(cols))
+	for i, c := range cols {
+		sets[i] = c + " = coverage_deltas." + c + " + excluded." + c
+	}
+	return bulkTable{name: "coverage_deltas", cols: append([]string{"division_code", "basis", "day"}, cols...),
+		suffix: "ON CONFLICT (division_code, basis, day) DO UPDATE SET " + strings.Join(sets, ", ")}
+}()
 
 func uniqueIDs(ids []int64) []int64 {
 	seen := make(map[int64]bool, len(ids))

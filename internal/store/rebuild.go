@@ -38,12 +38,21 @@ func (s *Store) RebuildCoverage(ctx context.Context) (err error) {
 		if err := tx.Model(&schoolRow{}).Order("id").Pluck("id", &ids).Error; err != nil {
 			return err
 		}
+		// The ledger gathers the changes of many batches (the same divisions
+		// and days recur in each) and is written when it grows large.
+		paths, l := map[string][]string{}, ledger{}
 		for start := 0; start < len(ids); start += refreshBatch {
-			if err := s.replayBatch(tx, ids[start:min(start+refreshBatch, len(ids))], rules); err != nil {
+			if err := s.replayBatch(tx, ids[start:min(start+refreshBatch, len(ids))], rules, paths, l); err != nil {
 				return err
 			}
+			if len(l) >= rebuildLedgerKeys {
+				if err := s.writeLedger(tx, l); err != nil {
+					return err
+				}
+				clear(l)
+			}
 		}
-		return nil
+		return s.writeLedger(tx, l)
 	})
 }
 
@@ -61,8 +70,12 @@ type schoolVersion struct {
 	active *bool
 }
 
-func (s *Store) replayBatch(tx *gorm.DB, ids []int64, rules model.RuleBook) error {
-	schools, ancestors, err := schoolsWithAncestors(tx, ids)
+// rebuildLedgerKeys is how many ledger rows a rebuild gathers before it
+// writes them.
+const rebuildLedgerKeys = 200_000
+
+func (s *Store) replayBatch(tx *gorm.DB, ids []int64, rules model.RuleBook, ancestors map[string][]string, l ledger) error {
+	schools, err := schoolsWithAncestors(tx, ids, ancestors)
 	if err != nil {
 		return err
 	}
@@ -102,7 +115,6 @@ func (s *Store) replayBatch(tx *gorm.DB, ids []int64, rules model.RuleBook) erro
 		hist[h.SchoolID].hazards = append(hist[h.SchoolID].hazards, h)
 	}
 
-	l := ledger{}
 	rows := make([]schoolCoverageRow, 0, len(model.Bases)*len(ids))
 	for _, sr := range schools {
 		final, err := s.replaySchool(hist[sr.ID], rules, ancestors[sr.DivisionCode], l)
@@ -111,10 +123,7 @@ func (s *Store) replayBatch(tx *gorm.DB, ids []int64, rules model.RuleBook) erro
 		}
 		rows = append(rows, final...)
 	}
-	if err := tx.CreateInBatches(rows, 200).Error; err != nil {
-		return err
-	}
-	return l.write(tx)
+	return s.writeCoverage(tx, rows)
 }
 
 // schoolVersionOf reads a school's audit entry as a version of the school;

@@ -175,25 +175,7 @@ func testRebuildAgrees(t *testing.T, engine string, seed uint64) {
 	}
 	today := d0.AddDays(days - 1)
 
-	divisions := []string{"150000", "150100", "150102", "150103", "150200", "150202"}
-	snapshot := func() map[string]model.Counts {
-		t.Helper()
-		out := map[string]model.Counts{}
-		for d := d0.AddDays(-1); d <= today.AddDays(200); d++ {
-			for _, b := range model.Bases {
-				got, err := s.Coverage(ctx, divisions, b, d)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for code, c := range got {
-					if c != (model.Counts{}) {
-						out[fmt.Sprintf("%s %s %s", d, b, code)] = c
-					}
-				}
-			}
-		}
-		return out
-	}
+	snapshot := func() map[string]model.Counts { return coverageFigures(t, s, d0.AddDays(-1), today.AddDays(200)) }
 	incremental := snapshot()
 
 	// From scratch: today's counts per division from each school's full

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"safecampus/internal/model"
 )
@@ -256,11 +256,14 @@ func (s *Store) ImportSchools(ctx context.Context, actor model.User, rows []mode
 		if dryRun {
 			return errDryRun
 		}
-		err := tx.Clauses(clause.OnConflict{
-			Columns: []clause.Column{{Name: "code"}},
-			DoUpdates: clause.AssignmentColumns([]string{"name", "type", "division_code", "address", "students",
-				"boarders", "police_station", "ownership", "updated_at"}),
-		}).CreateInBatches(&batch, 200).Error
+		// In code order, every index (code, division, the audit's entity
+		// and division) grows at its end instead of at random places.
+		slices.SortFunc(batch, func(a, b schoolRow) int { return strings.Compare(a.Code, b.Code) })
+		err := s.insertRows(tx, schoolTable, len(batch), func(i int, args []any) []any {
+			r := &batch[i]
+			return append(args, r.Code, r.Name, r.Type, r.DivisionCode, r.Address, r.Students, r.Boarders,
+				r.PoliceStation, r.Ownership, r.Active, r.CreatedAt, r.UpdatedAt)
+		})
 		if err != nil {
 			return err
 		}
@@ -299,6 +302,11 @@ func (s *Store) ImportSchools(ctx context.Context, actor model.User, rows []mode
 }
 
 var errDryRun = errors.New("dry run")
+
+// schoolTable writes imported schools: a known code is updated, keeping
+// its id, its open or closed state and its creation time.
+var schoolTable = upsertTable("schools", []string{"code", "name", "type", "division_code", "address", "students",
+	"boarders", "police_station", "ownership", "active", "created_at", "updated_at"}, []string{"code"}, "active", "created_at")
 
 // SchoolCount returns how many schools exist, closed ones included.
 func (s *Store) SchoolCount(ctx context.Context) (_ int64, err error) {

@@ -59,9 +59,11 @@ type Store struct {
 	loc            *time.Location
 	log            *slog.Logger
 	// group queues writes for group commit (SQLite only; see transact).
-	group     chan writeRequest
-	stopped   chan struct{}
-	closeOnce *sync.Once
+	group   chan writeRequest
+	stopped chan struct{}
+	// walStop ends the WAL checkpoints (SQLite only; see walcheckpoint.go).
+	walStop, walStopped chan struct{}
+	closeOnce           *sync.Once
 	// passwordCost is the bcrypt cost of new hashes; dummyHash is one made
 	// at that cost.
 	passwordCost int
@@ -132,7 +134,15 @@ func Open(opts Options) (*Store, error) {
 	if opts.NoSync {
 		params = strings.Replace(params, "_synchronous=FULL", "_synchronous=OFF", 1)
 	}
-	if s.w, err = gorm.Open(sqlite.Open("file:"+path+"?"+params+"&_txlock=immediate"), cfg); err != nil {
+	// The writer keeps 64 MiB of pages (an import's transaction does not
+	// spill to the log half-way); a bulk loader up to 2 GiB, so that
+	// building a national dataset in a few transactions does not write the
+	// same pages to the log again and again.
+	cache := "-65536"
+	if opts.NoSync {
+		cache = "-2097152"
+	}
+	if s.w, err = gorm.Open(sqlite.Open("file:"+path+"?"+params+"&_txlock=immediate&_cache_size="+cache), cfg); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	if s.r, err = gorm.Open(sqlite.Open("file:"+path+"?"+params), cfg); err != nil {
@@ -150,7 +160,10 @@ func Open(opts Options) (*Store, error) {
 	rdb.SetMaxIdleConns(8)
 	rdb.SetConnMaxIdleTime(time.Minute)
 	s.rsql = rdb
-	return s, s.ping()
+	if err := s.ping(); err != nil {
+		return s, err
+	}
+	return s, s.startCheckpoints()
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -187,6 +200,7 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) close() error {
+	s.stopCheckpoints()
 	if s.group != nil {
 		close(s.group)
 		<-s.stopped
