@@ -52,15 +52,8 @@ func (b *bench) measureSize(e engine, n int, withSubmissions bool) (sizeResult, 
 		}
 	}
 	fmt.Fprintln(os.Stderr, "  measuring request rates…")
-	if r.PageRPS, r.PageBytes, err = rate(base+"/divisions/"+d.region, d.token, 8, 5*time.Second); err != nil {
+	if err := b.readRates(e, srv, d, &r); err != nil {
 		return r, nil, err
-	}
-	if r.StaticRPS, r.StaticBytes, err = rate(base+"/static/js/htmx.min.js", "", 8, 5*time.Second); err != nil {
-		return r, nil, err
-	}
-	r.PageRPS, r.StaticRPS = round2(r.PageRPS), round2(r.StaticRPS)
-	if r.StaticRPS > 0 {
-		r.RPSRatio = round2(r.PageRPS / r.StaticRPS)
 	}
 	if withSubmissions {
 		fmt.Fprintln(os.Stderr, "  200 clients submitting checklists…")

@@ -16,18 +16,26 @@ import (
 type serverProcess struct {
 	cmd     *exec.Cmd
 	base    string
+	pprof   string // the profiler's base URL, with --profile
 	startup time.Duration
 }
 
 func (b *bench) startServer(dsn string) (*serverProcess, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
-	addr := ln.Addr().String()
-	ln.Close()
 	p := &serverProcess{base: "http://" + addr}
-	p.cmd = exec.Command(b.binary, "serve", "--db", dsn, "--addr", addr)
+	args := []string{"serve", "--db", dsn, "--addr", addr}
+	if b.profileDir != "" {
+		paddr, err := freeAddr()
+		if err != nil {
+			return nil, err
+		}
+		p.pprof = "http://" + paddr + "/debug/pprof/"
+		args = append(args, "--pprof-addr", paddr)
+	}
+	p.cmd = exec.Command(b.binary, args...)
 	p.cmd.Stdout, p.cmd.Stderr = nil, nil
 	start := time.Now()
 	if err := p.cmd.Start(); err != nil {
@@ -49,6 +57,16 @@ func (b *bench) startServer(dsn string) (*serverProcess, error) {
 	}
 	p.startup = time.Since(start)
 	return p, nil
+}
+
+// freeAddr is a loopback address with a port free a moment ago.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
 }
 
 // peakRSS is the process's high-water resident memory in MB.

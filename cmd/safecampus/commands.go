@@ -28,6 +28,7 @@ type config struct {
 	trustedProxies []string
 	evidenceDir    string // "" = beside the SQLite file, or ./data/evidence
 	metricsAddr    string // "" = /metrics on the public address
+	pprofAddr      string // "" = no profiler
 	tlsCert        string // with tlsKey: serve HTTPS natively
 	tlsKey         string
 }

@@ -50,6 +50,8 @@ func (e *env) serverFlags(cmd *cobra.Command, def func(string, string) string) {
 		"CIDR of a reverse proxy whose X-Forwarded-For is believed; repeatable (env SAFECAMPUS_TRUSTED_PROXIES, comma separated)")
 	cmd.Flags().StringVar(&e.cfg.metricsAddr, "metrics-addr", def("SAFECAMPUS_METRICS_ADDR", ""),
 		"serve /metrics on this address instead of the public one, e.g. 127.0.0.1:9090 (env SAFECAMPUS_METRICS_ADDR)")
+	cmd.Flags().StringVar(&e.cfg.pprofAddr, "pprof-addr", def("SAFECAMPUS_PPROF_ADDR", ""),
+		"serve Go's profiler (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; off by default (env SAFECAMPUS_PPROF_ADDR)")
 	cmd.Flags().StringVar(&e.cfg.tlsCert, "tls-cert", def("SAFECAMPUS_TLS_CERT", ""), "PEM certificate (chain) to serve HTTPS natively (env SAFECAMPUS_TLS_CERT)")
 	cmd.Flags().StringVar(&e.cfg.tlsKey, "tls-key", def("SAFECAMPUS_TLS_KEY", ""), "PEM private key of --tls-cert (env SAFECAMPUS_TLS_KEY)")
 }
@@ -121,6 +123,12 @@ func (e *env) listen(ctx context.Context, st *store.Store, cfg server.Config, re
 		defer ms.Close()
 		log.Info("metrics listening", "url", "http://"+displayAddr(mln.Addr().String())+"/metrics")
 	}
+	stopPprof, err := e.servePprof(log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopPprof()
 	go maintain(ctx, st, log, maint)
 	go nt.Run(ctx, 30*time.Second)
 

@@ -46,8 +46,19 @@ func coverageJSON(d model.Division, basis model.Basis, asOf model.Date, c model.
 	return out
 }
 
-// apiCoverage is GET /api/v1/coverage/{division_code}.
+// apiCoverage is GET /api/v1/coverage/{division_code}. The encoded answer
+// is cached like a dashboard page (pagecache.go): its key names the URL,
+// the user and the data generation, and only answers that passed the scope
+// check are stored, so a hit may skip the check; a change of the user's
+// scope is a write, and a new generation.
 func (s *Server) apiCoverage(c echo.Context) error {
+	key, gen, err := s.pageKey(c)
+	if err != nil {
+		return err
+	}
+	if body, ok := s.pages.get(key); ok {
+		return c.JSONBlob(http.StatusOK, body)
+	}
 	cc, err := s.childCoverageOf(c)
 	if err != nil {
 		return err
@@ -58,7 +69,14 @@ func (s *Server) apiCoverage(c echo.Context) error {
 	for i, ch := range children {
 		out.Children[i] = coverageJSON(ch, basis, asOf, counts[ch.Code])
 	}
-	return c.JSON(http.StatusOK, out)
+	body, err := json.Marshal(out)
+	if err != nil {
+		return err
+	}
+	// As c.JSON would write it: encoding/json's Encoder ends with a newline.
+	body = append(body, '\n')
+	s.pages.put(key, gen, body)
+	return c.JSONBlob(http.StatusOK, body)
 }
 
 type apiMeasure struct {

@@ -69,8 +69,8 @@ func (s *Server) renderDivision(c echo.Context, d model.Division, nav string) er
 	if err != nil {
 		return err
 	}
-	if body, ok := s.pages.get(key); ok && key != "" {
-		return renderInLayout(c, s.base(c, title, nav), body)
+	if body, ok := s.pages.get(key); ok {
+		return s.renderInLayout(c, s.base(c, title, nav), body)
 	}
 	children, err := s.store.Children(ctx, d.Code)
 	if err != nil {
@@ -109,10 +109,8 @@ func (s *Server) renderDivision(c echo.Context, d model.Division, nav string) er
 	if err != nil {
 		return err
 	}
-	if key != "" {
-		s.pages.put(key, gen, body)
-	}
-	return renderInLayout(c, p.Base, body)
+	s.pages.put(key, gen, body)
+	return s.renderInLayout(c, p.Base, body)
 }
 
 // divisionCoverage reads the division's own counts and its children's on

@@ -86,6 +86,15 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
+		if m := c.Request().Method; m == http.MethodGet || m == http.MethodHead {
+			// A read looks up its credentials and its cached page at one
+			// data generation: one query for both.
+			var err error
+			if ctx, err = s.store.PinGeneration(ctx); err != nil {
+				return err
+			}
+			c.SetRequest(c.Request().WithContext(ctx))
+		}
 		if h := c.Request().Header.Get(echo.HeaderAuthorization); h != "" {
 			token, ok := strings.CutPrefix(h, "Bearer ")
 			if !ok {

@@ -3,6 +3,8 @@ package server
 import (
 	"bytes"
 	"container/list"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"sync"
@@ -18,8 +20,9 @@ import (
 // everything they depend on — the URL, the viewer, the language, the day
 // and the data's generation (store.Generation) — so a dashboard is rendered
 // once per change of the data and served from memory until the next. Each
-// server has its own; a miss only costs a render, so nothing needs to be
-// shared between servers.
+// server has its own; a miss only costs a render. The generation is a row
+// every writing transaction bumps, on SQLite and PostgreSQL alike, so a
+// write through any server ends every server's cached pages at once.
 type pageCache struct {
 	mu       sync.Mutex
 	entries  map[string]*list.Element
@@ -84,11 +87,10 @@ func (pc *pageCache) remove(e *list.Element) {
 }
 
 // pageKey is the cache key of the current request's page content and the
-// data generation it belongs to, or "" when the generation cannot tell
-// changes apart (PostgreSQL).
+// data generation it belongs to.
 func (s *Server) pageKey(c echo.Context) (string, int64, error) {
-	gen, ok, err := s.store.Generation(c.Request().Context())
-	if err != nil || !ok {
+	gen, err := s.store.Generation(c.Request().Context())
+	if err != nil {
 		return "", 0, err
 	}
 	u, _ := currentUser(c)
@@ -107,15 +109,58 @@ func renderBody(c echo.Context, content templ.Component) ([]byte, error) {
 	return bytes.Clone(buf.Bytes()), nil
 }
 
-// renderInLayout writes the layout of b around content rendered earlier,
-// in one write: a dashboard is large, and writing it in the renderer's small
-// pieces cost more system calls than everything else on a cache hit.
-func renderInLayout(c echo.Context, b web.Base, body []byte) error {
-	ctx := templ.WithChildren(c.Request().Context(), templ.Raw(string(body)))
-	buf := bytes.NewBuffer(make([]byte, 0, len(body)+8<<10))
-	if err := web.Layout(b).Render(ctx, buf); err != nil {
+// bodyMark stands for the cached content while the layout renders.
+const bodyMark = "\x00safecampus-page-content\x00"
+
+// renderInLayout writes the layout of b around content rendered earlier.
+// The layout is rendered around a mark and written in two pieces on either
+// side of the cached bytes: copying a large dashboard into the layout (and
+// into a string for templ.Raw) was most of a cache hit's allocations and
+// a good part of its CPU. The rendered layout is cached too (layoutAround).
+func (s *Server) renderInLayout(c echo.Context, b web.Base, body []byte) error {
+	before, after, err := s.layoutAround(c, b)
+	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.HTMLBlob(http.StatusOK, buf.Bytes())
+	h := c.Response().Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(before)+len(body)+len(after)))
+	c.Response().WriteHeader(http.StatusOK)
+	for _, part := range [][]byte{before, body, after} {
+		if _, err := c.Response().Write(part); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// layoutAround is the layout of b, split where the content goes. It is a
+// function of b and the language alone (b.Lang names it), so it is cached
+// in the page cache under b's every field and the data generation.
+func (s *Server) layoutAround(c echo.Context, b web.Base) (before, after []byte, err error) {
+	ctx := c.Request().Context()
+	gen, err := s.store.Generation(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	fields, err := json.Marshal(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	key := "layout\x00" + strconv.FormatInt(gen, 10) + "\x00" + string(fields)
+	page, ok := s.pages.get(key)
+	if !ok {
+		var buf bytes.Buffer
+		if err := web.Layout(b).Render(templ.WithChildren(ctx, templ.Raw(bodyMark)), &buf); err != nil {
+			return nil, nil, err
+		}
+		page = bytes.Clone(buf.Bytes())
+		s.pages.put(key, gen, page)
+	}
+	before, after, ok = bytes.Cut(page, []byte(bodyMark))
+	if !ok {
+		return nil, nil, errors.New("render: the layout did not place its content")
+	}
+	return before, after, nil
 }

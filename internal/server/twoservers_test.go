@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -110,11 +111,24 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 		"one_button_alarm.last_test_on": {"2026-03-20"}, "one_button_alarm.last_test_ok": {"yes"},
 		"video_networking.cameras": {"8"}, "video_networking.gate_covered": {"yes"},
 		"video_networking.networked_to_police": {"yes"}, "video_networking.retention_days": {"30"}}
+	// Pages and API answers are cached on PostgreSQL too, under the data
+	// generation every server reads from the database: B caches the county
+	// dashboard and coverage before the checklist is posted to A, and must
+	// show the new figures right after it.
+	leader := warmReads(t, stA, b.URL)
 	if got := post(a.URL, "/schools/1501020001/checklists", values); got != http.StatusSeeOther {
 		t.Fatalf("checklist posted to A with B's form: status %d, want 303", got)
 	}
 	if _, page := get(b.URL, "/schools/1501020001"); !strings.Contains(page, on) {
 		t.Errorf("B's school page does not show the checklist of %s submitted through A", on)
+	}
+	leader.followsWrite(t, b.URL)
+	// Disabling the leader on A ends their cached token on B at once.
+	if _, err := stA.SetUserDisabled(ctx, admin, leader.user.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := leader.read(t, b.URL, reportedCoverage); got != http.StatusUnauthorized {
+		t.Errorf("B with a disabled user's cached token: status %d, want 401", got)
 	}
 
 	// Ten failures split over both servers throttle the username on both
@@ -151,6 +165,86 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 	if got, _ := get(a.URL, "/schools/1501020001"); got != http.StatusSeeOther {
 		t.Errorf("A with the signed-out session cookie: status %d, want 303 to the login page", got)
 	}
+}
+
+const reportedCoverage = "/api/v1/coverage/150102?basis=reported"
+
+// cachedReader is a county leader reading through the API with a token.
+type cachedReader struct {
+	user         model.User
+	token        string
+	page, answer string // B's cached dashboard and coverage, before the write
+}
+
+// warmReads makes a county leader and has server base cache their
+// dashboard and coverage (read twice, identical), checking through
+// /metrics that the page cache holds them.
+func warmReads(t *testing.T, st *store.Store, base string) *cachedReader {
+	t.Helper()
+	ctx := context.Background()
+	u, err := st.CreateUser(ctx, model.User{Username: "setup"}, model.User{Username: "leader", Role: model.Leader, ScopeCode: "150102"}, "Correct-Horse-9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &cachedReader{user: u}
+	if r.token, err = st.CreateToken(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		_, page := r.read(t, base, "/divisions/150102")
+		_, answer := r.read(t, base, reportedCoverage)
+		if r.page != "" && (page != r.page || answer != r.answer) {
+			t.Fatal("two reads without a write differ")
+		}
+		r.page, r.answer = page, answer
+	}
+	if !strings.Contains(r.answer, `"all_five":{"covered":0`) {
+		t.Fatalf("coverage before the checklist: %s", r.answer)
+	}
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	metrics, _ := io.ReadAll(resp.Body)
+	m := regexp.MustCompile(`(?m)^safecampus_page_cache_entries (\d+)`).FindSubmatch(metrics)
+	if m == nil {
+		t.Fatal("no safecampus_page_cache_entries in /metrics")
+	}
+	if n, _ := strconv.Atoi(string(m[1])); n < 2 {
+		t.Fatalf("page cache entries on PostgreSQL: %q, want the dashboard and the coverage answer at least", m)
+	}
+	return r
+}
+
+// followsWrite checks that base no longer serves the cached reads.
+func (r *cachedReader) followsWrite(t *testing.T, base string) {
+	t.Helper()
+	if _, answer := r.read(t, base, reportedCoverage); !strings.Contains(answer, `"all_five":{"covered":1`) {
+		t.Errorf("B's coverage after a checklist posted to A: %s, want all five covered by 1 school", answer)
+	}
+	if _, page := r.read(t, base, "/divisions/150102"); page == r.page {
+		t.Error("B served its cached dashboard after a checklist posted to A")
+	}
+}
+
+func (r *cachedReader) read(t *testing.T, base, path string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+	req.Header.Set("Authorization", "Bearer "+r.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode == http.StatusOK {
+		return resp.StatusCode, string(body)
+	}
+	if r.page == "" {
+		t.Fatalf("GET %s: status %d", path, resp.StatusCode)
+	}
+	return resp.StatusCode, string(body)
 }
 
 func mustURL(t *testing.T, s string) *url.URL {

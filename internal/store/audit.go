@@ -58,27 +58,6 @@ func actorID(actor model.User) *int64 {
 	return &id
 }
 
-// Generation identifies the state of the recorded data: every write
-// records an audit entry in its own transaction, so the highest entry id
-// changes with every write. Pages derived from the data can be cached under
-// it. ok is false on PostgreSQL, where concurrent transactions may commit
-// out of id order and a cached page could miss a write; callers then do not
-// cache.
-func (s *Store) Generation(ctx context.Context) (gen int64, ok bool, err error) {
-	defer wrap(&err, "generation")
-	if s.postgres {
-		return 0, false, nil
-	}
-	var max *int64
-	if err := s.r.WithContext(ctx).Raw("SELECT MAX(id) FROM audit_log").Scan(&max).Error; err != nil {
-		return 0, false, err
-	}
-	if max != nil {
-		gen = *max
-	}
-	return gen, true, nil
-}
-
 // AuditEntry is one recorded change: who, what, old → new, when. Old and
 // New are JSON ("" when there is none).
 type AuditEntry struct {

@@ -74,11 +74,14 @@ func (s *Store) insertAudit(tx *gorm.DB, rows []auditRow) error {
 		rows[i].Hash = chainHash(head, rows[i])
 		head = rows[i].Hash
 	}
-	return s.insertRows(tx, auditTable, len(rows), func(i int, args []any) []any {
+	if err := s.insertRows(tx, auditTable, len(rows), func(i int, args []any) []any {
 		r := &rows[i]
 		return append(args, r.At, r.UserID, r.Username, r.Action, r.Entity, r.EntityID, r.DivisionCode, r.OldValue,
 			r.NewValue, r.Address, r.RequestID, r.Hash)
-	})
+	}); err != nil {
+		return err
+	}
+	return advanceGeneration(tx)
 }
 
 // auditTable is the columns of an audit entry, written in bulk.

@@ -90,7 +90,11 @@ func (s *Store) ImportDivisions(ctx context.Context, divs []model.Division) (err
 				return err
 			}
 		}
-		return rebuildClosure(tx, known)
+		if err := rebuildClosure(tx, known); err != nil {
+			return err
+		}
+		// Divisions are cached per generation (Division).
+		return s.bumpGeneration(tx)
 	})
 }
 
@@ -122,10 +126,21 @@ func ptrString(p *string) string {
 // Division returns one division.
 func (s *Store) Division(ctx context.Context, code string) (_ model.Division, err error) {
 	defer wrap(&err, "division %s", code)
+	// A hot read: every dashboard view names its division. Divisions
+	// change only by ImportDivisions, which bumps the generation.
+	gen, err := s.Generation(ctx)
+	if err != nil {
+		return model.Division{}, err
+	}
+	if d, ok := s.hot.divisions.get(gen, code); ok {
+		return d, nil
+	}
 	var r divisionRow
-	if err := s.r.WithContext(ctx).Where("code = ?", code).Take(&r).Error; err != nil {
+	if err := s.queryRow(ctx, "SELECT code, name, name_en, parent_code, level FROM divisions WHERE code = ?", []any{code},
+		&r.Code, &r.Name, &r.NameEn, &r.ParentCode, &r.Level); err != nil {
 		return model.Division{}, notFound(err)
 	}
+	s.hot.divisions.put(gen, code, r.model())
 	return r.model(), nil
 }
 

@@ -132,6 +132,12 @@ func (s *Store) insertNotices(tx *gorm.DB, notices []notice) (map[model.Notifica
 			created = append(created, createdNote{ID: g.ID, UserID: g.UserID, kind: n.kind, subject: n.subject, stage: n.stage, school: n.school})
 		}
 	}
+	if len(created) > 0 {
+		// Unread counts are cached per generation (UnreadCount).
+		if err := s.bumpGeneration(tx); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.queueDeliveries(tx, created); err != nil {
 		return nil, err
 	}
@@ -344,10 +350,21 @@ func (s *Store) Notifications(ctx context.Context, q NotificationQuery) ([]model
 // UnreadCount is how many of the user's notifications are unread: the
 // bell's number, read on every page through an index.
 func (s *Store) UnreadCount(ctx context.Context, userID int64) (int64, error) {
+	// A hot read: every page's layout shows the count. Creating and
+	// reading notifications bump the generation.
+	gen, err := s.Generation(ctx)
+	if err != nil {
+		return 0, err
+	}
+	key := itoa(userID)
+	if n, ok := s.hot.unread.get(gen, key); ok {
+		return n, nil
+	}
 	var n int64
-	if err := s.r.WithContext(ctx).Model(&notificationRow{}).Where("user_id = ? AND read_at IS NULL", userID).Count(&n).Error; err != nil {
+	if err := s.queryRow(ctx, "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL", []any{userID}, &n); err != nil {
 		return 0, fmt.Errorf("store: unread notifications: %w", err)
 	}
+	s.hot.unread.put(gen, key, n)
 	return n, nil
 }
 
@@ -362,7 +379,10 @@ func (s *Store) MarkNotificationRead(ctx context.Context, userID, id int64) erro
 		if r.ReadAt != nil {
 			return nil
 		}
-		return tx.Model(&notificationRow{}).Where("id = ?", id).Update("read_at", s.now().UTC()).Error
+		if err := tx.Model(&notificationRow{}).Where("id = ?", id).Update("read_at", s.now().UTC()).Error; err != nil {
+			return err
+		}
+		return s.bumpGeneration(tx)
 	})
 }
 
@@ -372,8 +392,10 @@ func (s *Store) MarkAllNotificationsRead(ctx context.Context, userID int64) (int
 	var n int64
 	err := s.transact(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&notificationRow{}).Where("user_id = ? AND read_at IS NULL", userID).Update("read_at", s.now().UTC())
-		n = res.RowsAffected
-		return res.Error
+		if n = res.RowsAffected; res.Error != nil || n == 0 {
+			return res.Error
+		}
+		return s.bumpGeneration(tx)
 	})
 	return n, err
 }

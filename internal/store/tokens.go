@@ -109,19 +109,32 @@ func (s *Store) IssueToken(ctx context.Context, actor model.User, userID int64, 
 }
 
 // TokenUser returns the user of a live API token; an unknown, revoked or
-// expired token, or one of a disabled user, is ErrNotFound.
-func (s *Store) TokenUser(ctx context.Context, token string) (model.User, error) {
+// expired token, or one of a disabled user, is ErrNotFound. Answers are
+// cached per data generation (credcache.go).
+func (s *Store) TokenUser(ctx context.Context, token string) (_ model.User, err error) {
+	defer wrap(&err, "token user")
+	h := hashSecret(token)
+	now := s.now().UTC()
+	gen, err := s.Generation(ctx)
+	if err != nil {
+		return model.User{}, err
+	}
+	if c, ok := s.creds.tokens.get(gen, h); ok && c.token.State(now) == "active" {
+		return c.user, nil
+	}
 	var tr apiTokenRow
-	if err := s.r.WithContext(ctx).Where("token_hash = ?", hashSecret(token)).Take(&tr).Error; err != nil {
+	if err := s.r.WithContext(ctx).Where("token_hash = ?", h).Take(&tr).Error; err != nil {
 		return model.User{}, notFound(err)
 	}
-	if tr.model("").State(s.now().UTC()) != "active" {
+	t := tr.model("")
+	if t.State(now) != "active" {
 		return model.User{}, ErrNotFound
 	}
 	u, err := s.User(ctx, tr.UserID)
 	if err != nil || u.Disabled {
 		return model.User{}, ErrNotFound
 	}
+	s.creds.tokens.put(gen, h, cachedToken{user: u, token: t})
 	return u, nil
 }
 

@@ -163,8 +163,14 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (_ 
 // SetLanguage stores a user's language choice ("" follows the browser).
 func (s *Store) SetLanguage(ctx context.Context, userID int64, lang string) (err error) {
 	defer wrap(&err, "set language of user %d", userID)
-	return s.w.WithContext(ctx).Model(&userRow{}).Where("id = ?", userID).
-		Updates(map[string]any{"language": lang, "updated_at": s.now().UTC()}).Error
+	// The user's cached sessions carry the language: a new generation.
+	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&userRow{}).Where("id = ?", userID).
+			Updates(map[string]any{"language": lang, "updated_at": s.now().UTC()}).Error; err != nil {
+			return err
+		}
+		return s.bumpGeneration(tx)
+	})
 }
 
 // Session timeouts.
@@ -203,17 +209,26 @@ func (s *Store) CreateSession(ctx context.Context, userID int64) (_ string, err 
 }
 
 // SessionUser returns the user of a live session, or ErrNotFound for an
-// unknown, expired or disabled one.
+// unknown, expired or disabled one. Answers are cached per data generation
+// (credcache.go).
 func (s *Store) SessionUser(ctx context.Context, token string) (_ model.User, err error) {
 	defer wrap(&err, "session user")
 	if token == "" {
 		return model.User{}, ErrNotFound
 	}
+	id := hashSecret(token)
+	now := s.now().UTC()
+	gen, err := s.Generation(ctx)
+	if err != nil {
+		return model.User{}, err
+	}
+	if c, ok := s.creds.sessions.get(gen, id); ok && c.live(now) {
+		return c.user, nil
+	}
 	var sr sessionRow
-	if err := s.r.WithContext(ctx).Where("id = ?", hashSecret(token)).Take(&sr).Error; err != nil {
+	if err := s.r.WithContext(ctx).Where("id = ?", id).Take(&sr).Error; err != nil {
 		return model.User{}, notFound(err)
 	}
-	now := s.now().UTC()
 	if now.Sub(sr.LastSeenAt) > SessionIdle || now.Sub(sr.CreatedAt) > SessionAbsolute {
 		_ = s.DeleteSession(ctx, token)
 		return model.User{}, ErrNotFound
@@ -224,13 +239,21 @@ func (s *Store) SessionUser(ctx context.Context, token string) (_ model.User, er
 	}
 	// Touch at most once a minute: reads should not all become writes.
 	if now.Sub(sr.LastSeenAt) > time.Minute {
-		_ = s.w.WithContext(ctx).Model(&sessionRow{}).Where("id = ?", sr.ID).Update("last_seen_at", now).Error
+		if s.w.WithContext(ctx).Model(&sessionRow{}).Where("id = ?", sr.ID).Update("last_seen_at", now).Error == nil {
+			sr.LastSeenAt = now
+		}
 	}
+	s.creds.sessions.put(gen, id, cachedSession{user: u, created: sr.CreatedAt, lastSeen: sr.LastSeenAt})
 	return u, nil
 }
 
 // DeleteSession ends a session.
 func (s *Store) DeleteSession(ctx context.Context, token string) (err error) {
 	defer wrap(&err, "delete session")
-	return s.w.WithContext(ctx).Where("id = ?", hashSecret(token)).Delete(&sessionRow{}).Error
+	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("id = ?", hashSecret(token)).Delete(&sessionRow{}).Error; err != nil {
+			return err
+		}
+		return s.bumpGeneration(tx)
+	})
 }
