@@ -44,6 +44,10 @@ func TestInspectionsAndReportThroughTheAPI(t *testing.T) {
 	if got, err := a.store.Hazard(t.Context(), h.ID); err != nil || got.InspectionID != created.ID {
 		t.Errorf("hazard names inspection %d (%v), want %d", got.InspectionID, err, created.ID)
 	}
+	if page := a.loggedIn(t, userInspector).get("/hazards/" + strconv.FormatInt(h.ID, 10)); page.status != http.StatusOK ||
+		!strings.Contains(page.body, `href="/inspections/`+strconv.FormatInt(created.ID, 10)+`"`) {
+		t.Errorf("the hazard page links the inspection it came from: %d", page.status)
+	}
 	if r := insp.call("POST", "/api/v1/hazards/"+strconv.FormatInt(h.ID, 10)+"/close", nil); r.status != http.StatusOK {
 		t.Fatalf("close: %d %s", r.status, r.body)
 	}
