@@ -401,3 +401,14 @@ func (s *Store) MissedSessions(ctx context.Context, code string, from, to model.
 	}
 	return out, nil
 }
+
+// SchoolEscortPosts lists the posts serving a school, by name.
+func (s *Store) SchoolEscortPosts(ctx context.Context, schoolID int64) (_ []model.EscortPost, err error) {
+	defer wrap(&err, "escort posts of school %d", schoolID)
+	var rows []escortPostRow
+	if err := s.r.WithContext(ctx).Where("id IN (SELECT post_id FROM escort_post_schools WHERE school_id = ?)", schoolID).
+		Order("name, id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	return s.withSchools(ctx, rows)
+}
