@@ -52,7 +52,7 @@ func adminTabs(active string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		for _, t := range []struct{ key, href string }{{"schools", "/admin/schools"}, {"import", "/admin/import"}, {"users", "/admin/users"}, {"rules", "/admin/rules"}, {"webhooks", "/admin/webhooks"}} {
+		for _, t := range []struct{ key, href string }{{"schools", "/admin/schools"}, {"import", "/admin/import"}, {"users", "/admin/users"}, {"rules", "/admin/rules"}, {"webhooks", "/admin/webhooks"}, {"calendar", "/admin/calendar"}} {
 			if t.key == active {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<a href=\"")
 				if templ_7745c5c3_Err != nil {

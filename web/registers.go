@@ -14,7 +14,8 @@ import (
 type RegistersPage struct {
 	Base
 	School        model.School
-	CanKeep       bool // may add and change entries (the school's users, admins)
+	CanKeep       bool               // may add and change entries (the school's users, admins)
+	EscortPosts   []model.EscortPost // the escort posts serving the school
 	Guards        []model.Guard
 	GuardValues   map[string]string // the entry form as typed: the API's field names
 	GuardErrors   model.FieldErrors

@@ -183,6 +183,10 @@ func (s *site) pages(t *testing.T) []checkedPage {
 		{"registers", model.SchoolRep, "/schools/" + s.school + "/registers"},
 		{"guard-leave", model.SchoolRep, s.firstLink(t, model.SchoolRep, "/schools/"+s.school+"/registers", `/guards/\d+/leave`)},
 		{"guard-conflicts", model.Leader, "/divisions/150100/guard-conflicts"},
+		{"escort-posts", model.Inspector, "/divisions/150100/escort-posts"},
+		{"escort-presence", model.Leader, "/divisions/150100/escort-presence"},
+		{"check-in", model.SchoolRep, s.firstLink(t, model.SchoolRep, "/schools/"+s.school+"/registers", `/escort-posts/\d+/check-in`)},
+		{"admin-calendar", model.Admin, "/admin/calendar"},
 	}
 }
 

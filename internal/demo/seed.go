@@ -52,6 +52,9 @@ func Seed(ctx context.Context, st *store.Store, counties []model.Division, seed 
 	if err := seedGuards(ctx, sim, roster, ids, today, rand.New(rand.NewPCG(seed, 0x9a4d))); err != nil {
 		return nil, err
 	}
+	if err := seedEscort(ctx, st, roster, today, rand.New(rand.NewPCG(seed, 0xe5c0))); err != nil {
+		return nil, err
+	}
 	return logins, nil
 }
 

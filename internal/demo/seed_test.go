@@ -77,4 +77,12 @@ func TestSeedHasReportsAndCampaigns(t *testing.T) {
 	if running != 1 || finished != 1 {
 		t.Errorf("campaigns %+v: want one running, one finished", campaigns)
 	}
+	// Escort posts with check-ins: a presence figure, not 0 nor 100%.
+	pres, _, err := st.Presence(ctx, region, today.AddDays(-30), today.AddDays(-1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pres.Posts == 0 || pres.WithPolice == 0 || pres.WithPolice >= pres.Sessions {
+		t.Errorf("presence in %s: %+v", region, pres)
+	}
 }

@@ -79,6 +79,8 @@ func classify(err error) (int, string) {
 		return http.StatusBadRequest, "Idempotency-Key must be 1 to 128 printable ASCII characters"
 	case errors.Is(err, store.ErrSchoolClosed):
 		return http.StatusConflict, store.ErrSchoolClosed.Error()
+	case errors.Is(err, store.ErrCheckedIn):
+		return http.StatusConflict, store.ErrCheckedIn.Error()
 	case errors.Is(err, store.ErrConflict):
 		return http.StatusConflict, "the record is no longer in a state that allows this; reload it"
 	case errors.As(err, &fe):

@@ -42,6 +42,9 @@ func (s *Server) renderRegisters(c echo.Context, status int, school model.School
 	if err != nil {
 		return err
 	}
+	if p.EscortPosts, err = s.store.SchoolEscortPosts(c.Request().Context(), school.ID); err != nil {
+		return err
+	}
 	return render(c, status, web.RegistersView(p))
 }
 

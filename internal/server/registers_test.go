@@ -306,3 +306,14 @@ func TestDrillLogAndDueList(t *testing.T) {
 		t.Errorf("the refused drill form lacks its error or values")
 	}
 }
+
+// escortPost sets up a post of a county serving one school.
+func (a *testApp) escortPost(t *testing.T, county, code string) model.EscortPost {
+	t.Helper()
+	p, err := a.store.CreateEscortPost(context.Background(), a.users[userAdmin], model.EscortPostInput{
+		DivisionCode: county, Name: "路口" + code, Schools: []string{code}})
+	if err != nil {
+		t.Fatalf("escort post at %s: %v", code, err)
+	}
+	return p
+}

@@ -147,6 +147,11 @@ func TestHostileTextIsEscapedOnEveryPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	post, err := app.store.CreateEscortPost(ctx, app.users[userAdmin], model.EscortPostInput{DivisionCode: hostileCounty,
+		Name: p("escort_post.name"), Schools: []string{codeX}})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// Every GET route, with its parameters filled by the hostile records.
 	ids := map[string][]string{
@@ -158,6 +163,7 @@ func TestHostileTextIsEscapedOnEveryPage(t *testing.T) {
 		"/evidence/":         {fmt.Sprint(ev[0].ID)},
 		"/admin/users/":      {fmt.Sprint(userX.ID)},
 		"/guards/":           {fmt.Sprint(guard.ID)},
+		"/escort-posts/":     {fmt.Sprint(post.ID)},
 	}
 	codes := []string{codeX, url.PathEscape(xssCode)}
 	divisions := []string{province, prefHohhot, hostileCounty}

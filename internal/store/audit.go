@@ -78,7 +78,7 @@ type AuditEntry struct {
 // AuditEntities are the kinds of record the audit trail names.
 // Besides records, the trail names events: sign-ins and sign-outs
 // (session), exports (export) and API tokens (token).
-var AuditEntities = []string{"school", "user", "checklist", "hazard", "inspection", "evidence", "rule_set", "session", "export", "token", "guard", "alarm_test", "drill"}
+var AuditEntities = []string{"school", "user", "checklist", "hazard", "inspection", "evidence", "rule_set", "session", "export", "token", "guard", "alarm_test", "drill", "escort_post", "escort_check_in", "calendar_day"}
 
 // AuditQuery filters the audit trail.
 type AuditQuery struct {
