@@ -133,7 +133,7 @@ type readTargets struct {
 	APIRatio      float64 `json:"coverage_api_to_static"`
 	APIRatioOK    bool    `json:"coverage_api_at_least_0_5_of_static"`
 	PGP50Ratio    float64 `json:"postgres_dashboard_p50_over_sqlite,omitempty"`
-	PGP50RatioOK  bool    `json:"postgres_dashboard_p50_within_2x"`
+	PGP50RatioOK  *bool   `json:"postgres_dashboard_p50_within_2x"` // null: no PostgreSQL run to compare
 	PGRatioSchool int     `json:"postgres_compared_at_schools,omitempty"`
 }
 
@@ -156,7 +156,8 @@ func (b *bench) judgeReads() readTargets {
 		for _, s := range b.results.Sizes {
 			if s.Schools == p.Schools && s.RegionPageP50 > 0 {
 				t.PGRatioSchool, t.PGP50Ratio = p.Schools, round2(p.RegionPageP50/s.RegionPageP50)
-				t.PGP50RatioOK = t.PGP50Ratio <= 2
+				ok := t.PGP50Ratio <= 2
+				t.PGP50RatioOK = &ok
 			}
 		}
 	}
@@ -185,7 +186,7 @@ func (b *bench) printReads() {
 	fmt.Fprintf(w, "read targets at %d schools: dashboard ÷ static %.2f (≥0.5: %v); coverage API ÷ static %.2f (≥0.5: %v)",
 		t.AtSchools, t.PageRatio, t.PageRatioOK, t.APIRatio, t.APIRatioOK)
 	if t.PGRatioSchool > 0 {
-		fmt.Fprintf(w, "; PostgreSQL dashboard p50 at %d schools = %.2f× SQLite's (≤2: %v)", t.PGRatioSchool, t.PGP50Ratio, t.PGP50RatioOK)
+		fmt.Fprintf(w, "; PostgreSQL dashboard p50 at %d schools = %.2f× SQLite's (≤2: %v)", t.PGRatioSchool, t.PGP50Ratio, *t.PGP50RatioOK)
 	}
 	fmt.Fprintln(w)
 }
