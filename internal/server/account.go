@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -69,7 +71,7 @@ func (s *Server) changePassword(c echo.Context) error {
 func (s *Server) renderPasswordForm(c echo.Context, status int, errs model.FieldErrors) error {
 	ctx := c.Request().Context()
 	p := web.PasswordPage{Errors: errs}
-	p.Base = s.base(c, i18n.T(ctx, "account.password.title"), "")
+	p.Base = s.titledBase(c, "account.password.title", "")
 	if u, ok := currentUser(c); ok && u.MustChangePassword && p.Base.Flash == "" {
 		p.Base.Flash = i18n.T(ctx, "account.password.error.must_change")
 	}
@@ -97,6 +99,91 @@ func passwordErrors(ctx context.Context, fe model.FieldErrors, current, next str
 		}
 		out[i] = model.FieldError{Field: e.Field, Message: i18n.T(ctx, key,
 			map[string]any{"Min": store.MinPasswordLength, "Max": store.MaxPasswordBytes})}
+	}
+	return out
+}
+
+// errSessionOnly refuses account changes made with an API token: a token
+// that leaked must not be able to mint more tokens or take the account.
+var errSessionOnly = echo.NewHTTPError(http.StatusForbidden, "this is done from a signed-in browser session, not with an API token")
+
+// listTokens is the signed-in user's API tokens page.
+func (s *Server) listTokens(c echo.Context) error {
+	return s.renderTokens(c, http.StatusOK, "", nil, nil)
+}
+
+// createToken issues a token for the signed-in user and shows it once.
+func (s *Server) createToken(c echo.Context) error {
+	if authMethodOf(c) != authSession {
+		return errSessionOnly
+	}
+	u, _ := currentUser(c)
+	values := map[string]string{"name": c.FormValue("name"), "expires": c.FormValue("expires")}
+	days, err := strconv.Atoi(values["expires"])
+	if err != nil || days <= 0 {
+		return s.renderTokens(c, http.StatusUnprocessableEntity, "", values,
+			model.FieldErrors{{Field: "expires", Message: "choose how many days the token lives"}})
+	}
+	secret, _, err := s.store.IssueToken(c.Request().Context(), u, u.ID, values["name"], time.Duration(days)*24*time.Hour)
+	var fe model.FieldErrors
+	if errors.As(err, &fe) {
+		return s.renderTokens(c, http.StatusUnprocessableEntity, "", values, fe)
+	}
+	if err != nil {
+		return err
+	}
+	return s.renderTokens(c, http.StatusCreated, secret, nil, nil)
+}
+
+// revokeToken revokes one of the signed-in user's tokens (an admin's: any).
+func (s *Server) revokeToken(c echo.Context) error {
+	if authMethodOf(c) != authSession {
+		return errSessionOnly
+	}
+	u, _ := currentUser(c)
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.RevokeToken(c.Request().Context(), u, id); err != nil {
+		return err
+	}
+	return s.flash(c, "token_revoked", "/account/tokens")
+}
+
+func (s *Server) renderTokens(c echo.Context, status int, secret string, values map[string]string, errs model.FieldErrors) error {
+	ctx := c.Request().Context()
+	u, _ := currentUser(c)
+	tokens, err := s.store.Tokens(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	now := s.store.Now()
+	rows := make([]web.TokenRow, len(tokens))
+	for i, t := range tokens {
+		rows[i] = web.TokenRow{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt.In(s.store.Location()),
+			ExpiresAt: t.ExpiresAt.In(s.store.Location()), State: t.State(now)}
+	}
+	if values == nil {
+		values = map[string]string{}
+	}
+	p := web.TokensPage{Tokens: rows, Secret: secret, Values: values, Errors: localizeFieldErrors(c, errs)}
+	p.Base = s.titledBase(c, "tokens.title", "")
+	if secret != "" {
+		c.Response().Header().Set("Cache-Control", "no-store")
+	}
+	return render(c, status, web.TokensView(p))
+}
+
+// localizeFieldErrors words errors that carry a key in the page's language.
+func localizeFieldErrors(c echo.Context, errs model.FieldErrors) model.FieldErrors {
+	ctx := c.Request().Context()
+	out := make(model.FieldErrors, len(errs))
+	for i, e := range errs {
+		out[i] = e
+		if e.Key != "" {
+			out[i].Message = i18n.T(ctx, "field_error."+e.Key, e.Args)
+		}
 	}
 	return out
 }

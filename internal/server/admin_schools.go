@@ -29,7 +29,7 @@ func (s *Server) listAdminSchools(c echo.Context) error {
 		return err
 	}
 	p := web.AdminSchoolsPage{Query: c.QueryParam("q"), Rows: schoolRows(items), Total: int(total), Page: page, PageSize: schoolPageSize}
-	p.Base = s.base(c, i18n.T(ctx, "admin.schools.title"), "admin")
+	p.Base = s.titledBase(c, "admin.schools.title", "admin")
 	return render(c, http.StatusOK, web.AdminSchoolsView(p))
 }
 
@@ -155,6 +155,6 @@ func (s *Server) importSchools(c echo.Context) error {
 
 func (s *Server) renderImport(c echo.Context, status int, res *web.ImportResult) error {
 	p := web.ImportPage{Result: res}
-	p.Base = s.base(c, i18n.T(c.Request().Context(), "import.title"), "admin")
+	p.Base = s.titledBase(c, "import.title", "admin")
 	return render(c, status, web.ImportView(p))
 }

@@ -24,15 +24,11 @@ const auditPageSize = 50
 // listAudit is the audit trail: every change, for administrators; the
 // changes in their subtree, for inspectors.
 func (s *Server) listAudit(c echo.Context) error {
-	u, err := currentReviewer(c)
+	u, page, err := reviewerPage(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	page, err := pageParam(c)
-	if err != nil {
-		return err
-	}
 	f, q, err := s.auditFilterOf(c, u)
 	if err != nil {
 		return err
@@ -44,7 +40,7 @@ func (s *Server) listAudit(c echo.Context) error {
 			p.ScopeNote = i18n.T(ctx, "audit.scope_note", map[string]any{"Division": i18n.DivisionName(ctx, d)})
 		}
 	}
-	p.Base = s.base(c, i18n.T(ctx, "audit.title"), "audit")
+	p.Base = s.titledBase(c, "audit.title", "audit")
 	if p.Divisions, err = s.divisionPicker(ctx, u, "division", f.Division); err != nil {
 		return err
 	}

@@ -35,8 +35,7 @@ func (s *Server) showLogin(c echo.Context) error {
 }
 
 func (s *Server) renderLogin(c echo.Context, status int, username, msg string) error {
-	ctx := c.Request().Context()
-	p := web.LoginPage{Base: s.base(c, i18n.T(ctx, "login.title"), ""), Username: username, Error: msg,
+	p := web.LoginPage{Base: s.titledBase(c, "login.title", ""), Username: username, Error: msg,
 		Next: localPath(c.QueryParam("next"), ""), Demo: demoLogins(s.cfg.DemoLogins)}
 	return render(c, status, web.LoginView(p))
 }

@@ -63,7 +63,7 @@ func (s *Server) renderCampaigns(c echo.Context, status int, values map[string]s
 			return err
 		}
 	}
-	p.Base = s.base(c, i18n.T(ctx, "campaign.list_title"), "campaigns")
+	p.Base = s.titledBase(c, "campaign.list_title", "campaigns")
 	return render(c, status, web.CampaignsView(p))
 }
 

@@ -182,7 +182,7 @@ func (s *Server) renderChecklistForm(c echo.Context, status int, school model.Sc
 		p.Action = web.ChecklistURL(cl.ID)
 		p.PreviewURL = web.ChecklistURL(cl.ID) + "/preview"
 	}
-	p.Base = s.base(c, i18n.T(ctx, "checklist.form_title"), "dashboard")
+	p.Base = s.titledBase(c, "checklist.form_title", "dashboard")
 	return render(c, status, web.ChecklistFormView(p))
 }
 

@@ -6,7 +6,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"safecampus/internal/i18n"
 	"safecampus/internal/model"
 	"safecampus/internal/store"
 	"safecampus/web"
@@ -100,7 +99,7 @@ func (s *Server) renderDue(c echo.Context, d model.Division) error {
 		csv = web.DueURL(d.Code) + ".csv"
 	}
 	p.List = listBar(c, web.DueURL(d.Code), csv, web.DueQuery(f), int(total))
-	p.Base = s.base(c, i18n.T(ctx, "due.title"), "due")
+	p.Base = s.titledBase(c, "due.title", "due")
 	return render(c, http.StatusOK, web.DueView(p))
 }
 

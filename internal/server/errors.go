@@ -52,7 +52,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		case status == http.StatusConflict:
 			msg = i18n.T(ctx, "error.conflict")
 		}
-		rerr = render(c, status, web.ErrorView(web.ErrorPage{Base: s.base(c, i18n.T(ctx, "error.title"), ""), Status: status, Message: msg,
+		rerr = render(c, status, web.ErrorView(web.ErrorPage{Base: s.titledBase(c, "error.title", ""), Status: status, Message: msg,
 			RequestID: requestID(c)}))
 	}
 	if rerr != nil {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"safecampus/internal/i18n"
 	"safecampus/internal/model"
 	"safecampus/internal/store"
 	"safecampus/web"
@@ -41,7 +40,7 @@ func (s *Server) renderEscortPosts(c echo.Context, status int, d model.Division,
 	if p.Breadcrumb, err = s.store.Ancestors(ctx, d.Code); err != nil {
 		return err
 	}
-	p.Base = s.base(c, i18n.T(ctx, "escort.posts_title", map[string]any{"Division": d.Name}), "dashboard")
+	p.Base = s.titledBase(c, "escort.posts_title", "dashboard", map[string]any{"Division": d.Name})
 	return render(c, status, web.EscortPostsView(p))
 }
 
@@ -97,7 +96,7 @@ func (s *Server) renderCheckIn(c echo.Context, status int, p model.EscortPost, v
 		last := page.Recent[0]
 		values["police_officers"], values["staff"] = strconv.Itoa(last.PoliceOfficers), strconv.Itoa(last.Staff)
 	}
-	page.Base = s.base(c, i18n.T(ctx, "escort.check_in_title", map[string]any{"Post": p.Name}), "")
+	page.Base = s.titledBase(c, "escort.check_in_title", "", map[string]any{"Post": p.Name})
 	return render(c, status, web.CheckInView(page))
 }
 
@@ -151,7 +150,7 @@ func (s *Server) showEscortPresence(c echo.Context) error {
 	if p.Breadcrumb, err = s.store.Ancestors(ctx, d.Code); err != nil {
 		return err
 	}
-	p.Base = s.base(c, i18n.T(ctx, "escort.presence_title", map[string]any{"Division": d.Name}), "dashboard")
+	p.Base = s.titledBase(c, "escort.presence_title", "dashboard", map[string]any{"Division": d.Name})
 	return render(c, http.StatusOK, web.PresenceView(p))
 }
 
@@ -168,7 +167,7 @@ func (s *Server) renderCalendar(c echo.Context, status int, values map[string]st
 		return err
 	}
 	p := web.CalendarPage{Days: days, Values: values, Errors: localizeFieldErrors(c, errs)}
-	p.Base = s.base(c, i18n.T(ctx, "calendar.title"), "admin")
+	p.Base = s.titledBase(c, "calendar.title", "admin")
 	return render(c, status, web.CalendarView(p))
 }
 

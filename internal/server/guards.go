@@ -150,7 +150,7 @@ func (s *Server) keptGuard(c echo.Context) (model.Guard, model.School, error) {
 
 func (s *Server) renderGuardLeave(c echo.Context, status int, g model.Guard, school model.School, values map[string]string, errs model.FieldErrors) error {
 	p := web.GuardLeavePage{School: school, Guard: g, Values: values, Errors: errs}
-	p.Base = s.base(c, i18n.T(c.Request().Context(), "guards.leave_title", map[string]any{"Name": g.Name}), "dashboard")
+	p.Base = s.titledBase(c, "guards.leave_title", "dashboard", map[string]any{"Name": g.Name})
 	return render(c, status, web.GuardLeaveView(p))
 }
 
@@ -172,6 +172,6 @@ func (s *Server) showGuardConflicts(c echo.Context) error {
 	if p.Breadcrumb, err = s.store.Ancestors(ctx, d.Code); err != nil {
 		return err
 	}
-	p.Base = s.base(c, i18n.T(ctx, "conflicts.title", map[string]any{"Division": d.Name}), "dashboard")
+	p.Base = s.titledBase(c, "conflicts.title", "dashboard", map[string]any{"Division": d.Name})
 	return render(c, http.StatusOK, web.GuardConflictsView(p))
 }

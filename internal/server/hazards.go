@@ -36,7 +36,7 @@ func (s *Server) listHazards(c echo.Context) error {
 		p.Rows = append(p.Rows, web.HazardRow{Hazard: it.Hazard, School: it.School, DivisionName: it.DivisionName})
 	}
 	p.List = listBar(c, "/hazards", "/hazards.csv", p.Query, int(total))
-	p.Base = s.base(c, i18n.T(ctx, "hazards.title"), "hazards")
+	p.Base = s.titledBase(c, "hazards.title", "hazards")
 	return render(c, http.StatusOK, web.HazardsView(p))
 }
 
@@ -133,7 +133,7 @@ func (s *Server) renderHazard(c echo.Context, status int, h model.Hazard, school
 	p.CanAnswer = canFill(u, school) && h.State == model.HazardOpen
 	p.CanClose = canReview(u) && h.State != model.HazardClosed
 	p.CanSendBack = canReview(u) && h.State == model.HazardAnswered
-	p.Base = s.base(c, i18n.T(ctx, "hazard.title", map[string]any{"ID": h.ID}), "hazards")
+	p.Base = s.titledBase(c, "hazard.title", "hazards", map[string]any{"ID": h.ID})
 	return render(c, status, web.HazardView(p))
 }
 
@@ -219,7 +219,7 @@ func (s *Server) createHazard(c echo.Context) error {
 
 func (s *Server) renderHazardForm(c echo.Context, status int, school model.School, values map[string]string, errs model.FieldErrors) error {
 	p := web.HazardFormPage{School: school, Values: values, Errors: errs}
-	p.Base = s.base(c, i18n.T(c.Request().Context(), "hazard.new_title"), "hazards")
+	p.Base = s.titledBase(c, "hazard.new_title", "hazards")
 	return render(c, status, web.HazardFormView(p))
 }
 

@@ -7,7 +7,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"safecampus/internal/i18n"
 	"safecampus/internal/model"
 	"safecampus/internal/store"
 	"safecampus/web"
@@ -102,7 +101,7 @@ func dedupe(errs model.FieldErrors) model.FieldErrors {
 
 func (s *Server) renderInspectionForm(c echo.Context, status int, school model.School, values map[string]string, errs model.FieldErrors) error {
 	p := web.InspectionFormPage{School: school, Values: values, Errors: errs}
-	p.Base = s.base(c, i18n.T(c.Request().Context(), "inspection.new_title"), "hazards")
+	p.Base = s.titledBase(c, "inspection.new_title", "hazards")
 	return render(c, status, web.InspectionFormView(p))
 }
 
@@ -133,6 +132,6 @@ func (s *Server) showInspection(c echo.Context) error {
 			p.Hazards[h.ID] = h
 		}
 	}
-	p.Base = s.base(c, i18n.T(ctx, "inspection.title", map[string]any{"Date": in.InspectedOn.String()}), "hazards")
+	p.Base = s.titledBase(c, "inspection.title", "hazards", map[string]any{"Date": in.InspectedOn.String()})
 	return render(c, http.StatusOK, web.InspectionView(p))
 }

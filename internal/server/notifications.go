@@ -7,7 +7,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"safecampus/internal/i18n"
 	"safecampus/internal/model"
 	"safecampus/internal/store"
 	"safecampus/web"
@@ -36,7 +35,7 @@ func (s *Server) listNotifications(c echo.Context) error {
 		items[i].CreatedAt = items[i].CreatedAt.In(s.store.Location())
 	}
 	p.Items = items
-	p.Base = s.base(c, i18n.T(ctx, "notify.title"), "")
+	p.Base = s.titledBase(c, "notify.title", "")
 	p.Unread = unread
 	return render(c, http.StatusOK, web.NotificationsView(p))
 }
@@ -122,13 +121,12 @@ func (s *Server) setEmail(c echo.Context, actor model.User, id int64, action, ne
 }
 
 func (s *Server) renderEmail(c echo.Context, status int, target model.User, action, email string, digest bool, errs model.FieldErrors) error {
-	ctx := c.Request().Context()
 	p := web.EmailPage{Target: target, Action: action, Email: email, Digest: digest, Errors: errs}
 	nav := ""
 	if u, _ := currentUser(c); u.ID != target.ID {
 		nav = "admin"
 	}
-	p.Base = s.base(c, i18n.T(ctx, "email.title"), nav)
+	p.Base = s.titledBase(c, "email.title", nav)
 	return render(c, status, web.EmailView(p))
 }
 

@@ -7,7 +7,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"safecampus/internal/i18n"
 	"safecampus/web"
 
 	"safecampus/internal/model"
@@ -79,7 +78,7 @@ func (s *Server) registersPage(c echo.Context, school model.School, u model.User
 		return p, err
 	}
 	p.DrillInterval = rules.DrillInterval(school.Type)
-	p.Base = s.base(c, i18n.T(ctx, "registers.title", map[string]any{"School": school.Name}), "dashboard")
+	p.Base = s.titledBase(c, "registers.title", "dashboard", map[string]any{"School": school.Name})
 	return p, nil
 }
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"safecampus/internal/i18n"
 	"safecampus/internal/model"
 	"safecampus/internal/store"
 	"safecampus/web"
@@ -23,15 +22,11 @@ const reviewReadCap = 5000
 // listReview is the inspector's queue of submitted checklists in scope,
 // filterable by division, school type and failing measure.
 func (s *Server) listReview(c echo.Context) error {
-	u, err := currentReviewer(c)
+	u, page, err := reviewerPage(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	page, err := pageParam(c)
-	if err != nil {
-		return err
-	}
 	f, rows, total, err := s.reviewRowsOf(c, u)
 	if err != nil {
 		return err
@@ -44,7 +39,7 @@ func (s *Server) listReview(c echo.Context) error {
 	from := min((page-1)*web.ReviewPageSize, len(rows))
 	p.Rows = rows[from:min(from+web.ReviewPageSize, len(rows))]
 	p.List = listBar(c, "/review", "/review.csv", p.Query, p.Shown)
-	p.Base = s.base(c, i18n.T(ctx, "review.title"), "review")
+	p.Base = s.titledBase(c, "review.title", "review")
 	return render(c, http.StatusOK, web.ReviewView(p))
 }
 
@@ -197,7 +192,7 @@ func (s *Server) renderReviewConfirm(c echo.Context, status int, ids, conflict [
 	if len(p.Rows) == 0 && status == http.StatusOK {
 		status = http.StatusUnprocessableEntity
 	}
-	p.Base = s.base(c, i18n.T(ctx, "review.confirm_title"), "review")
+	p.Base = s.titledBase(c, "review.confirm_title", "review")
 	return render(c, status, web.ReviewConfirmView(p))
 }
 

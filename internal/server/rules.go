@@ -219,7 +219,7 @@ func (s *Server) renderRules(c echo.Context, status int, division string, values
 			CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt.In(s.store.Location()),
 			Future: v.RuleSet.EffectiveFrom > today, Current: cur.ID == v.ID})
 	}
-	p.Base = s.base(c, i18n.T(ctx, "rules.title"), "admin")
+	p.Base = s.titledBase(c, "rules.title", "admin")
 	return render(c, status, web.RulesView(p))
 }
 

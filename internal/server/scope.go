@@ -50,6 +50,17 @@ func currentReviewer(c echo.Context) (model.User, error) {
 	return u, nil
 }
 
+// reviewerPage is the preamble of the reviewers' paged lists: the user,
+// who must be a reviewer, and the page number asked for.
+func reviewerPage(c echo.Context) (model.User, int, error) {
+	u, err := currentReviewer(c)
+	if err != nil {
+		return u, 0, err
+	}
+	page, err := pageParam(c)
+	return u, page, err
+}
+
 // requireSchool is nil when the user may see the school, errForbidden
 // when it is outside their scope.
 func (s *Server) requireSchool(ctx context.Context, u model.User, school model.School) error {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"safecampus/internal/i18n"
 	"safecampus/internal/model"
 	"safecampus/web"
 )
@@ -68,6 +67,6 @@ func (s *Server) renderWebhooks(c echo.Context, status int, form model.Webhook, 
 		return err
 	}
 	p := web.WebhooksPage{Hooks: hooks, Stats: stats, Failures: fails, Form: form, Errors: errs, Divisions: divisions}
-	p.Base = s.base(c, i18n.T(ctx, "webhook.title"), "admin")
+	p.Base = s.titledBase(c, "webhook.title", "admin")
 	return render(c, status, web.WebhooksView(p))
 }
