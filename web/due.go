@@ -60,6 +60,18 @@ func DueQuery(f DueFilter) url.Values {
 	return q
 }
 
+// DueURLKeeping is division code's reminder list with the filters of q,
+// less the division and the page.
+func DueURLKeeping(code string, q url.Values) string {
+	keep := url.Values{}
+	for k, vs := range q {
+		if k != "division" && k != "page" {
+			keep[k] = vs
+		}
+	}
+	return WithQuery(DueURL(code), keep)
+}
+
 // DueURL is a division's reminder list; "" is the whole country's.
 func DueURL(code string) string {
 	if code == "" {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/url"
 	"strings"
 
 	"safecampus/internal/i18n"
@@ -55,4 +56,20 @@ func measureList(ctx context.Context, ms []model.Measure) string {
 		sep = "、"
 	}
 	return strings.Join(names, sep)
+}
+
+// ReviewQuery is the review queue's filter as a query string, without
+// the page.
+func ReviewQuery(f ReviewFilter) url.Values {
+	q := url.Values{}
+	if f.Division != "" {
+		q.Set("division", f.Division)
+	}
+	if f.Type != "" {
+		q.Set("type", string(f.Type))
+	}
+	if f.Failing != "" {
+		q.Set("failing", string(f.Failing))
+	}
+	return q
 }

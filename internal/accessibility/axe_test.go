@@ -95,11 +95,9 @@ func buildSite() (*site, error) {
 	if err := st.ImportDivisions(ctx, divisions); err != nil {
 		return nil, err
 	}
-	var counties []model.Division
-	for _, d := range divisions {
-		if d.ParentCode == "150100" {
-			counties = append(counties, d)
-		}
+	counties, err := st.Counties(ctx, "150100")
+	if err != nil {
+		return nil, err
 	}
 	logins, err := demo.Seed(ctx, st, counties, 7)
 	if err != nil {

@@ -35,11 +35,9 @@ func TestSeedHasReportsAndCampaigns(t *testing.T) {
 	if err := st.ImportDivisions(ctx, divisions); err != nil {
 		t.Fatal(err)
 	}
-	var counties []model.Division
-	for _, d := range divisions {
-		if d.ParentCode == "150100" {
-			counties = append(counties, d)
-		}
+	counties, err := st.Counties(ctx, "150100")
+	if err != nil {
+		t.Fatal(err)
 	}
 	logins, err := demo.Seed(ctx, st, counties, 7)
 	if err != nil {

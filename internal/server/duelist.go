@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -58,13 +57,7 @@ func dueElsewhere(c echo.Context, current string) (string, bool) {
 	if to == "" || to == current {
 		return "", false
 	}
-	q := url.Values{}
-	for k, vs := range c.QueryParams() {
-		if k != "division" && k != "page" {
-			q[k] = vs
-		}
-	}
-	return web.WithQuery(web.DueURL(to), q), true
+	return web.DueURLKeeping(to, c.QueryParams()), true
 }
 
 func (s *Server) renderDue(c echo.Context, d model.Division) error {

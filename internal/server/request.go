@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"safecampus/internal/model"
+	"safecampus/internal/store"
 )
 
 // Request chores every handler shares: reading the page number and the
@@ -130,4 +131,20 @@ func formDate(values map[string]string, k string, errs *model.FieldErrors) model
 		*errs = append(*errs, model.NewFieldError(k, "not_date", map[string]any{"Value": v}, "%s %q is not a date (YYYY-MM-DD)", k, v))
 	}
 	return d
+}
+
+// formIDs reads checklist ids from a form, at most store.MaxBatch.
+func formIDs(vs []string) ([]int64, error) {
+	if len(vs) > store.MaxBatch {
+		return nil, echo.NewHTTPError(http.StatusUnprocessableEntity, "at most "+strconv.Itoa(store.MaxBatch)+" checklists at once")
+	}
+	ids := make([]int64, 0, len(vs))
+	for _, v := range vs {
+		id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil || id <= 0 {
+			return nil, echo.NewHTTPError(http.StatusBadRequest, "checklist ids must be numbers")
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
 }

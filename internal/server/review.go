@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -31,7 +28,7 @@ func (s *Server) listReview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := web.ReviewPage{Filter: f, Total: int(total), Page: page, Query: reviewQuery(f), Capped: total > reviewReadCap}
+	p := web.ReviewPage{Filter: f, Total: int(total), Page: page, Query: web.ReviewQuery(f), Capped: total > reviewReadCap}
 	p.Shown = len(rows)
 	if p.Divisions, err = s.divisionPicker(ctx, u, "division", f.Division); err != nil {
 		return err
@@ -83,30 +80,6 @@ func (s *Server) reviewRowsOf(c echo.Context, u model.User) (web.ReviewFilter, [
 		rows = append(rows, row)
 	}
 	return f, rows, total, nil
-}
-
-func reviewQuery(f web.ReviewFilter) url.Values {
-	q := url.Values{}
-	if f.Division != "" {
-		q.Set("division", f.Division)
-	}
-	if f.Type != "" {
-		q.Set("type", string(f.Type))
-	}
-	if f.Failing != "" {
-		q.Set("failing", string(f.Failing))
-	}
-	return q
-}
-
-// reviewerForm is the form a reviewer posted; others are refused.
-func reviewerForm(c echo.Context) (model.User, url.Values, error) {
-	u, err := currentReviewer(c)
-	if err != nil {
-		return u, nil, err
-	}
-	form, err := formParams(c)
-	return u, form, err
 }
 
 // confirmReview shows what verifying the selection will change. Nothing
@@ -228,22 +201,6 @@ func (s *Server) checkReviewScope(ctx context.Context, u model.User, items []sto
 		}
 	}
 	return nil
-}
-
-// formIDs reads checklist ids from a form, at most store.MaxBatch.
-func formIDs(vs []string) ([]int64, error) {
-	if len(vs) > store.MaxBatch {
-		return nil, echo.NewHTTPError(http.StatusUnprocessableEntity, "at most "+strconv.Itoa(store.MaxBatch)+" checklists at once")
-	}
-	ids := make([]int64, 0, len(vs))
-	for _, v := range vs {
-		id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-		if err != nil || id <= 0 {
-			return nil, echo.NewHTTPError(http.StatusBadRequest, "checklist ids must be numbers")
-		}
-		ids = append(ids, id)
-	}
-	return ids, nil
 }
 
 // reviewSchool is the school of a review item.

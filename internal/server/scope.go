@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -59,6 +60,16 @@ func reviewerPage(c echo.Context) (model.User, int, error) {
 	}
 	page, err := pageParam(c)
 	return u, page, err
+}
+
+// reviewerForm is the form a reviewer posted; others are refused.
+func reviewerForm(c echo.Context) (model.User, url.Values, error) {
+	u, err := currentReviewer(c)
+	if err != nil {
+		return u, nil, err
+	}
+	form, err := formParams(c)
+	return u, form, err
 }
 
 // requireSchool is nil when the user may see the school, errForbidden

@@ -1,8 +1,8 @@
 package store
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -129,20 +129,8 @@ func (a activity) write(tx *gorm.DB) error {
 			rows = append(rows, r)
 		}
 	}
-	// A stable order keeps concurrent writers on PostgreSQL from locking the
-	// same rows in opposite orders.
-	sort.Slice(rows, func(i, j int) bool {
-		a, b := rows[i], rows[j]
-		if a.division != b.division {
-			return a.division < b.division
-		}
-		if a.kind != b.kind {
-			return a.kind < b.kind
-		}
-		if a.day != b.day {
-			return a.day < b.day
-		}
-		return a.other < b.other
+	inLockOrder(rows, func(a, b row) int {
+		return cmp.Or(cmp.Compare(a.division, b.division), cmp.Compare(a.kind, b.kind), cmp.Compare(a.day, b.day), cmp.Compare(a.other, b.other))
 	})
 	for start := 0; start < len(rows); start += 100 {
 		end := min(start+100, len(rows))

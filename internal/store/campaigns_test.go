@@ -17,12 +17,7 @@ func TestCampaignLedger(t *testing.T) {
 		ctx := context.Background()
 		d0 := model.NewDate(2026, 3, 2)
 		s, clk := newTestStore(t, engine, d0)
-		a := addSchool(t, s, "5000000001", "150102", 300)
-		b := addSchool(t, s, "5000000002", "150103", 300)
-		c := addSchool(t, s, "5000000003", "150202", 300)
-		for _, sc := range []model.School{a, b, c} {
-			verified(t, s, sc, d0)
-		}
+		a, b, c := threeVerifiedSchools(t, s, "500000000", d0)
 		raise := func(sc model.School, m model.Measure) model.Hazard {
 			t.Helper()
 			h, err := s.CreateHazard(ctx, testInspector, sc.ID, HazardInput{Measure: m, Description: "x", Severity: model.Low, Deadline: clk.today().AddDays(30)})

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -314,17 +315,8 @@ func (s *Store) writeLedger(tx *gorm.DB, l ledger) error {
 			keys = append(keys, k)
 		}
 	}
-	// A stable order keeps concurrent writers on PostgreSQL from locking the
-	// same rows in opposite orders.
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := keys[i], keys[j]
-		if a.division != b.division {
-			return a.division < b.division
-		}
-		if a.basis != b.basis {
-			return a.basis < b.basis
-		}
-		return a.day < b.day
+	inLockOrder(keys, func(a, b ledgerKey) int {
+		return cmp.Or(cmp.Compare(a.division, b.division), cmp.Compare(a.basis, b.basis), cmp.Compare(a.day, b.day))
 	})
 	return s.insertRows(tx, deltaTable, len(keys), func(i int, args []any) []any {
 		k := keys[i]

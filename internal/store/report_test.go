@@ -195,12 +195,7 @@ func TestReportRectificationAndRanking(t *testing.T) {
 		ctx := context.Background()
 		d0 := model.NewDate(2026, 5, 4)
 		s, clk := newTestStore(t, engine, d0)
-		a := addSchool(t, s, "3000000001", "150102", 300)
-		b := addSchool(t, s, "3000000002", "150103", 300)
-		c := addSchool(t, s, "3000000003", "150202", 300)
-		for _, sc := range []model.School{a, b, c} {
-			verified(t, s, sc, d0)
-		}
+		a, b, c := threeVerifiedSchools(t, s, "300000000", d0)
 		// A hazard raised before the period and closed within it counts
 		// as closed, not as found.
 		before, err := s.CreateHazard(ctx, testInspector, c.ID, HazardInput{Measure: model.OneButtonAlarm, Description: "x", Severity: model.Low, Deadline: d0.AddDays(1)})

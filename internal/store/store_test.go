@@ -137,6 +137,20 @@ func verified(t *testing.T, s *Store, school model.School, on model.Date) model.
 	return c
 }
 
+// threeVerifiedSchools adds schools prefix+"1", prefix+"2" and prefix+"3",
+// 300 students each, in counties 150102 and 150103 of one prefecture and
+// 150202 of another, each with the good facts verified on day on.
+func threeVerifiedSchools(t *testing.T, s *Store, prefix string, on model.Date) (a, b, c model.School) {
+	t.Helper()
+	a = addSchool(t, s, prefix+"1", "150102", 300)
+	b = addSchool(t, s, prefix+"2", "150103", 300)
+	c = addSchool(t, s, prefix+"3", "150202", 300)
+	for _, sc := range []model.School{a, b, c} {
+		verified(t, s, sc, on)
+	}
+	return a, b, c
+}
+
 func coverageOf(t *testing.T, s *Store, code string, basis model.Basis, asOf model.Date) model.Counts {
 	t.Helper()
 	m, err := s.Coverage(context.Background(), []string{code}, basis, asOf)
