@@ -3,32 +3,13 @@ package evidence
 import (
 	"bytes"
 	"errors"
-	"image"
-	"image/jpeg"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"safecampus/internal/imagetest"
 )
-
-func encodePNG(t *testing.T, w, h int) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, w, h))); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func encodeJPEG(t *testing.T, w, h int) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, image.NewGray(image.Rect(0, 0, w, h)), nil); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
 
 // webpHeader is the start of a WebP file with the given first chunk.
 func webpHeader(chunk string, data ...byte) []byte {
@@ -45,8 +26,8 @@ func TestCheckReadsTheTypeFromTheBytes(t *testing.T) {
 		w, h       int
 		err        error
 	}{
-		{"png", "x.jpg", encodePNG(t, 30, 20), "image/png", 30, 20, nil},
-		{"jpeg without a name", "", encodeJPEG(t, 17, 9), "image/jpeg", 17, 9, nil},
+		{"png", "x.jpg", imagetest.PNG(t, 30, 20), "image/png", 30, 20, nil},
+		{"jpeg without a name", "", imagetest.JPEG(t, 17, 9), "image/jpeg", 17, 9, nil},
 		{"pdf named .png", "scan.png", []byte("%PDF-1.7\n%%EOF"), "application/pdf", 0, 0, nil},
 		{"webp lossless", "a.webp", TinyWebP, "image/webp", 1, 1, nil},
 		// Headers alone no longer pass: the whole image is decoded.
@@ -57,7 +38,7 @@ func TestCheckReadsTheTypeFromTheBytes(t *testing.T) {
 		{"svg", "x.svg", []byte(`<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>`), "", 0, 0, ErrType},
 		{"gif", "x.gif", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), "", 0, 0, ErrType},
 		{"zip named .pdf", "x.pdf", []byte("PK\x03\x04rest"), "", 0, 0, ErrType},
-		{"truncated png", "x.png", encodePNG(t, 30, 20)[:20], "", 0, 0, ErrType},
+		{"truncated png", "x.png", imagetest.PNG(t, 30, 20)[:20], "", 0, 0, ErrType},
 		{"webp with a broken frame", "x.webp", webpHeader("VP8 ", 0, 0, 0, 1, 2, 3), "", 0, 0, ErrType},
 		{"empty", "x.png", nil, "", 0, 0, ErrEmpty},
 		{"too large", "x.pdf", append([]byte("%PDF-"), make([]byte, MaxSize)...), "", 0, 0, ErrTooLarge},
@@ -98,7 +79,7 @@ func TestCleanName(t *testing.T) {
 
 func TestDirSavesUnderServerNames(t *testing.T) {
 	d := NewDir(filepath.Join(t.TempDir(), "evidence"))
-	f, err := Check("../../secret.png", encodePNG(t, 4, 4))
+	f, err := Check("../../secret.png", imagetest.PNG(t, 4, 4))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,27 +11,9 @@ import (
 	"image/png"
 	"testing"
 	"time"
-)
 
-// markedJPEG is a w×h grey JPEG with a red block in its top-left corner.
-func markedJPEG(t *testing.T, w, h int) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			c := color.RGBA{128, 128, 128, 255}
-			if x < w/4 && y < h/4 {
-				c = color.RGBA{255, 0, 0, 255}
-			}
-			img.Set(x, y, c)
-		}
-	}
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 95}); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
+	"safecampus/internal/imagetest"
+)
 
 // withEXIF inserts an EXIF block after the JPEG's start marker: IFD0 with
 // the orientation and a pointer to a GPS IFD holding a latitude, as phone
@@ -96,7 +78,7 @@ func TestCleanTurnsPhotosUprightAndRemovesEXIF(t *testing.T) {
 		{5, 400, 200, 0.05, 0.05, 200, 400, "top left"},
 		{7, 400, 200, 0.95, 0.95, 200, 400, "bottom right"},
 	} {
-		raw := withEXIF(markedJPEG(t, tc.w, tc.h), tc.orientation)
+		raw := withEXIF(imagetest.MarkedJPEG(t, tc.w, tc.h), tc.orientation)
 		if got := jpegOrientation(raw); got != int(tc.orientation) {
 			t.Fatalf("orientation read %d, want %d", got, tc.orientation)
 		}
@@ -217,7 +199,7 @@ func webpCanvas(w, h int) []byte {
 
 func TestThumbOfAPhotoStoredWithoutOne(t *testing.T) {
 	d := NewDir(t.TempDir())
-	f, err := Check("old.jpg", withEXIF(markedJPEG(t, 640, 480), 6))
+	f, err := Check("old.jpg", withEXIF(imagetest.MarkedJPEG(t, 640, 480), 6))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"testing"
+
+	"safecampus/internal/imagetest"
 )
 
 // apiUpload posts one file in the multipart field "file".
@@ -40,7 +42,7 @@ func TestEvidenceAPIAndThumbnails(t *testing.T) {
 	school := app.api(t, userSchool)
 	draft := app.checklist(t, schoolA, day0, goodFacts(day0), false)
 	h := app.hazard(t, schoolA, "security_guards")
-	photo := jpegBytes(t, 1000, 800)
+	photo := imagetest.JPEG(t, 1000, 800)
 
 	var first, again struct {
 		ID int64 `json:"id"`
@@ -61,7 +63,7 @@ func TestEvidenceAPIAndThumbnails(t *testing.T) {
 	if n := storedFiles(t, app.evidenceDir); n != 1 {
 		t.Errorf("%d files on disk after a repeat, want 1 (the repeat's copy removed)", n)
 	}
-	wantJSONError(t, "other file, same key", school.apiUpload(path, "up-1", "other.jpg", jpegBytes(t, 10, 10)), http.StatusConflict)
+	wantJSONError(t, "other file, same key", school.apiUpload(path, "up-1", "other.jpg", imagetest.JPEG(t, 10, 10)), http.StatusConflict)
 	wantJSONError(t, "not a photo", school.apiUpload(path, "", "a.txt", []byte("hello")), http.StatusUnprocessableEntity)
 
 	r = school.apiUpload(fmt.Sprintf("/api/v1/hazards/%d/evidence", h.ID), "", "fixed.jpg", photo)

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"safecampus/internal/evidence"
+	"safecampus/internal/imagetest"
 	"safecampus/internal/model"
 	"safecampus/internal/store"
 )
@@ -42,7 +43,7 @@ func TestEvidenceUploadLimitsAndTypes(t *testing.T) {
 	action := page + "/evidence"
 	school := app.signedIn(t, userSchool)
 
-	big := append(jpegBytes(t, 8, 8), bytes.Repeat([]byte{0}, evidence.MaxSize)...)
+	big := append(imagetest.JPEG(t, 8, 8), bytes.Repeat([]byte{0}, evidence.MaxSize)...)
 	// A real 64×64 WebP (made by Chromium): photos are decoded, and a
 	// WebP is stored as JPEG.
 	webp, err := base64.StdEncoding.DecodeString("UklGRpQCAABXRUJQVlA4WAoAAAAgAAAAPwAAPwAASUNDUMgBAAAAAAHIAAAAAAQwAABtbnRyUkdCIFhZWiAH4AABAAEAAAAAAABhY3NwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAQAA9tYAAQAAAADTLQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAlkZXNjAAAA8AAAACRyWFlaAAABFAAAABRnWFlaAAABKAAAABRiWFlaAAABPAAAABR3dHB0AAABUAAAABRyVFJDAAABZAAAAChnVFJDAAABZAAAAChiVFJDAAABZAAAAChjcHJ0AAABjAAAADxtbHVjAAAAAAAAAAEAAAAMZW5VUwAAAAgAAAAcAHMAUgBHAEJYWVogAAAAAAAAb6IAADj1AAADkFhZWiAAAAAAAABimQAAt4UAABjaWFlaIAAAAAAAACSgAAAPhAAAts9YWVogAAAAAAAA9tYAAQAAAADTLXBhcmEAAAAAAAQAAAACZmYAAPKnAAANWQAAE9AAAApbAAAAAAAAAABtbHVjAAAAAAAAAAEAAAAMZW5VUwAAACAAAAAcAEcAbwBvAGcAbABlACAASQBuAGMALgAgADIAMAAxADZWUDggpgAAANAGAJ0BKkAAQAA+bTKVRyQjIiEsHVgAgA2JQBpcoAa3hwD8gPwzRcB+qoEvsYtFWEkhNgwg8/m2hd4+vgI/gAD+7uR3/x2f/0xu6vKp50s/9b+XQ8uucm4DF1SVG3zYXz/+DUQXOf+xgX5nf1N635j7vZ5/oCe5D/mc3/4U9cTgrAB/oALKRhDx3+L/7pb7hKoxUf0cT1+/f0d1PHJpb0YCFZgAAAA=")
@@ -62,9 +63,9 @@ func TestEvidenceUploadLimitsAndTypes(t *testing.T) {
 		{"a program named .pdf", []upFile{{"report.pdf", append([]byte("MZ\x90\x00"), bytes.Repeat([]byte{1}, 100)...)}}, http.StatusUnprocessableEntity, true},
 		{"a JPEG header with nothing after", []upFile{{"cut.jpg", []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00")}}, http.StatusUnprocessableEntity, true},
 		{"empty file", []upFile{{"empty.png", nil}}, http.StatusUnprocessableEntity, true},
-		{"six files", []upFile{{"1.png", pngBytes(t, 2, 2)}, {"2.png", pngBytes(t, 2, 2)}, {"3.png", pngBytes(t, 2, 2)},
-			{"4.png", pngBytes(t, 2, 2)}, {"5.png", pngBytes(t, 2, 2)}, {"6.png", pngBytes(t, 2, 2)}}, http.StatusUnprocessableEntity, true},
-		{"one good, one bad: nothing kept", []upFile{{"ok.png", pngBytes(t, 4, 4)}, {"bad.jpg", []byte("GIF89a......")}}, http.StatusUnprocessableEntity, true},
+		{"six files", []upFile{{"1.png", imagetest.PNG(t, 2, 2)}, {"2.png", imagetest.PNG(t, 2, 2)}, {"3.png", imagetest.PNG(t, 2, 2)},
+			{"4.png", imagetest.PNG(t, 2, 2)}, {"5.png", imagetest.PNG(t, 2, 2)}, {"6.png", imagetest.PNG(t, 2, 2)}}, http.StatusUnprocessableEntity, true},
+		{"one good, one bad: nothing kept", []upFile{{"ok.png", imagetest.PNG(t, 4, 4)}, {"bad.jpg", []byte("GIF89a......")}}, http.StatusUnprocessableEntity, true},
 	}
 	for _, tt := range tests {
 		r := school.uploadFiles(page, action, tt.files, nil)
@@ -90,7 +91,7 @@ func TestEvidenceUploadLimitsAndTypes(t *testing.T) {
 	}
 
 	// Photos in three formats and a PDF, named anyhow, are kept.
-	r := school.uploadFiles(page, action, []upFile{{"a.png", pngBytes(t, 300, 200)}, {"b", jpegBytes(t, 30, 60)},
+	r := school.uploadFiles(page, action, []upFile{{"a.png", imagetest.PNG(t, 300, 200)}, {"b", imagetest.JPEG(t, 30, 60)},
 		{"c.webp", webp}, {"d.txt", pdfBytes()}}, nil)
 	wantStatus(t, "good files", r, http.StatusSeeOther)
 	files, err := app.store.ChecklistEvidence(t.Context(), cl.ID)
@@ -131,7 +132,7 @@ func TestEvidenceUploadLimitsAndTypes(t *testing.T) {
 	if strings.Contains(school.get(subPage).body, `data-testid="evidence-upload"`) {
 		t.Error("a verified checklist offers an upload form")
 	}
-	r = school.uploadFiles(subPage, subPage+"/evidence", []upFile{{"late.png", pngBytes(t, 4, 4)}}, nil)
+	r = school.uploadFiles(subPage, subPage+"/evidence", []upFile{{"late.png", imagetest.PNG(t, 4, 4)}}, nil)
 	wantStatus(t, "upload to a verified checklist", r, http.StatusConflict)
 	if n := storedFiles(t, app.evidenceDir); n != 3 {
 		t.Errorf("after the refused upload: %d files stored, want 3 (the bytes are removed again)", n)

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"testing"
 
+	"safecampus/internal/imagetest"
 	"safecampus/internal/model"
 )
 
@@ -180,10 +181,10 @@ func TestClosedSchoolTakesNoNewWork(t *testing.T) {
 	r = school.submit(fmt.Sprintf("/checklists/%d/edit", draft.ID), fmt.Sprintf("/checklists/%d", draft.ID), form)
 	wantStatus(t, "submit a draft of a closed school", r, http.StatusConflict)
 	r = school.uploadFiles(fmt.Sprintf("/checklists/%d", draft.ID), fmt.Sprintf("/checklists/%d/evidence", draft.ID),
-		[]upFile{{"a.png", pngBytes(t, 4, 4)}}, nil)
+		[]upFile{{"a.png", imagetest.PNG(t, 4, 4)}}, nil)
 	wantStatus(t, "evidence on a closed school", r, http.StatusConflict)
 	r = school.uploadFiles(fmt.Sprintf("/hazards/%d", h.ID), fmt.Sprintf("/hazards/%d/answer", h.ID),
-		[]upFile{{"a.png", pngBytes(t, 4, 4)}}, url.Values{"answer": {"fixed"}})
+		[]upFile{{"a.png", imagetest.PNG(t, 4, 4)}}, url.Values{"answer": {"fixed"}})
 	wantStatus(t, "answer a hazard of a closed school", r, http.StatusConflict)
 	if !strings.Contains(r.text(), "closed") && !strings.Contains(r.text(), "停用") {
 		t.Errorf("the page does not say the school is closed:\n%s", truncate(r.text(), 800))

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"safecampus/internal/imagetest"
 	"safecampus/internal/model"
 )
 
@@ -82,7 +83,7 @@ func TestHazardLifecycleThroughThePages(t *testing.T) {
 	wantText(t, "school page after raising", school.get("/schools/"+schoolA), "Gate camera shows nothing at night", fmt.Sprintf("open hazard #%d", id))
 
 	// The school answers with a photo and a PDF.
-	r = school.uploadFiles(hz, hz+"/answer", []upFile{{"门口.jpg", jpegBytes(t, 64, 48)}, {"invoice.pdf", pdfBytes()}},
+	r = school.uploadFiles(hz, hz+"/answer", []upFile{{"门口.jpg", imagetest.JPEG(t, 64, 48)}, {"invoice.pdf", pdfBytes()}},
 		url.Values{"answer": {"Replaced with an infrared camera"}})
 	wantStatus(t, "answer", r, http.StatusSeeOther)
 	videoCovered("answered", false) // still open until the inspector closes it

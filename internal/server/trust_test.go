@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"safecampus/internal/i18n"
+	"safecampus/internal/imagetest"
 	"safecampus/internal/server"
 	"safecampus/internal/store"
 )
@@ -39,7 +40,7 @@ func TestSignInsExportsAndDownloadsAreAudited(t *testing.T) {
 	wantStatus(t, "export", c.get("/divisions/"+prefHohhot+"/schools.csv?q=新城"), http.StatusOK)
 	cl := app.checklist(t, schoolA, day0, goodFacts(day0), false)
 	sch := app.signedIn(t, userSchool)
-	sch.uploadFiles(fmt.Sprintf("/checklists/%d", cl.ID), fmt.Sprintf("/checklists/%d/evidence", cl.ID), []upFile{{"a.png", pngBytes(t, 4, 4)}}, nil)
+	sch.uploadFiles(fmt.Sprintf("/checklists/%d", cl.ID), fmt.Sprintf("/checklists/%d/evidence", cl.ID), []upFile{{"a.png", imagetest.PNG(t, 4, 4)}}, nil)
 	files, _ := app.store.ChecklistEvidence(ctx, cl.ID)
 	if len(files) != 1 {
 		t.Fatalf("evidence: %v", files)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"safecampus/internal/evidence"
+	"safecampus/internal/imagetest"
 	"safecampus/internal/model"
 	"safecampus/internal/roster"
 	"safecampus/internal/store"
@@ -94,7 +95,7 @@ func TestHostileTextIsEscapedOnEveryPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := evidence.Check("gate.png", pngBytes(t, 40, 30))
+	f, err := evidence.Check("gate.png", imagetest.PNG(t, 40, 30))
 	if err != nil {
 		t.Fatal(err)
 	}
