@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -13,8 +12,6 @@ import (
 	"safecampus/internal/store"
 	"safecampus/web"
 )
-
-var schoolFields = []string{"code", "name", "type", "division_code", "address", "students", "boarders", "police_station", "ownership"}
 
 // listAdminSchools lists and searches every school, closed ones included.
 func (s *Server) listAdminSchools(c echo.Context) error {
@@ -42,12 +39,7 @@ func (s *Server) editSchool(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := map[string]string{
-		"code": school.Code, "name": school.Name, "type": string(school.Type), "division_code": school.DivisionCode,
-		"address": school.Address, "students": strconv.Itoa(school.Students), "boarders": strconv.Itoa(school.Boarders),
-		"police_station": school.PoliceStation, "ownership": string(school.Ownership),
-	}
-	return s.renderSchoolForm(c, http.StatusOK, school.Code, v, nil, school.Active)
+	return s.renderSchoolForm(c, http.StatusOK, school.Code, schoolFormValues(school), nil, school.Active)
 }
 
 func (s *Server) createSchool(c echo.Context) error {

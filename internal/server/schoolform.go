@@ -7,6 +7,18 @@ import (
 	"safecampus/internal/model"
 )
 
+// schoolFields are the school form's fields.
+var schoolFields = []string{"code", "name", "type", "division_code", "address", "students", "boarders", "police_station", "ownership"}
+
+// schoolFormValues is the school form filled in with school.
+func schoolFormValues(school model.School) map[string]string {
+	return map[string]string{
+		"code": school.Code, "name": school.Name, "type": string(school.Type), "division_code": school.DivisionCode,
+		"address": school.Address, "students": strconv.Itoa(school.Students), "boarders": strconv.Itoa(school.Boarders),
+		"police_station": school.PoliceStation, "ownership": string(school.Ownership),
+	}
+}
+
 // parseSchoolForm reads the school form over school: the values as typed
 // (trimmed, to re-render the form) and the numbers that do not parse. The
 // store validates the rest.
