@@ -33,14 +33,20 @@ var (
 	wrkNon2xx = regexp.MustCompile(`Non-2xx or 3xx responses:\s+([0-9]+)`)
 )
 
-// identityReads are the read rates of clients that do not accept gzip,
-// and the bytes of one answer each.
+// readDetail is the load average as the read rates started, and the
+// rates of clients that do not accept gzip with the bytes of one answer
+// each (the figures without a coding in sizeResult are gzip's).
+type readDetail struct {
+	LoadAverage [3]float64 `json:"load_average"`
+	identityReads
+}
+
 type identityReads struct {
-	StaticRPS   float64 `json:"static_rps"`
-	StaticBytes int     `json:"static_bytes"`
-	PageRPS     float64 `json:"dashboard_rps"`
-	PageBytes   int     `json:"dashboard_bytes"`
-	RPSRatio    float64 `json:"dashboard_to_static_ratio"`
+	StaticRPS   float64 `json:"identity_static_rps"`
+	StaticBytes int     `json:"identity_static_bytes"`
+	PageRPS     float64 `json:"identity_dashboard_rps"`
+	PageBytes   int     `json:"identity_dashboard_bytes"`
+	RPSRatio    float64 `json:"identity_dashboard_to_static_ratio"`
 }
 
 // readRates fills the static, dashboard and coverage API rates of r. With
@@ -72,11 +78,12 @@ func (b *bench) readRates(e engine, srv *serverProcess, d *dataset, r *sizeResul
 		}
 		return staticRPS, round2(rps), ratio, staticBytes, bytes, nil
 	}
+	r.Reads.LoadAverage = loadAverage()
 	var err error
 	if r.StaticRPS, r.PageRPS, r.RPSRatio, r.StaticBytes, r.PageBytes, err = pair("-gzip", "dashboard", page); err != nil {
 		return err
 	}
-	id := &r.Identity
+	id := &r.Reads.identityReads
 	if id.StaticRPS, id.PageRPS, id.RPSRatio, id.StaticBytes, id.PageBytes, err = pair("", "dashboard", page); err != nil {
 		return err
 	}
@@ -227,16 +234,16 @@ func (b *bench) printReads() {
 	fmt.Fprintf(w, "\nread rates (wrk, %d connections, %ds each; ratios against the mean static rate of the same run and coding;\n"+
 		"bytes: one answer as sent; the coverage API answers uncompressed and is compared with the identity static rate)\n",
 		readConnections, readSeconds)
-	fmt.Fprintf(w, "%-11s %-8s %-8s %10s %8s %10s %8s %8s %10s %8s %10s %10s\n", "engine", "schools", "coding", "static/s",
-		"bytes", "page/s", "bytes", "page ÷", "api/s", "api ÷", "page p50", "api p50")
+	fmt.Fprintf(w, "%-11s %-8s %-8s %10s %8s %10s %8s %8s %10s %8s %10s %10s  %s\n", "engine", "schools", "coding", "static/s",
+		"bytes", "page/s", "bytes", "page ÷", "api/s", "api ÷", "page p50", "api p50", "load avg")
 	row := func(engine string, rs []sizeResult) {
 		for _, r := range rs {
 			fmt.Fprintf(w, "%-11s %-8d %-8s %10.0f %8d %10.0f %8d %8.2f\n", engine, r.Schools, "gzip", r.StaticRPS,
 				r.StaticBytes, r.PageRPS, r.PageBytes, r.RPSRatio)
-			id := r.Identity
-			fmt.Fprintf(w, "%-11s %-8d %-8s %10.0f %8d %10.0f %8d %8.2f %10.0f %8.2f %10.2f %10.2f\n", engine, r.Schools,
+			id := r.Reads
+			fmt.Fprintf(w, "%-11s %-8d %-8s %10.0f %8d %10.0f %8d %8.2f %10.0f %8.2f %10.2f %10.2f  %.1f\n", engine, r.Schools,
 				"identity", id.StaticRPS, id.StaticBytes, id.PageRPS, id.PageBytes, id.RPSRatio, r.APIRPS, r.APIRatio,
-				r.RegionPageP50, r.RegionAPIP50)
+				r.RegionPageP50, r.RegionAPIP50, id.LoadAverage[0])
 		}
 	}
 	row("SQLite", b.results.Sizes)
