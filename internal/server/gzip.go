@@ -40,8 +40,10 @@ const gzipLevel = flate.BestCompression
 // segment may follow.
 func deflate(p []byte, final bool) deflated {
 	var buf bytes.Buffer
-	w, _ := flate.NewWriter(&buf, gzipLevel) // only fails for a bad level
-	_, _ = w.Write(p)                        // a bytes.Buffer does not fail
+	w := deflaters.Get().(*flate.Writer)
+	defer deflaters.Put(w)
+	w.Reset(&buf)
+	_, _ = w.Write(p) // a bytes.Buffer does not fail
 	if final {
 		_ = w.Close()
 	} else {
@@ -49,6 +51,12 @@ func deflate(p []byte, final bool) deflated {
 	}
 	return deflated{z: bytes.Clone(buf.Bytes()), crc: crc32.ChecksumIEEE(p), n: len(p), shift: crc32Shift(len(p))}
 }
+
+// deflaters are compressors, reused: a new one allocates about 800 KB.
+var deflaters = sync.Pool{New: func() any {
+	w, _ := flate.NewWriter(nil, gzipLevel) // only fails for a bad level
+	return w
+}}
 
 // gzipHeader is a gzip member's header: deflate, no flags, no time, no
 // extra fields, operating system unknown (RFC 1952).
