@@ -140,6 +140,8 @@ type sizeResult struct {
 	APIRPS           float64 `json:"coverage_api_rps"`
 	APIRatio         float64 `json:"coverage_api_to_static_ratio"`
 	PeakRSSMegabytes float64 `json:"peak_rss_mb"`
+	// Reads is the rest of the read rates (reads.go).
+	Reads readDetail `json:"reads"`
 	// Notify is the daily reminder job on this dataset.
 	Notify notifyResult `json:"notify"`
 	// Reports is the period report on this dataset with a year of activity.

@@ -15,9 +15,12 @@ import (
 
 // Read rates are measured with wrk, 64 connections on 2 threads, one path
 // after another against the same server: the static file before and after
-// the dashboard page and the coverage API, each ratio against the mean of
-// the two static runs, so that a change of the machine's load during the
-// run shows in both sides of the ratio.
+// the dashboard page, each ratio against the mean of the two static runs,
+// so that a change of the machine's load during the run shows in both
+// sides of the ratio. Twice: first as a browser asks, with
+// "Accept-Encoding: gzip" (the page and the static file then travel
+// gzipped), then without (identity), where the coverage API is measured
+// too (it answers uncompressed either way).
 
 // readConnections is the number of connections of every read rate.
 const readConnections = 64
@@ -30,34 +33,69 @@ var (
 	wrkNon2xx = regexp.MustCompile(`Non-2xx or 3xx responses:\s+([0-9]+)`)
 )
 
+// readDetail is the load average as the read rates started, and the
+// rates of clients that do not accept gzip with the bytes of one answer
+// each (the figures without a coding in sizeResult are gzip's).
+type readDetail struct {
+	LoadAverage [3]float64 `json:"load_average"`
+	identityReads
+}
+
+type identityReads struct {
+	StaticRPS   float64 `json:"identity_static_rps"`
+	StaticBytes int     `json:"identity_static_bytes"`
+	PageRPS     float64 `json:"identity_dashboard_rps"`
+	PageBytes   int     `json:"identity_dashboard_bytes"`
+	RPSRatio    float64 `json:"identity_dashboard_to_static_ratio"`
+}
+
 // readRates fills the static, dashboard and coverage API rates of r. With
 // --profile, each rate's CPU and allocation profiles are written to
 // profileDir as <engine>-<schools>-<path>.{cpu,allocs}.pprof.
 func (b *bench) readRates(e engine, srv *serverProcess, d *dataset, r *sizeResult) error {
-	rate := func(name, path, token string) (float64, int, error) {
-		stop := b.profile(srv, fmt.Sprintf("%s-%d-%s", e, r.Schools, name))
-		defer stop()
-		return readRate(srv.base+path, token)
+	static, page := "/static/js/htmx.min.js", "/divisions/"+d.region
+	// pair is the rate of path between two of the static file's, and its
+	// ratio to their mean, with the bytes of one answer of each.
+	pair := func(enc, name, path string) (staticRPS, rps, ratio float64, staticBytes, bytes int, err error) {
+		rate := func(name, path, token string) (float64, int, error) {
+			stop := b.profile(srv, fmt.Sprintf("%s-%d-%s%s", e, r.Schools, name, enc))
+			defer stop()
+			return readRate(srv.base+path, token, enc)
+		}
+		var s1, s2 float64
+		if s1, staticBytes, err = rate("static", static, ""); err != nil {
+			return
+		}
+		if rps, bytes, err = rate(name, path, d.token); err != nil {
+			return
+		}
+		if s2, _, err = rate("static-again", static, ""); err != nil {
+			return
+		}
+		staticRPS = round2((s1 + s2) / 2)
+		if staticRPS > 0 {
+			ratio = round2(rps / staticRPS)
+		}
+		return staticRPS, round2(rps), ratio, staticBytes, bytes, nil
 	}
-	static := "/static/js/htmx.min.js"
+	r.Reads.LoadAverage = loadAverage()
 	var err error
-	var s1, s2 float64
-	if s1, r.StaticBytes, err = rate("static", static, ""); err != nil {
+	if r.StaticRPS, r.PageRPS, r.RPSRatio, r.StaticBytes, r.PageBytes, err = pair("-gzip", "dashboard", page); err != nil {
 		return err
 	}
-	if r.PageRPS, r.PageBytes, err = rate("dashboard", "/divisions/"+d.region, d.token); err != nil {
+	id := &r.Reads.identityReads
+	if id.StaticRPS, id.PageRPS, id.RPSRatio, id.StaticBytes, id.PageBytes, err = pair("", "dashboard", page); err != nil {
 		return err
 	}
-	if r.APIRPS, _, err = rate("coverage-api", "/api/v1/coverage/"+d.region, d.token); err != nil {
+	stop := b.profile(srv, fmt.Sprintf("%s-%d-coverage-api", e, r.Schools))
+	api, _, err := readRate(srv.base+"/api/v1/coverage/"+d.region, d.token, "")
+	stop()
+	if err != nil {
 		return err
 	}
-	if s2, _, err = rate("static-again", static, ""); err != nil {
-		return err
-	}
-	r.StaticRPS = round2((s1 + s2) / 2)
-	r.PageRPS, r.APIRPS = round2(r.PageRPS), round2(r.APIRPS)
-	if r.StaticRPS > 0 {
-		r.RPSRatio, r.APIRatio = round2(r.PageRPS/r.StaticRPS), round2(r.APIRPS/r.StaticRPS)
+	r.APIRPS = round2(api)
+	if id.StaticRPS > 0 {
+		r.APIRatio = round2(api / id.StaticRPS)
 	}
 	return nil
 }
@@ -91,21 +129,26 @@ func (b *bench) profile(srv *serverProcess, name string) (wait func()) {
 	return wg.Wait
 }
 
-// readRate is url's request rate under wrk and the size of one answer.
-// Without wrk on the PATH it falls back to the Go client (which competes
-// with the server for the same cores: lower, and said so).
-func readRate(url, token string) (float64, int, error) {
-	size, err := get(url, token)
+// readRate is url's request rate under wrk and the bytes of one answer
+// as sent, asking for the content coding enc ("-gzip" for gzip, "" for
+// none). Without wrk on the PATH it falls back to the Go client (which
+// competes with the server for the same cores, and asks for no coding:
+// lower, and said so).
+func readRate(url, token, enc string) (float64, int, error) {
+	size, err := transferred(url, token, enc)
 	if err != nil {
 		return 0, 0, err
 	}
 	if _, err := exec.LookPath("wrk"); err != nil {
-		fmt.Fprintln(os.Stderr, "  wrk not found: measuring with the Go client")
+		fmt.Fprintln(os.Stderr, "  wrk not found: measuring with the Go client, without gzip")
 		return rate(url, token, readConnections, readSeconds*time.Second)
 	}
 	args := []string{"-t2", "-c" + strconv.Itoa(readConnections), "-d" + strconv.Itoa(readSeconds) + "s"}
 	if token != "" {
 		args = append(args, "-H", "Authorization: Bearer "+token)
+	}
+	if enc == "-gzip" {
+		args = append(args, "-H", "Accept-Encoding: gzip")
 	}
 	out, err := exec.Command("wrk", append(args, url)...).Output()
 	if err != nil {
@@ -120,6 +163,26 @@ func readRate(url, token string) (float64, int, error) {
 	}
 	rps, err := strconv.ParseFloat(string(m[1]), 64)
 	return rps, size, err
+}
+
+// transferred is the number of bytes of url's answer as sent: with
+// Accept-Encoding set, Go's transport leaves the body as it came.
+func transferred(url, token, enc string) (int, error) {
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Accept-Encoding", map[string]string{"-gzip": "gzip", "": "identity"}[enc])
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return int(n), err
 }
 
 // readTargets judges the read figures: at 100,000 schools (or the largest
@@ -168,14 +231,19 @@ func (b *bench) judgeReads() readTargets {
 // read targets.
 func (b *bench) printReads() {
 	w := os.Stdout
-	fmt.Fprintf(w, "\nread rates (wrk, %d connections, %ds each; ratios against the mean static rate of the same run)\n",
+	fmt.Fprintf(w, "\nread rates (wrk, %d connections, %ds each; ratios against the mean static rate of the same run and coding;\n"+
+		"bytes: one answer as sent; the coverage API answers uncompressed and is compared with the identity static rate)\n",
 		readConnections, readSeconds)
-	fmt.Fprintf(w, "%-11s %-10s %10s %10s %10s %8s %8s %10s %10s\n", "engine", "schools", "static/s", "page/s", "api/s",
-		"page ÷", "api ÷", "page p50", "api p50")
+	fmt.Fprintf(w, "%-11s %-8s %-8s %10s %8s %10s %8s %8s %10s %8s %10s %10s  %s\n", "engine", "schools", "coding", "static/s",
+		"bytes", "page/s", "bytes", "page ÷", "api/s", "api ÷", "page p50", "api p50", "load avg")
 	row := func(engine string, rs []sizeResult) {
 		for _, r := range rs {
-			fmt.Fprintf(w, "%-11s %-10d %10.0f %10.0f %10.0f %8.2f %8.2f %10.2f %10.2f\n", engine, r.Schools, r.StaticRPS,
-				r.PageRPS, r.APIRPS, r.RPSRatio, r.APIRatio, r.RegionPageP50, r.RegionAPIP50)
+			fmt.Fprintf(w, "%-11s %-8d %-8s %10.0f %8d %10.0f %8d %8.2f\n", engine, r.Schools, "gzip", r.StaticRPS,
+				r.StaticBytes, r.PageRPS, r.PageBytes, r.RPSRatio)
+			id := r.Reads
+			fmt.Fprintf(w, "%-11s %-8d %-8s %10.0f %8d %10.0f %8d %8.2f %10.0f %8.2f %10.2f %10.2f  %.1f\n", engine, r.Schools,
+				"identity", id.StaticRPS, id.StaticBytes, id.PageRPS, id.PageBytes, id.RPSRatio, r.APIRPS, r.APIRatio,
+				r.RegionPageP50, r.RegionAPIP50, id.LoadAverage[0])
 		}
 	}
 	row("SQLite", b.results.Sizes)
@@ -183,7 +251,7 @@ func (b *bench) printReads() {
 		row("PostgreSQL", pg.Sizes)
 	}
 	t := b.results.Reads
-	fmt.Fprintf(w, "read targets at %d schools: dashboard ÷ static %.2f (≥0.5: %v); coverage API ÷ static %.2f (≥0.5: %v)",
+	fmt.Fprintf(w, "read targets at %d schools: dashboard ÷ static (gzip) %.2f (≥0.5: %v); coverage API ÷ static %.2f (≥0.5: %v)",
 		t.AtSchools, t.PageRatio, t.PageRatioOK, t.APIRatio, t.APIRatioOK)
 	if t.PGRatioSchool > 0 {
 		fmt.Fprintf(w, "; PostgreSQL dashboard p50 at %d schools = %.2f× SQLite's (≤2: %v)", t.PGRatioSchool, t.PGP50Ratio, *t.PGP50RatioOK)

@@ -69,8 +69,8 @@ func (s *Server) renderDivision(c echo.Context, d model.Division, nav string) er
 	if err != nil {
 		return err
 	}
-	if body, ok := s.pages.get(key); ok {
-		return s.renderInLayout(c, s.base(c, title, nav), body)
+	if page, ok := s.pages.entry(key); ok {
+		return s.renderInLayout(c, s.base(c, title, nav), page)
 	}
 	children, err := s.store.Children(ctx, d.Code)
 	if err != nil {
@@ -109,8 +109,7 @@ func (s *Server) renderDivision(c echo.Context, d model.Division, nav string) er
 	if err != nil {
 		return err
 	}
-	s.pages.put(key, gen, body)
-	return s.renderInLayout(c, p.Base, body)
+	return s.renderInLayout(c, p.Base, s.pages.putContent(key, gen, body))
 }
 
 // divisionCoverage reads the division's own counts and its children's on

@@ -102,6 +102,9 @@ func (s *Server) serveStatic(c echo.Context) error {
 	// Assets change only with a new binary; a day of caching is safe, and
 	// links carry no fingerprint to bust a longer one.
 	c.Response().Header().Set("Cache-Control", "public, max-age=86400")
+	if done, err := serveStaticGzip(c); done {
+		return err
+	}
 	staticFiles.ServeHTTP(c.Response(), c.Request())
 	return nil
 }

@@ -56,6 +56,7 @@ type Server struct {
 func New(cfg Config, st *store.Store, bundle *i18n.Bundle, log *slog.Logger, reg prometheus.Registerer) *Server {
 	s := &Server{cfg: cfg, store: st, i18n: bundle, log: log, metrics: newMetrics(reg), pages: newPageCache(32 << 20)}
 	s.registerOpsMetrics(reg)
+	staticGzip() // compress the static files once, at start-up
 	s.metrics.reg.MustRegister(newOutboxCollector(st))
 	if cfg.EvidenceDir != "" {
 		s.files = evidence.NewDir(cfg.EvidenceDir)
