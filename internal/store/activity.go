@@ -1,9 +1,7 @@
 package store
 
 import (
-	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -83,10 +81,17 @@ func (s *Store) countInspection(tx *gorm.DB, a activity, schoolID, newID int64, 
 	return nil
 }
 
-// write adds the gathered changes to the counters of every division above
-// each school, the county included.
-func (a activity) write(tx *gorm.DB) error {
+// writeActivity adds the gathered changes to the counters of every division above
+// each school, the county included. Inside a group commit they are added
+// once for the whole group, at its end.
+func (s *Store) writeActivity(tx *gorm.DB, a activity) error {
 	if len(a) == 0 {
+		return nil
+	}
+	if w, ok := deferred(tx); ok {
+		for k, n := range a {
+			w.activity[k] += n
+		}
 		return nil
 	}
 	schools := map[int64]bool{}
@@ -144,25 +149,15 @@ func (a activity) write(tx *gorm.DB) error {
 		}
 		return a.other < b.other
 	})
-	for start := 0; start < len(rows); start += 100 {
-		end := min(start+100, len(rows))
-		var sb strings.Builder
-		args := make([]any, 0, (end-start)*5)
-		sb.WriteString("INSERT INTO activity_counts (division_code, kind, day, other_day, n) VALUES ")
-		for i, r := range rows[start:end] {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("(?, ?, ?, ?, ?)")
-			args = append(args, r.division, string(r.kind), r.day, r.other, sum[r])
-		}
-		sb.WriteString(" ON CONFLICT (division_code, kind, day, other_day) DO UPDATE SET n = activity_counts.n + excluded.n")
-		if err := tx.Exec(sb.String(), args...).Error; err != nil {
-			return fmt.Errorf("activity counters: %w", err)
-		}
-	}
-	return nil
+	return s.insertRows(tx, activityTable, len(rows), func(i int, args []any) []any {
+		r := rows[i]
+		return append(args, r.division, string(r.kind), r.day, r.other, sum[r])
+	})
 }
+
+// activityTable adds counter changes to the counts already there.
+var activityTable = bulkTable{name: "activity_counts", cols: []string{"division_code", "kind", "day", "other_day", "n"},
+	suffix: "ON CONFLICT (division_code, kind, day, other_day) DO UPDATE SET n = activity_counts.n + excluded.n"}
 
 // recountActivity adds the counters of one batch of schools from their
 // records, for RebuildCoverage (which has emptied the table).
@@ -199,7 +194,7 @@ func (s *Store) recountActivity(tx *gorm.DB, ids []int64, hist map[int64]*school
 		}
 		a.add(in.SchoolID, model.ActivityInspection, in.InspectedOn, prev, 1)
 	}
-	return a.write(tx)
+	return s.writeActivity(tx, a)
 }
 
 // countChecklists counts one submission or verification, today, for each
@@ -210,7 +205,7 @@ func (s *Store) countChecklists(tx *gorm.DB, kind model.ActivityKind, schoolIDs 
 	for _, id := range schoolIDs {
 		a.add(id, kind, today, model.FirstDay, 1)
 	}
-	return a.write(tx)
+	return s.writeActivity(tx, a)
 }
 
 // countRaised counts hazards raised today.
@@ -219,12 +214,12 @@ func (s *Store) countRaised(tx *gorm.DB, hazards ...hazardRow) error {
 	for _, h := range hazards {
 		a.raise(h.SchoolID, s.dayOf(h.RaisedAt), h.Deadline, nil)
 	}
-	return a.write(tx)
+	return s.writeActivity(tx, a)
 }
 
 // countClosed counts a hazard closed today.
 func (s *Store) countClosed(tx *gorm.DB, h hazardRow) error {
 	a := activity{}
 	a.close(h.SchoolID, s.dayOf(h.RaisedAt), h.Deadline, s.Today())
-	return a.write(tx)
+	return s.writeActivity(tx, a)
 }

@@ -51,6 +51,17 @@ func (s *Store) insertAudit(tx *gorm.DB, rows []auditRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	o := originOf(tx.Statement.Context)
+	for i := range rows {
+		if rows[i].Address == "" && rows[i].RequestID == "" {
+			rows[i].Address, rows[i].RequestID = o.Address, o.RequestID
+		}
+	}
+	if w, ok := deferred(tx); ok {
+		// Chained at the group's end, in the order the writes ran.
+		w.audit = append(w.audit, rows...)
+		return nil
+	}
 	if s.postgres {
 		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", auditLockKey).Error; err != nil {
 			return fmt.Errorf("store: locking the audit chain: %w", err)
@@ -64,11 +75,7 @@ func (s *Store) insertAudit(tx *gorm.DB, rows []auditRow) error {
 	if len(prev) > 0 {
 		head = prev[0]
 	}
-	o := originOf(tx.Statement.Context)
 	for i := range rows {
-		if rows[i].Address == "" && rows[i].RequestID == "" {
-			rows[i].Address, rows[i].RequestID = o.Address, o.RequestID
-		}
 		// Both engines keep microseconds: hash what will be read back.
 		rows[i].At = rows[i].At.UTC().Truncate(time.Microsecond)
 		rows[i].Hash = chainHash(head, rows[i])

@@ -96,10 +96,10 @@ func (r *schoolCoverageRow) status(today model.Date) model.SchoolStatus {
 // works in batches with a fixed number of queries per batch, so a roster
 // import or a rule change costs a few queries per 500 schools. Inside a
 // group commit the schools are only collected, and re-derived once for the
-// whole group before it commits (see deferredRefresh).
+// whole group before it commits (see groupcommit.go).
 func (s *Store) refreshSchools(tx *gorm.DB, ids ...int64) error {
-	if p, ok := deferredRefresh(tx); ok {
-		*p = append(*p, ids...)
+	if w, ok := deferred(tx); ok {
+		w.refresh = append(w.refresh, ids...)
 		return nil
 	}
 	ids = uniqueIDs(ids)
@@ -253,10 +253,28 @@ func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, r *refresh) error {
 			return fmt.Errorf("store: no rule set in force on %s", r.today)
 		}
 		in := coverageInputs{school: sr.model(), rules: rules, latest: latest[sr.ID], open: openHazards[sr.ID]}
-		r.rows = append(r.rows, r.ledger.derive(in, r.today, prev[sr.ID], r.paths[sr.DivisionCode])...)
+		for _, row := range r.ledger.derive(in, r.today, prev[sr.ID], r.paths[sr.DivisionCode]) {
+			// A row that did not change is not written again: a submission
+			// changes the "reported" row, rarely the "verified" one.
+			if p := prev[sr.ID][model.Basis(row.Basis)]; p == nil || !p.same(&row) {
+				r.rows = append(r.rows, row)
+			}
+		}
 	}
 	return nil
 }
+
+// same reports whether two coverage rows hold the same values.
+func (r *schoolCoverageRow) same(o *schoolCoverageRow) bool {
+	return r.SchoolID == o.SchoolID && r.Basis == o.Basis && r.Active == o.Active && samePtr(r.ChecklistID, o.ChecklistID) &&
+		samePtr(r.CheckedOn, o.CheckedOn) && samePtr(r.ExpiresOn, o.ExpiresOn) && samePtr(r.NursingPost, o.NursingPost) &&
+		samePtr(r.ClosedManagement, o.ClosedManagement) && samePtr(r.SecurityGuards, o.SecurityGuards) &&
+		samePtr(r.OneButtonAlarm, o.OneButtonAlarm) && samePtr(r.VideoNetworking, o.VideoNetworking) &&
+		samePtr(r.AllFive, o.AllFive) && r.Reasons == o.Reasons
+}
+
+// samePtr reports whether two optional values are equal.
+func samePtr[T comparable](a, b *T) bool { return a == b || (a != nil && b != nil && *a == *b) }
 
 // writeCoverage writes schools' coverage rows, replacing the old ones.
 func (s *Store) writeCoverage(tx *gorm.DB, rows []schoolCoverageRow) error {
@@ -274,34 +292,63 @@ var coverageTable = upsertTable("school_coverage", []string{"school_id", "basis"
 
 // latestChecklists returns, per school and basis, the checklist that
 // counts: the latest verified one, or for "reported" the latest submitted
-// or verified one.
+// or verified one. Which ones count is read from the index alone (school,
+// state, date, id); only those are then read whole, not every checklist's
+// facts.
 func latestChecklists(tx *gorm.DB, ids []int64) (map[int64]map[model.Basis]*model.Checklist, error) {
-	var rows []checklistRow
-	err := tx.Where("school_id IN ? AND state IN ?", ids, []string{string(model.Submitted), string(model.Verified)}).
-		Order("school_id, checked_on DESC, id DESC").Find(&rows).Error
+	heads, err := tx.Model(&checklistRow{}).Select("id, school_id, state").
+		Where("school_id IN ? AND state IN ?", ids, []string{string(model.Submitted), string(model.Verified)}).
+		Order("school_id, checked_on DESC, id DESC").Rows()
 	if err != nil {
 		return nil, err
 	}
+	defer heads.Close()
+	type pick struct{ reported, verified int64 }
+	picks := map[int64]*pick{}
+	var want []int64
+	for heads.Next() {
+		var id, school int64
+		var state string
+		if err := heads.Scan(&id, &school, &state); err != nil {
+			return nil, err
+		}
+		p := picks[school]
+		if p == nil {
+			p = &pick{reported: id}
+			picks[school] = p
+			want = append(want, id)
+		}
+		if p.verified == 0 && state == string(model.Verified) {
+			if p.verified = id; id != p.reported {
+				want = append(want, id)
+			}
+		}
+	}
+	if err := heads.Err(); err != nil {
+		return nil, err
+	}
 	out := map[int64]map[model.Basis]*model.Checklist{}
+	if len(want) == 0 {
+		return out, nil
+	}
+	var rows []checklistRow
+	if err := tx.Where("id IN ?", want).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*model.Checklist, len(rows))
 	for _, r := range rows {
-		m := out[r.SchoolID]
-		if m == nil {
-			m = map[model.Basis]*model.Checklist{}
-			out[r.SchoolID] = m
-		}
-		if m[model.BasisReported] != nil && (m[model.BasisVerified] != nil || r.State != string(model.Verified)) {
-			continue
-		}
 		c, err := r.model()
 		if err != nil {
 			return nil, err
 		}
-		if m[model.BasisReported] == nil {
-			m[model.BasisReported] = &c
+		byID[r.ID] = &c
+	}
+	for school, p := range picks {
+		m := map[model.Basis]*model.Checklist{model.BasisReported: byID[p.reported]}
+		if p.verified != 0 {
+			m[model.BasisVerified] = byID[p.verified]
 		}
-		if m[model.BasisVerified] == nil && r.State == string(model.Verified) {
-			m[model.BasisVerified] = &c
-		}
+		out[school] = m
 	}
 	return out, nil
 }
