@@ -94,28 +94,39 @@ func (s *Store) writeActivity(tx *gorm.DB, a activity) error {
 		}
 		return nil
 	}
-	schools := map[int64]bool{}
+	return s.writeActivityAt(tx, a, newPlaces())
+}
+
+// writeActivityAt is writeActivity with the places of some schools known
+// already (a group commit's refresh has read them): only the others are
+// read.
+func (s *Store) writeActivityAt(tx *gorm.DB, a activity, pl places) error {
+	if len(a) == 0 {
+		return nil
+	}
+	var unknown []int64
 	for k := range a {
-		schools[k.school] = true
+		if _, ok := pl.county[k.school]; !ok {
+			unknown = append(unknown, k.school)
+		}
 	}
-	ids := make([]int64, 0, len(schools))
-	for id := range schools {
-		ids = append(ids, id)
-	}
-	var places []schoolRow
-	if err := tx.Select("id, division_code").Where("id IN ?", ids).Find(&places).Error; err != nil {
-		return err
+	if len(unknown) > 0 {
+		var rows []schoolRow
+		if err := tx.Select("id, division_code").Where("id IN ?", uniqueIDs(unknown)).Find(&rows).Error; err != nil {
+			return err
+		}
+		for _, r := range rows {
+			pl.county[r.ID] = r.DivisionCode
+		}
 	}
 	counties := map[string]bool{}
-	countyOf := map[int64]string{}
-	for _, p := range places {
-		counties[p.DivisionCode], countyOf[p.ID] = true, p.DivisionCode
+	for k := range a {
+		counties[pl.county[k.school]] = true
 	}
-	var closure []closureRow
-	if err := tx.Where("descendant_code IN ?", keys(counties)).Find(&closure).Error; err != nil {
+	if err := addPaths(tx, pl.paths, counties); err != nil {
 		return err
 	}
-	paths := pathsOf(closure)
+	paths, countyOf := pl.paths, pl.county
 	type row struct {
 		division string
 		kind     model.ActivityKind

@@ -102,6 +102,12 @@ func (s *Store) refreshSchools(tx *gorm.DB, ids ...int64) error {
 		w.refresh = append(w.refresh, ids...)
 		return nil
 	}
+	return s.refreshAt(tx, ids, newPlaces())
+}
+
+// refreshAt is refreshSchools outside a group commit; it records the
+// places it reads in pl.
+func (s *Store) refreshAt(tx *gorm.DB, ids []int64, pl places) error {
 	ids = uniqueIDs(ids)
 	if len(ids) == 0 {
 		return nil
@@ -111,7 +117,7 @@ func (s *Store) refreshSchools(tx *gorm.DB, ids ...int64) error {
 	if err != nil {
 		return err
 	}
-	r := &refresh{book: book, today: today, ledger: ledger{}, paths: map[string][]string{}}
+	r := &refresh{book: book, today: today, ledger: ledger{}, places: pl}
 	for start := 0; start < len(ids); start += refreshBatch {
 		if err := s.refreshBatch(tx, ids[start:min(start+refreshBatch, len(ids))], r); err != nil {
 			return err
@@ -130,14 +136,14 @@ const refreshBatch = 500
 
 // refresh is one re-derivation of schools' coverage, read in batches: the
 // rule book and day it derives with, the ledger changes and the new
-// coverage rows it gathers (written once, at its end), and the paths of
-// the divisions read so far.
+// coverage rows it gathers (written once, at its end), and the schools'
+// places read so far.
 type refresh struct {
 	book   model.RuleBook
 	today  model.Date
 	ledger ledger
-	paths  map[string][]string
-	rows   []schoolCoverageRow
+	places
+	rows []schoolCoverageRow
 }
 
 type ledgerKey struct {
@@ -194,22 +200,41 @@ func schoolsWithAncestors(tx *gorm.DB, ids []int64, paths map[string][]string) (
 	if len(schools) != len(ids) {
 		return nil, ErrNotFound
 	}
-	missing := map[string]bool{}
+	counties := map[string]bool{}
 	for _, sr := range schools {
-		if _, ok := paths[sr.DivisionCode]; !ok {
-			missing[sr.DivisionCode] = true
+		counties[sr.DivisionCode] = true
+	}
+	return schools, addPaths(tx, paths, counties)
+}
+
+// addPaths adds to paths those of the counties it does not hold yet.
+func addPaths(tx *gorm.DB, paths map[string][]string, counties map[string]bool) error {
+	missing := map[string]bool{}
+	for c := range counties {
+		if _, ok := paths[c]; !ok {
+			missing[c] = true
 		}
 	}
 	if len(missing) == 0 {
-		return schools, nil
+		return nil
 	}
 	var closure []closureRow
 	if err := tx.Where("descendant_code IN ?", keys(missing)).Find(&closure).Error; err != nil {
-		return nil, err
+		return err
 	}
 	maps.Copy(paths, pathsOf(closure))
-	return schools, nil
+	return nil
 }
+
+// places are schools' counties and the counties' paths (see
+// schoolsWithAncestors), read once for a group commit's refresh and its
+// activity counters.
+type places struct {
+	county map[int64]string
+	paths  map[string][]string
+}
+
+func newPlaces() places { return places{county: map[int64]string{}, paths: map[string][]string{}} }
 
 func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, r *refresh) error {
 	// Two servers refreshing one school at once would both read the same
@@ -227,6 +252,9 @@ func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, r *refresh) error {
 	schools, err := schoolsWithAncestors(tx, ids, r.paths)
 	if err != nil {
 		return err
+	}
+	for _, sr := range schools {
+		r.county[sr.ID] = sr.DivisionCode
 	}
 	openHazards, err := openHazardsOf(tx, ids)
 	if err != nil {

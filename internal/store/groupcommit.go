@@ -135,15 +135,17 @@ func (g *groupWork) take(w *groupWork) {
 	g.audit = append(g.audit, w.audit...)
 }
 
-// finishGroup writes the group's shared work in its transaction.
+// finishGroup writes the group's shared work in its transaction. The
+// activity counters reuse the places the refresh read.
 func (s *Store) finishGroup(tx *gorm.DB, all *groupWork) error {
-	if err := s.writeActivity(tx, all.activity); err != nil {
-		return err
-	}
 	if err := s.insertAudit(tx, all.audit); err != nil {
 		return err
 	}
-	return s.refreshSchools(tx, all.refresh...)
+	pl := newPlaces()
+	if err := s.refreshAt(tx, all.refresh, pl); err != nil {
+		return err
+	}
+	return s.writeActivityAt(tx, all.activity, pl)
 }
 
 // pendingKey marks a write inside a group commit: its coverage refreshes,
