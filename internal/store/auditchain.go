@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -67,13 +69,10 @@ func (s *Store) insertAudit(tx *gorm.DB, rows []auditRow) error {
 			return fmt.Errorf("store: locking the audit chain: %w", err)
 		}
 	}
-	var prev []string
-	if err := tx.Model(&auditRow{}).Order("id DESC").Limit(1).Pluck("hash", &prev).Error; err != nil {
+	var head string
+	err := s.queryRowW(tx, "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", nil, &head)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("store: reading the audit chain's head: %w", err)
-	}
-	head := ""
-	if len(prev) > 0 {
-		head = prev[0]
 	}
 	for i := range rows {
 		// Both engines keep microseconds: hash what will be read back.
@@ -88,7 +87,7 @@ func (s *Store) insertAudit(tx *gorm.DB, rows []auditRow) error {
 	}); err != nil {
 		return err
 	}
-	return advanceGeneration(tx)
+	return s.advanceGeneration(tx)
 }
 
 // auditTable is the columns of an audit entry, written in bulk.

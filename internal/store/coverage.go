@@ -507,7 +507,7 @@ func coverageRowOf(school model.School, basis model.Basis, latest *model.Checkli
 // only taken for past days, so this finds none unless the clock went back.
 func (s *Store) dropCheckpointsFrom(tx *gorm.DB, day model.Date) error {
 	var latest *model.Date
-	if err := tx.Raw("SELECT MAX(day) FROM coverage_checkpoint_days").Scan(&latest).Error; err != nil {
+	if err := s.queryRowW(tx, "SELECT MAX(day) FROM coverage_checkpoint_days", nil, &latest); err != nil {
 		return err
 	}
 	if latest == nil || *latest < day {

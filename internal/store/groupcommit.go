@@ -21,9 +21,10 @@ import (
 // its audit entries (chained in the order the writes ran, with one read of
 // the chain's head and one bump of the data generation). A write hands
 // them over only when its savepoint is released; a write that fails leaves
-// nothing behind. The statements a write runs are prepared once per group
-// (writeGroup), and run without a cancellable context, which the SQLite
-// driver would watch from a goroutine per statement and per row.
+// nothing behind. The statements run by plain SQL stay prepared on the
+// writer connection (writestmts.go), and run without a cancellable context,
+// which the SQLite driver would watch from a goroutine per statement and
+// per row.
 
 // maxGroup bounds how many writes share one commit.
 const maxGroup = 128
@@ -54,7 +55,11 @@ func (s *Store) transact(ctx context.Context, fn func(tx *gorm.DB) error) error 
 // groupCommits is the single goroutine that commits grouped writes.
 func (s *Store) groupCommits(requests <-chan writeRequest, stopped chan<- struct{}) {
 	defer close(stopped)
+	wdb, _ := s.w.DB()
+	kept := newKeptStmts(wdb)
+	defer kept.close()
 	for first := range requests {
+		kept.prepareWanted()
 		batch := []writeRequest{first}
 	gather:
 		for len(batch) < maxGroup {
@@ -70,7 +75,7 @@ func (s *Store) groupCommits(requests <-chan writeRequest, stopped chan<- struct
 		}
 		results := make([]error, len(batch))
 		err := s.w.Transaction(func(tx *gorm.DB) error {
-			g := &writeGroup{stmts: map[string]*sql.Stmt{}}
+			g := &writeGroup{stmts: map[string]*sql.Stmt{}, kept: kept}
 			g.tx, _ = tx.Statement.ConnPool.(*sql.Tx)
 			all := groupWork{activity: activity{}}
 			for i, r := range batch {
@@ -84,7 +89,7 @@ func (s *Store) groupCommits(requests <-chan writeRequest, stopped chan<- struct
 					all.take(w)
 				}
 			}
-			return s.finishGroup(tx.WithContext(context.Background()), &all)
+			return s.finishGroup(tx.WithContext(context.WithValue(context.Background(), groupKey{}, g)), &all)
 		})
 		for i, r := range batch {
 			if err != nil {
