@@ -21,20 +21,14 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 		d0 := model.NewDate(2026, 6, 1)
 		s, _ := newTestStore(t, engine, d0)
 		schools := []model.School{addSchool(t, s, "G001", "150102", 300), addSchool(t, s, "G002", "150103", 300)}
-		var wg sync.WaitGroup
-		errs := make([]error, 60)
-		for i := range errs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				id := schools[i%2].ID
-				if i%5 == 0 {
-					id = 999999
-				}
-				_, errs[i] = s.CreateChecklist(ctx, testAdmin, id, ChecklistInput{CheckedOn: d0, Facts: goodFacts(d0), Submit: true})
-			}()
-		}
-		wg.Wait()
+		errs := concurrently(60, func(i int) error {
+			id := schools[i%2].ID
+			if i%5 == 0 {
+				id = 999999
+			}
+			_, err := s.CreateChecklist(ctx, testAdmin, id, ChecklistInput{CheckedOn: d0, Facts: goodFacts(d0), Submit: true})
+			return err
+		})
 		for i, err := range errs {
 			switch {
 			case i%5 == 0 && !errors.Is(err, ErrNotFound):
@@ -68,27 +62,20 @@ func TestGroupWorkOfFailedWritesIsDropped(t *testing.T) {
 		s, _ := newTestStore(t, engine, d0)
 		school := addSchool(t, s, "G001", "150102", 300)
 		boom := errors.New("boom")
-		var wg sync.WaitGroup
-		errs := make([]error, 40)
-		for i := range errs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				errs[i] = s.transact(ctx, func(tx *gorm.DB) error {
-					if err := s.audit(tx, testAdmin, "probe", "checklist", itoa(int64(i)), "150102", nil, map[string]any{"i": i}); err != nil {
-						return err
-					}
-					if err := s.countChecklists(tx, model.ActivitySubmitted, school.ID); err != nil {
-						return err
-					}
-					if i%4 == 0 {
-						return boom
-					}
-					return nil
-				})
-			}()
-		}
-		wg.Wait()
+		errs := concurrently(40, func(i int) error {
+			return s.transact(ctx, func(tx *gorm.DB) error {
+				if err := s.audit(tx, testAdmin, "probe", "checklist", itoa(int64(i)), "150102", nil, map[string]any{"i": i}); err != nil {
+					return err
+				}
+				if err := s.countChecklists(tx, model.ActivitySubmitted, school.ID); err != nil {
+					return err
+				}
+				if i%4 == 0 {
+					return boom
+				}
+				return nil
+			})
+		})
 		for i, err := range errs {
 			if want := i%4 == 0; errors.Is(err, boom) != want || (!want && err != nil) {
 				t.Errorf("write %d: %v", i, err)
@@ -120,4 +107,19 @@ func TestGroupWorkOfFailedWritesIsDropped(t *testing.T) {
 			}
 		}
 	})
+}
+
+// concurrently runs f(0) … f(n-1) at once and returns their errors.
+func concurrently(n int, f func(i int) error) []error {
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = f(i)
+		}()
+	}
+	wg.Wait()
+	return errs
 }
