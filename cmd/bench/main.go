@@ -38,6 +38,7 @@ func main() {
 	notifyOnly := flag.Bool("notify-only", false, "build each dataset and time the daily reminder job only (no server figures)")
 	reportsOnly := flag.Bool("reports-only", false, "import each roster, seed a year of inspections and hazards, and time the period report only")
 	profile := flag.String("profile", "", "write CPU and allocation profiles of each read rate's server into this directory")
+	writesOnly := flag.Bool("writes-only", false, "build each dataset and measure the checklist submissions only")
 	flag.Parse()
 	sizes, err := parseSizes(*sizesFlag)
 	if err != nil || len(sizes) == 0 {
@@ -59,6 +60,12 @@ func main() {
 		dir = d
 	}
 	b := &bench{dir: dir, requests: *requests, ctx: context.Background(), notifyOnly: *notifyOnly, profileDir: *profile}
+	if *writesOnly {
+		if err := b.writesOnly(sizes, pgSizes); err != nil {
+			fail(err)
+		}
+		return
+	}
 	if *reportsOnly {
 		if err := b.reportsOnly(sizes); err != nil {
 			fail(err)
@@ -181,10 +188,8 @@ type targets struct {
 }
 
 func (b *bench) run(sizes, pgSizes []int) error {
-	fmt.Fprintln(os.Stderr, "building the server binary…")
-	b.binary = filepath.Join(b.dir, "safecampus")
-	if err := command("go", "build", "-o", b.binary, "./cmd/safecampus").Run(); err != nil {
-		return fmt.Errorf("go build ./cmd/safecampus (run the bench from the repository root): %w", err)
+	if err := b.buildBinary(); err != nil {
+		return err
 	}
 	run, err := b.runEngine(sqlite, sizes)
 	if err != nil {
@@ -207,6 +212,16 @@ func (b *bench) run(sizes, pgSizes []int) error {
 	}
 	b.judge()
 	b.print()
+	return nil
+}
+
+// buildBinary builds the server binary the figures run.
+func (b *bench) buildBinary() error {
+	fmt.Fprintln(os.Stderr, "building the server binary…")
+	b.binary = filepath.Join(b.dir, "safecampus")
+	if err := command("go", "build", "-o", b.binary, "./cmd/safecampus").Run(); err != nil {
+		return fmt.Errorf("go build ./cmd/safecampus (run the bench from the repository root): %w", err)
+	}
 	return nil
 }
 

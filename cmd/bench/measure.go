@@ -56,13 +56,7 @@ func (b *bench) measureSize(e engine, n int, withSubmissions bool) (sizeResult, 
 		return r, nil, err
 	}
 	if withSubmissions {
-		fmt.Fprintln(os.Stderr, "  200 clients submitting checklists…")
-		cpu := srv.cpuSeconds()
-		s := submissions(base, d.token, d.schools, 200, 10*time.Second)
-		s.AtSchools, s.LoadAverage = n, loadAverage()
-		if s.Accepted > 0 {
-			s.ServerCPUms = round2((srv.cpuSeconds() - cpu) * 1000 / float64(s.Accepted))
-		}
+		s := b.measureSubmissions(e, srv, d, n)
 		sub = &s
 	}
 	r.PeakRSSMegabytes = round2(srv.peakRSS())

@@ -2,8 +2,6 @@ package store
 
 import (
 	"cmp"
-	"fmt"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -83,34 +81,52 @@ func (s *Store) countInspection(tx *gorm.DB, a activity, schoolID, newID int64, 
 	return nil
 }
 
-// write adds the gathered changes to the counters of every division above
-// each school, the county included.
-func (a activity) write(tx *gorm.DB) error {
+// writeActivity adds the gathered changes to the counters of every division above
+// each school, the county included. Inside a group commit they are added
+// once for the whole group, at its end.
+func (s *Store) writeActivity(tx *gorm.DB, a activity) error {
 	if len(a) == 0 {
 		return nil
 	}
-	schools := map[int64]bool{}
+	if w, ok := deferred(tx); ok {
+		for k, n := range a {
+			w.activity[k] += n
+		}
+		return nil
+	}
+	return s.writeActivityAt(tx, a, newPlaces())
+}
+
+// writeActivityAt is writeActivity with the places of some schools known
+// already (a group commit's refresh has read them): only the others are
+// read.
+func (s *Store) writeActivityAt(tx *gorm.DB, a activity, pl places) error {
+	if len(a) == 0 {
+		return nil
+	}
+	var unknown []int64
 	for k := range a {
-		schools[k.school] = true
+		if _, ok := pl.county[k.school]; !ok {
+			unknown = append(unknown, k.school)
+		}
 	}
-	ids := make([]int64, 0, len(schools))
-	for id := range schools {
-		ids = append(ids, id)
-	}
-	var places []schoolRow
-	if err := tx.Select("id, division_code").Where("id IN ?", ids).Find(&places).Error; err != nil {
-		return err
+	if len(unknown) > 0 {
+		var rows []schoolRow
+		if err := tx.Select("id, division_code").Where("id IN ?", uniqueIDs(unknown)).Find(&rows).Error; err != nil {
+			return err
+		}
+		for _, r := range rows {
+			pl.county[r.ID] = r.DivisionCode
+		}
 	}
 	counties := map[string]bool{}
-	countyOf := map[int64]string{}
-	for _, p := range places {
-		counties[p.DivisionCode], countyOf[p.ID] = true, p.DivisionCode
+	for k := range a {
+		counties[pl.county[k.school]] = true
 	}
-	var closure []closureRow
-	if err := tx.Where("descendant_code IN ?", keys(counties)).Find(&closure).Error; err != nil {
+	if err := addPaths(tx, pl.paths, counties); err != nil {
 		return err
 	}
-	paths := pathsOf(closure)
+	paths, countyOf := pl.paths, pl.county
 	type row struct {
 		division string
 		kind     model.ActivityKind
@@ -132,25 +148,15 @@ func (a activity) write(tx *gorm.DB) error {
 	inLockOrder(rows, func(a, b row) int {
 		return cmp.Or(cmp.Compare(a.division, b.division), cmp.Compare(a.kind, b.kind), cmp.Compare(a.day, b.day), cmp.Compare(a.other, b.other))
 	})
-	for start := 0; start < len(rows); start += 100 {
-		end := min(start+100, len(rows))
-		var sb strings.Builder
-		args := make([]any, 0, (end-start)*5)
-		sb.WriteString("INSERT INTO activity_counts (division_code, kind, day, other_day, n) VALUES ")
-		for i, r := range rows[start:end] {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("(?, ?, ?, ?, ?)")
-			args = append(args, r.division, string(r.kind), r.day, r.other, sum[r])
-		}
-		sb.WriteString(" ON CONFLICT (division_code, kind, day, other_day) DO UPDATE SET n = activity_counts.n + excluded.n")
-		if err := tx.Exec(sb.String(), args...).Error; err != nil {
-			return fmt.Errorf("activity counters: %w", err)
-		}
-	}
-	return nil
+	return s.insertRows(tx, activityTable, len(rows), func(i int, args []any) []any {
+		r := rows[i]
+		return append(args, r.division, string(r.kind), r.day, r.other, sum[r])
+	})
 }
+
+// activityTable adds counter changes to the counts already there.
+var activityTable = bulkTable{name: "activity_counts", cols: []string{"division_code", "kind", "day", "other_day", "n"},
+	suffix: "ON CONFLICT (division_code, kind, day, other_day) DO UPDATE SET n = activity_counts.n + excluded.n"}
 
 // recountActivity adds the counters of one batch of schools from their
 // records, for RebuildCoverage (which has emptied the table).
@@ -187,7 +193,7 @@ func (s *Store) recountActivity(tx *gorm.DB, ids []int64, hist map[int64]*school
 		}
 		a.add(in.SchoolID, model.ActivityInspection, in.InspectedOn, prev, 1)
 	}
-	return a.write(tx)
+	return s.writeActivity(tx, a)
 }
 
 // countChecklists counts one submission or verification, today, for each
@@ -198,7 +204,7 @@ func (s *Store) countChecklists(tx *gorm.DB, kind model.ActivityKind, schoolIDs 
 	for _, id := range schoolIDs {
 		a.add(id, kind, today, model.FirstDay, 1)
 	}
-	return a.write(tx)
+	return s.writeActivity(tx, a)
 }
 
 // countRaised counts hazards raised today.
@@ -207,12 +213,12 @@ func (s *Store) countRaised(tx *gorm.DB, hazards ...hazardRow) error {
 	for _, h := range hazards {
 		a.raise(h.SchoolID, s.dayOf(h.RaisedAt), h.Deadline, nil)
 	}
-	return a.write(tx)
+	return s.writeActivity(tx, a)
 }
 
 // countClosed counts a hazard closed today.
 func (s *Store) countClosed(tx *gorm.DB, h hazardRow) error {
 	a := activity{}
 	a.close(h.SchoolID, s.dayOf(h.RaisedAt), h.Deadline, s.Today())
-	return a.write(tx)
+	return s.writeActivity(tx, a)
 }

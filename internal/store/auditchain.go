@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -51,24 +53,28 @@ func (s *Store) insertAudit(tx *gorm.DB, rows []auditRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	if s.postgres {
-		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", auditLockKey).Error; err != nil {
-			return fmt.Errorf("store: locking the audit chain: %w", err)
-		}
-	}
-	var prev []string
-	if err := tx.Model(&auditRow{}).Order("id DESC").Limit(1).Pluck("hash", &prev).Error; err != nil {
-		return fmt.Errorf("store: reading the audit chain's head: %w", err)
-	}
-	head := ""
-	if len(prev) > 0 {
-		head = prev[0]
-	}
 	o := originOf(tx.Statement.Context)
 	for i := range rows {
 		if rows[i].Address == "" && rows[i].RequestID == "" {
 			rows[i].Address, rows[i].RequestID = o.Address, o.RequestID
 		}
+	}
+	if w, ok := deferred(tx); ok {
+		// Chained at the group's end, in the order the writes ran.
+		w.audit = append(w.audit, rows...)
+		return nil
+	}
+	if s.postgres {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", auditLockKey).Error; err != nil {
+			return fmt.Errorf("store: locking the audit chain: %w", err)
+		}
+	}
+	var head string
+	err := s.queryRowW(tx, "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", nil, &head)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: reading the audit chain's head: %w", err)
+	}
+	for i := range rows {
 		// Both engines keep microseconds: hash what will be read back.
 		rows[i].At = rows[i].At.UTC().Truncate(time.Microsecond)
 		rows[i].Hash = chainHash(head, rows[i])
@@ -81,7 +87,7 @@ func (s *Store) insertAudit(tx *gorm.DB, rows []auditRow) error {
 	}); err != nil {
 		return err
 	}
-	return advanceGeneration(tx)
+	return s.advanceGeneration(tx)
 }
 
 // auditTable is the columns of an audit entry, written in bulk.

@@ -97,12 +97,18 @@ func (r *schoolCoverageRow) status(today model.Date) model.SchoolStatus {
 // works in batches with a fixed number of queries per batch, so a roster
 // import or a rule change costs a few queries per 500 schools. Inside a
 // group commit the schools are only collected, and re-derived once for the
-// whole group before it commits (see deferredRefresh).
+// whole group before it commits (see groupcommit.go).
 func (s *Store) refreshSchools(tx *gorm.DB, ids ...int64) error {
-	if p, ok := deferredRefresh(tx); ok {
-		*p = append(*p, ids...)
+	if w, ok := deferred(tx); ok {
+		w.refresh = append(w.refresh, ids...)
 		return nil
 	}
+	return s.refreshAt(tx, ids, newPlaces())
+}
+
+// refreshAt is refreshSchools outside a group commit; it records the
+// places it reads in pl.
+func (s *Store) refreshAt(tx *gorm.DB, ids []int64, pl places) error {
 	ids = uniqueIDs(ids)
 	if len(ids) == 0 {
 		return nil
@@ -112,7 +118,7 @@ func (s *Store) refreshSchools(tx *gorm.DB, ids ...int64) error {
 	if err != nil {
 		return err
 	}
-	r := &refresh{book: book, today: today, ledger: ledger{}, paths: map[string][]string{}}
+	r := &refresh{book: book, today: today, ledger: ledger{}, places: pl}
 	for start := 0; start < len(ids); start += refreshBatch {
 		if err := s.refreshBatch(tx, ids[start:min(start+refreshBatch, len(ids))], r); err != nil {
 			return err
@@ -131,14 +137,14 @@ const refreshBatch = 500
 
 // refresh is one re-derivation of schools' coverage, read in batches: the
 // rule book and day it derives with, the ledger changes and the new
-// coverage rows it gathers (written once, at its end), and the paths of
-// the divisions read so far.
+// coverage rows it gathers (written once, at its end), and the schools'
+// places read so far.
 type refresh struct {
 	book   model.RuleBook
 	today  model.Date
 	ledger ledger
-	paths  map[string][]string
-	rows   []schoolCoverageRow
+	places
+	rows []schoolCoverageRow
 }
 
 type ledgerKey struct {
@@ -195,22 +201,41 @@ func schoolsWithAncestors(tx *gorm.DB, ids []int64, paths map[string][]string) (
 	if len(schools) != len(ids) {
 		return nil, ErrNotFound
 	}
-	missing := map[string]bool{}
+	counties := map[string]bool{}
 	for _, sr := range schools {
-		if _, ok := paths[sr.DivisionCode]; !ok {
-			missing[sr.DivisionCode] = true
+		counties[sr.DivisionCode] = true
+	}
+	return schools, addPaths(tx, paths, counties)
+}
+
+// addPaths adds to paths those of the counties it does not hold yet.
+func addPaths(tx *gorm.DB, paths map[string][]string, counties map[string]bool) error {
+	missing := map[string]bool{}
+	for c := range counties {
+		if _, ok := paths[c]; !ok {
+			missing[c] = true
 		}
 	}
 	if len(missing) == 0 {
-		return schools, nil
+		return nil
 	}
 	var closure []closureRow
 	if err := tx.Where("descendant_code IN ?", keys(missing)).Find(&closure).Error; err != nil {
-		return nil, err
+		return err
 	}
 	maps.Copy(paths, pathsOf(closure))
-	return schools, nil
+	return nil
 }
+
+// places are schools' counties and the counties' paths (see
+// schoolsWithAncestors), read once for a group commit's refresh and its
+// activity counters.
+type places struct {
+	county map[int64]string
+	paths  map[string][]string
+}
+
+func newPlaces() places { return places{county: map[int64]string{}, paths: map[string][]string{}} }
 
 func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, r *refresh) error {
 	// Two servers refreshing one school at once would both read the same
@@ -228,6 +253,9 @@ func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, r *refresh) error {
 	schools, err := schoolsWithAncestors(tx, ids, r.paths)
 	if err != nil {
 		return err
+	}
+	for _, sr := range schools {
+		r.county[sr.ID] = sr.DivisionCode
 	}
 	openHazards, err := openHazardsOf(tx, ids)
 	if err != nil {
@@ -254,10 +282,28 @@ func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, r *refresh) error {
 			return fmt.Errorf("store: no rule set in force on %s", r.today)
 		}
 		in := coverageInputs{school: sr.model(), rules: rules, latest: latest[sr.ID], open: openHazards[sr.ID]}
-		r.rows = append(r.rows, r.ledger.derive(in, r.today, prev[sr.ID], r.paths[sr.DivisionCode])...)
+		for _, row := range r.ledger.derive(in, r.today, prev[sr.ID], r.paths[sr.DivisionCode]) {
+			// A row that did not change is not written again: a submission
+			// changes the "reported" row, rarely the "verified" one.
+			if p := prev[sr.ID][model.Basis(row.Basis)]; p == nil || !p.same(&row) {
+				r.rows = append(r.rows, row)
+			}
+		}
 	}
 	return nil
 }
+
+// same reports whether two coverage rows hold the same values.
+func (r *schoolCoverageRow) same(o *schoolCoverageRow) bool {
+	return r.SchoolID == o.SchoolID && r.Basis == o.Basis && r.Active == o.Active && samePtr(r.ChecklistID, o.ChecklistID) &&
+		samePtr(r.CheckedOn, o.CheckedOn) && samePtr(r.ExpiresOn, o.ExpiresOn) && samePtr(r.NursingPost, o.NursingPost) &&
+		samePtr(r.ClosedManagement, o.ClosedManagement) && samePtr(r.SecurityGuards, o.SecurityGuards) &&
+		samePtr(r.OneButtonAlarm, o.OneButtonAlarm) && samePtr(r.VideoNetworking, o.VideoNetworking) &&
+		samePtr(r.AllFive, o.AllFive) && r.Reasons == o.Reasons
+}
+
+// samePtr reports whether two optional values are equal.
+func samePtr[T comparable](a, b *T) bool { return a == b || (a != nil && b != nil && *a == *b) }
 
 // writeCoverage writes schools' coverage rows, replacing the old ones.
 func (s *Store) writeCoverage(tx *gorm.DB, rows []schoolCoverageRow) error {
@@ -275,34 +321,63 @@ var coverageTable = upsertTable("school_coverage", []string{"school_id", "basis"
 
 // latestChecklists returns, per school and basis, the checklist that
 // counts: the latest verified one, or for "reported" the latest submitted
-// or verified one.
+// or verified one. Which ones count is read from the index alone (school,
+// state, date, id); only those are then read whole, not every checklist's
+// facts.
 func latestChecklists(tx *gorm.DB, ids []int64) (map[int64]map[model.Basis]*model.Checklist, error) {
-	var rows []checklistRow
-	err := tx.Where("school_id IN ? AND state IN ?", ids, []string{string(model.Submitted), string(model.Verified)}).
-		Order("school_id, checked_on DESC, id DESC").Find(&rows).Error
+	heads, err := tx.Model(&checklistRow{}).Select("id, school_id, state").
+		Where("school_id IN ? AND state IN ?", ids, []string{string(model.Submitted), string(model.Verified)}).
+		Order("school_id, checked_on DESC, id DESC").Rows()
 	if err != nil {
 		return nil, err
 	}
+	defer heads.Close()
+	type pick struct{ reported, verified int64 }
+	picks := map[int64]*pick{}
+	var want []int64
+	for heads.Next() {
+		var id, school int64
+		var state string
+		if err := heads.Scan(&id, &school, &state); err != nil {
+			return nil, err
+		}
+		p := picks[school]
+		if p == nil {
+			p = &pick{reported: id}
+			picks[school] = p
+			want = append(want, id)
+		}
+		if p.verified == 0 && state == string(model.Verified) {
+			if p.verified = id; id != p.reported {
+				want = append(want, id)
+			}
+		}
+	}
+	if err := heads.Err(); err != nil {
+		return nil, err
+	}
 	out := map[int64]map[model.Basis]*model.Checklist{}
+	if len(want) == 0 {
+		return out, nil
+	}
+	var rows []checklistRow
+	if err := tx.Where("id IN ?", want).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*model.Checklist, len(rows))
 	for _, r := range rows {
-		m := out[r.SchoolID]
-		if m == nil {
-			m = map[model.Basis]*model.Checklist{}
-			out[r.SchoolID] = m
-		}
-		if m[model.BasisReported] != nil && (m[model.BasisVerified] != nil || r.State != string(model.Verified)) {
-			continue
-		}
 		c, err := r.model()
 		if err != nil {
 			return nil, err
 		}
-		if m[model.BasisReported] == nil {
-			m[model.BasisReported] = &c
+		byID[r.ID] = &c
+	}
+	for school, p := range picks {
+		m := map[model.Basis]*model.Checklist{model.BasisReported: byID[p.reported]}
+		if p.verified != 0 {
+			m[model.BasisVerified] = byID[p.verified]
 		}
-		if m[model.BasisVerified] == nil && r.State == string(model.Verified) {
-			m[model.BasisVerified] = &c
-		}
+		out[school] = m
 	}
 	return out, nil
 }
@@ -424,7 +499,7 @@ func coverageRowOf(school model.School, basis model.Basis, latest *model.Checkli
 // only taken for past days, so this finds none unless the clock went back.
 func (s *Store) dropCheckpointsFrom(tx *gorm.DB, day model.Date) error {
 	var latest *model.Date
-	if err := tx.Raw("SELECT MAX(day) FROM coverage_checkpoint_days").Scan(&latest).Error; err != nil {
+	if err := s.queryRowW(tx, "SELECT MAX(day) FROM coverage_checkpoint_days", nil, &latest); err != nil {
 		return err
 	}
 	if latest == nil || *latest < day {

@@ -27,13 +27,13 @@ func (s *Store) bumpGeneration(tx *gorm.DB) error {
 			return fmt.Errorf("store: locking the data generation: %w", err)
 		}
 	}
-	return advanceGeneration(tx)
+	return s.advanceGeneration(tx)
 }
 
 // advanceGeneration is bumpGeneration for a transaction that holds the
 // audit chain's lock already.
-func advanceGeneration(tx *gorm.DB) error {
-	if err := tx.Exec("UPDATE data_generation SET gen = gen + 1 WHERE id = 1").Error; err != nil {
+func (s *Store) advanceGeneration(tx *gorm.DB) error {
+	if _, err := s.execW(tx, "UPDATE data_generation SET gen = gen + 1 WHERE id = 1"); err != nil {
 		return fmt.Errorf("store: bumping the data generation: %w", err)
 	}
 	return nil

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 
 	"gorm.io/gorm"
 )
@@ -13,6 +14,17 @@ import (
 // only its own changes), and one fsync makes the whole group durable before
 // any of them is acknowledged. PostgreSQL groups commits by itself and runs
 // writers concurrently; there transact is a plain transaction.
+//
+// What every write adds to shared rows is left for the group's end, so
+// that a group of a hundred submissions costs one of each instead of a
+// hundred: the coverage refresh of its schools, its activity counters and
+// its audit entries (chained in the order the writes ran, with one read of
+// the chain's head and one bump of the data generation). A write hands
+// them over only when its savepoint is released; a write that fails leaves
+// nothing behind. The statements run by plain SQL stay prepared on the
+// writer connection (writestmts.go), and run without a cancellable context,
+// which the SQLite driver would watch from a goroutine per statement and
+// per row.
 
 // maxGroup bounds how many writes share one commit.
 const maxGroup = 128
@@ -43,7 +55,11 @@ func (s *Store) transact(ctx context.Context, fn func(tx *gorm.DB) error) error 
 // groupCommits is the single goroutine that commits grouped writes.
 func (s *Store) groupCommits(requests <-chan writeRequest, stopped chan<- struct{}) {
 	defer close(stopped)
+	wdb, _ := s.w.DB()
+	kept := newKeptStmts(wdb)
+	defer kept.close()
 	for first := range requests {
+		kept.prepareWanted()
 		batch := []writeRequest{first}
 	gather:
 		for len(batch) < maxGroup {
@@ -59,19 +75,21 @@ func (s *Store) groupCommits(requests <-chan writeRequest, stopped chan<- struct
 		}
 		results := make([]error, len(batch))
 		err := s.w.Transaction(func(tx *gorm.DB) error {
-			var pending []int64
+			g := &writeGroup{stmts: map[string]*sql.Stmt{}, kept: kept}
+			g.tx, _ = tx.Statement.ConnPool.(*sql.Tx)
+			all := groupWork{activity: activity{}}
 			for i, r := range batch {
 				if err := r.ctx.Err(); err != nil {
 					results[i] = err
 					continue
 				}
-				// A nested transaction is a savepoint: a failing write is
-				// rolled back alone. Its schools are re-derived once for
-				// the whole group, below.
-				ctx := context.WithValue(r.ctx, pendingKey{}, &pending)
-				results[i] = tx.WithContext(ctx).Transaction(r.fn)
+				w := &groupWork{activity: activity{}}
+				ctx := context.WithValue(context.WithValue(context.WithoutCancel(r.ctx), pendingKey{}, w), groupKey{}, g)
+				if results[i] = s.savepoint(tx.WithContext(ctx), r.fn); results[i] == nil {
+					all.take(w)
+				}
 			}
-			return s.refreshSchools(tx.WithContext(context.Background()), pending...)
+			return s.finishGroup(tx.WithContext(context.WithValue(context.Background(), groupKey{}, g)), &all)
 		})
 		for i, r := range batch {
 			if err != nil {
@@ -83,15 +101,68 @@ func (s *Store) groupCommits(requests <-chan writeRequest, stopped chan<- struct
 	}
 }
 
-// pendingKey marks a transaction whose coverage refreshes are collected
-// and run once at its end.
+// savepoint runs fn in a savepoint of tx: its failure (or panic) rolls back
+// its own changes only.
+func (s *Store) savepoint(tx *gorm.DB, fn func(tx *gorm.DB) error) (err error) {
+	if _, err := s.execW(tx, "SAVEPOINT write"); err != nil {
+		return err
+	}
+	done := false
+	defer func() {
+		if !done || err != nil {
+			if _, rerr := s.execW(tx, "ROLLBACK TO SAVEPOINT write"); rerr == nil {
+				_, _ = s.execW(tx, "RELEASE SAVEPOINT write")
+			}
+		}
+	}()
+	err = fn(tx)
+	done = true
+	if err == nil {
+		_, err = s.execW(tx, "RELEASE SAVEPOINT write")
+	}
+	return err
+}
+
+// groupWork is what writes leave for their group's end: the schools whose
+// coverage to refresh, activity counter changes and audit entries.
+type groupWork struct {
+	refresh  []int64
+	activity activity
+	audit    []auditRow
+}
+
+// take adds a write's work to the group's.
+func (g *groupWork) take(w *groupWork) {
+	g.refresh = append(g.refresh, w.refresh...)
+	for k, n := range w.activity {
+		g.activity[k] += n
+	}
+	g.audit = append(g.audit, w.audit...)
+}
+
+// finishGroup writes the group's shared work in its transaction. The
+// activity counters reuse the places the refresh read.
+func (s *Store) finishGroup(tx *gorm.DB, all *groupWork) error {
+	if err := s.insertAudit(tx, all.audit); err != nil {
+		return err
+	}
+	pl := newPlaces()
+	if err := s.refreshAt(tx, all.refresh, pl); err != nil {
+		return err
+	}
+	return s.writeActivityAt(tx, all.activity, pl)
+}
+
+// pendingKey marks a write inside a group commit: its coverage refreshes,
+// activity counters and audit entries are collected and written once at
+// the group's end.
 type pendingKey struct{}
 
-// deferredRefresh returns the collector of tx's refreshes, if any.
-func deferredRefresh(tx *gorm.DB) (*[]int64, bool) {
+// deferred returns the collector of tx's group work, if any.
+func deferred(tx *gorm.DB) (*groupWork, bool) {
 	if tx.Statement == nil || tx.Statement.Context == nil {
 		return nil, false
 	}
-	p, ok := tx.Statement.Context.Value(pendingKey{}).(*[]int64)
-	return p, ok
+	w, ok := tx.Statement.Context.Value(pendingKey{}).(*groupWork)
+	return w, ok
 }

@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 	"testing"
+
+	"gorm.io/gorm"
 
 	"safecampus/internal/model"
 )
@@ -18,20 +21,14 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 		d0 := model.NewDate(2026, 6, 1)
 		s, _ := newTestStore(t, engine, d0)
 		schools := []model.School{addSchool(t, s, "G001", "150102", 300), addSchool(t, s, "G002", "150103", 300)}
-		var wg sync.WaitGroup
-		errs := make([]error, 60)
-		for i := range errs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				id := schools[i%2].ID
-				if i%5 == 0 {
-					id = 999999
-				}
-				_, errs[i] = s.CreateChecklist(ctx, testAdmin, id, ChecklistInput{CheckedOn: d0, Facts: goodFacts(d0), Submit: true})
-			}()
-		}
-		wg.Wait()
+		errs := concurrently(60, func(i int) error {
+			id := schools[i%2].ID
+			if i%5 == 0 {
+				id = 999999
+			}
+			_, err := s.CreateChecklist(ctx, testAdmin, id, ChecklistInput{CheckedOn: d0, Facts: goodFacts(d0), Submit: true})
+			return err
+		})
 		for i, err := range errs {
 			switch {
 			case i%5 == 0 && !errors.Is(err, ErrNotFound):
@@ -52,4 +49,77 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 			t.Errorf("reported coverage: got %+v, want %+v", got, want)
 		}
 	})
+}
+
+// TestGroupWorkOfFailedWritesIsDropped has writes audit and count, then
+// some of them fail: a failed write leaves neither its audit entry nor its
+// count (they wait for the group's end), the others' entries chain, and the
+// counters hold exactly theirs.
+func TestGroupWorkOfFailedWritesIsDropped(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		d0 := model.NewDate(2026, 6, 1)
+		s, _ := newTestStore(t, engine, d0)
+		school := addSchool(t, s, "G001", "150102", 300)
+		boom := errors.New("boom")
+		errs := concurrently(40, func(i int) error {
+			return s.transact(ctx, func(tx *gorm.DB) error {
+				if err := s.audit(tx, testAdmin, "probe", "checklist", itoa(int64(i)), "150102", nil, map[string]any{"i": i}); err != nil {
+					return err
+				}
+				if err := s.countChecklists(tx, model.ActivitySubmitted, school.ID); err != nil {
+					return err
+				}
+				if i%4 == 0 {
+					return boom
+				}
+				return nil
+			})
+		})
+		for i, err := range errs {
+			if want := i%4 == 0; errors.Is(err, boom) != want || (!want && err != nil) {
+				t.Errorf("write %d: %v", i, err)
+			}
+		}
+		var ids []string
+		if err := s.r.Model(&auditRow{}).Where("action = ?", "probe").Pluck("entity_id", &ids).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(ids) != 30 {
+			t.Errorf("%d audit entries, want 30", len(ids))
+		}
+		for _, id := range ids {
+			if n, _ := strconv.Atoi(id); n%4 == 0 {
+				t.Errorf("the failed write %s left its audit entry", id)
+			}
+		}
+		if _, err := s.VerifyAudit(ctx); err != nil {
+			t.Errorf("audit chain: %v", err)
+		}
+		for _, division := range []string{"150102", "150000"} {
+			var n int
+			if err := s.r.Raw("SELECT n FROM activity_counts WHERE division_code = ? AND kind = ? AND day = ?",
+				division, string(model.ActivitySubmitted), d0).Scan(&n).Error; err != nil {
+				t.Fatal(err)
+			}
+			if n != 30 {
+				t.Errorf("%s: %d submissions counted, want 30", division, n)
+			}
+		}
+	})
+}
+
+// concurrently runs f(0) … f(n-1) at once and returns their errors.
+func concurrently(n int, f func(i int) error) []error {
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = f(i)
+		}()
+	}
+	wg.Wait()
+	return errs
 }

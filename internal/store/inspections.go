@@ -209,7 +209,7 @@ func (s *Store) CreateInspection(ctx context.Context, actor model.User, schoolID
 		if err := s.countInspection(tx, a, schoolID, row.ID, row.InspectedOn); err != nil {
 			return err
 		}
-		if err := a.write(tx); err != nil {
+		if err := s.writeActivity(tx, a); err != nil {
 			return err
 		}
 		if len(raised) == 0 {

@@ -52,8 +52,13 @@ func schoolRowOf(s model.School) schoolRow {
 // School returns the school with the given code.
 func (s *Store) School(ctx context.Context, code string) (_ model.School, err error) {
 	defer wrap(&err, "school %s", code)
+	// Plain SQL prepared once (hotreads.go): every request on a school's
+	// API starts here, submissions included.
 	var r schoolRow
-	if err := s.r.WithContext(ctx).Where("code = ?", code).Take(&r).Error; err != nil {
+	err = s.queryRow(ctx, "SELECT id, code, name, type, division_code, address, students, boarders, police_station, "+
+		"ownership, active FROM schools WHERE code = ?", []any{code}, &r.ID, &r.Code, &r.Name, &r.Type, &r.DivisionCode,
+		&r.Address, &r.Students, &r.Boarders, &r.PoliceStation, &r.Ownership, &r.Active)
+	if err != nil {
 		return model.School{}, notFound(err)
 	}
 	return r.model(), nil
