@@ -37,6 +37,7 @@ func main() {
 	requests := flag.Int("requests", 300, "sequential requests per latency figure")
 	notifyOnly := flag.Bool("notify-only", false, "build each dataset and time the daily reminder job only (no server figures)")
 	reportsOnly := flag.Bool("reports-only", false, "import each roster, seed a year of inspections and hazards, and time the period report only")
+	importOnly := flag.Bool("import-only", false, "time the CLI roster import alone, of each size (SQLite) and each PostgreSQL size")
 	profile := flag.String("profile", "", "write CPU and allocation profiles of each read rate's server into this directory")
 	flag.Parse()
 	sizes, err := parseSizes(*sizesFlag)
@@ -59,6 +60,12 @@ func main() {
 		dir = d
 	}
 	b := &bench{dir: dir, requests: *requests, ctx: context.Background(), notifyOnly: *notifyOnly, profileDir: *profile}
+	if *importOnly {
+		if err := b.importOnly(sizes, pgSizes); err != nil {
+			fail(err)
+		}
+		return
+	}
 	if *reportsOnly {
 		if err := b.reportsOnly(sizes); err != nil {
 			fail(err)

@@ -117,10 +117,16 @@ func (s *Store) refreshSchools(tx *gorm.DB, ids ...int64) error {
 			return err
 		}
 	}
+	return s.writeRefresh(tx, r)
+}
+
+// writeRefresh writes what a refresh gathered: the coverage rows, and the
+// ledger's changes.
+func (s *Store) writeRefresh(tx *gorm.DB, r *refresh) error {
 	if err := s.writeCoverage(tx, r.rows); err != nil || len(r.ledger) == 0 {
 		return err
 	}
-	if err := s.dropCheckpointsFrom(tx, today); err != nil {
+	if err := s.dropCheckpointsFrom(tx, r.today); err != nil {
 		return err
 	}
 	return s.writeLedger(tx, r.ledger)
@@ -138,6 +144,24 @@ type refresh struct {
 	ledger ledger
 	paths  map[string][]string
 	rows   []schoolCoverageRow
+	rules  map[string]model.RuleSet // by division, see rulesFor
+}
+
+// rulesFor returns the rule set in force today in a division whose path
+// was read, each division's looked up once.
+func (r *refresh) rulesFor(division string) (model.RuleSet, error) {
+	if rs, ok := r.rules[division]; ok {
+		return rs, nil
+	}
+	rs, ok := r.book.InForce(r.paths[division], r.today)
+	if !ok {
+		return model.RuleSet{}, fmt.Errorf("store: no rule set in force on %s", r.today)
+	}
+	if r.rules == nil {
+		r.rules = map[string]model.RuleSet{}
+	}
+	r.rules[division] = rs
+	return rs, nil
 }
 
 type ledgerKey struct {
@@ -194,6 +218,11 @@ func schoolsWithAncestors(tx *gorm.DB, ids []int64, paths map[string][]string) (
 	if len(schools) != len(ids) {
 		return nil, ErrNotFound
 	}
+	return schools, readPaths(tx, schools, paths)
+}
+
+// readPaths adds to paths those of the schools' divisions not there yet.
+func readPaths(tx *gorm.DB, schools []schoolRow, paths map[string][]string) error {
 	missing := map[string]bool{}
 	for _, sr := range schools {
 		if _, ok := paths[sr.DivisionCode]; !ok {
@@ -201,14 +230,14 @@ func schoolsWithAncestors(tx *gorm.DB, ids []int64, paths map[string][]string) (
 		}
 	}
 	if len(missing) == 0 {
-		return schools, nil
+		return nil
 	}
 	var closure []closureRow
 	if err := tx.Where("descendant_code IN ?", keys(missing)).Find(&closure).Error; err != nil {
-		return nil, err
+		return err
 	}
 	maps.Copy(paths, pathsOf(closure))
-	return schools, nil
+	return nil
 }
 
 func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, r *refresh) error {
@@ -248,9 +277,9 @@ func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, r *refresh) error {
 		return err
 	}
 	for _, sr := range schools {
-		rules, ok := r.book.InForce(r.paths[sr.DivisionCode], r.today)
-		if !ok {
-			return fmt.Errorf("store: no rule set in force on %s", r.today)
+		rules, err := r.rulesFor(sr.DivisionCode)
+		if err != nil {
+			return err
 		}
 		in := coverageInputs{school: sr.model(), rules: rules, latest: latest[sr.ID], open: openHazards[sr.ID]}
 		r.rows = append(r.rows, r.ledger.derive(in, r.today, prev[sr.ID], r.paths[sr.DivisionCode])...)
