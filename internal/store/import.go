@@ -242,7 +242,7 @@ func (s *Store) importCache(ctx context.Context, n int) func() {
 	if want >= was || (was > 0 && -want <= was*4) {
 		return func() {}
 	}
-	if db.Exec("PRAGMA cache_size = " + strconv.FormatInt(want, 10)).Error != nil {
+	if db.Exec("PRAGMA cache_size = "+strconv.FormatInt(want, 10)).Error != nil {
 		return func() {}
 	}
 	return func() { _ = db.Exec("PRAGMA cache_size = " + strconv.FormatInt(was, 10)).Error }
