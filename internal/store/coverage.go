@@ -444,6 +444,12 @@ func coverageRowOf(school model.School, basis model.Basis, latest *model.Checkli
 	until, all := st.CoveredUntil()
 	row.NursingPost, row.ClosedManagement, row.SecurityGuards = until[0], until[1], until[2]
 	row.OneButtonAlarm, row.VideoNetworking, row.AllFive = until[3], until[4], all
+	if latest == nil || !school.Active {
+		// status gives a closed or never-checked school its one reason
+		// without reading stored ones: none are stored (a roster import
+		// writes 200,000 such rows).
+		return row
+	}
 	var reasons [5][]model.Reason
 	for i, ms := range st.Measures {
 		for _, r := range ms.Reasons {

@@ -52,7 +52,7 @@ func (s *Store) ImportSchools(ctx context.Context, actor model.User, rows []mode
 	defer wrap(&err, "import %d schools", len(rows))
 	var res ImportResult
 	defer s.importCache(ctx, len(rows))()
-	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.bulkTransaction(ctx, func(tx *gorm.DB) error {
 		if bad, err := checkRosterDivisions(tx, rows); err != nil {
 			return err
 		} else if len(bad) > 0 {
