@@ -9,6 +9,8 @@ import (
 
 	"github.com/mattn/go-sqlite3"
 	"gorm.io/gorm"
+
+	"safecampus/internal/model"
 )
 
 // The roster import's bulk path on SQLite. Through database/sql, every
@@ -106,6 +108,16 @@ func driverValue(v any) (driver.Value, error) {
 		return v, nil
 	case int:
 		return int64(v), nil
+	case *int64:
+		if v == nil {
+			return nil, nil
+		}
+		return *v, nil
+	case *model.Date: // the coverage rows' days
+		if v == nil {
+			return nil, nil
+		}
+		return v.Value()
 	}
 	return driver.DefaultParameterConverter.ConvertValue(v)
 }

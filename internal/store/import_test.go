@@ -2,12 +2,14 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -180,6 +182,20 @@ func TestAuditJSONMatchesEncodingJSON(t *testing.T) {
 		want, _ = json.Marshal(rec)
 		if got := auditValue(rec); got != string(want) {
 			t.Errorf("record %q: got %s, want %s", s, got, want)
+		}
+	}
+}
+
+// TestDriverValueMatchesDatabaseSQL: the import's driver path binds what
+// database/sql would have bound.
+func TestDriverValueMatchesDatabaseSQL(t *testing.T) {
+	d := model.NewDate(2026, 3, 2)
+	for _, v := range []any{nil, "s", "", int64(-3), 7, true, 2.5, []byte("b"), time.Date(2026, 3, 2, 1, 2, 3, 4, time.UTC),
+		ptr(int64(9)), (*int64)(nil), &d, (*model.Date)(nil), d, model.Basis("verified")} {
+		want, werr := driver.DefaultParameterConverter.ConvertValue(v)
+		got, err := driverValue(v)
+		if !cmp.Equal(got, want) || (err == nil) != (werr == nil) {
+			t.Errorf("%T %v: got %#v (%v), want %#v (%v)", v, v, got, err, want, werr)
 		}
 	}
 }
