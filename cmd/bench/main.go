@@ -41,7 +41,7 @@ func main() {
 	profile := flag.String("profile", "", "write CPU and allocation profiles of each read rate's server into this directory")
 	flag.Parse()
 	sizes, err := parseSizes(*sizesFlag)
-	if err != nil || len(sizes) == 0 {
+	if err != nil || (len(sizes) == 0 && !*importOnly) {
 		fmt.Fprintln(os.Stderr, "bench: bad --sizes")
 		os.Exit(2)
 	}
