@@ -242,8 +242,12 @@ func (s *Store) importCache(ctx context.Context, n int) func() {
 	if want >= was || (was > 0 && -want <= was*4) {
 		return func() {}
 	}
-	if db.Exec("PRAGMA cache_size = "+strconv.FormatInt(want, 10)).Error != nil {
+	if db.Exec(cacheSizePragma(want)).Error != nil {
 		return func() {}
 	}
-	return func() { _ = db.Exec("PRAGMA cache_size = " + strconv.FormatInt(was, 10)).Error }
+	return func() { _ = db.Exec(cacheSizePragma(was)).Error }
 }
+
+// cacheSizePragma sets SQLite's page cache: pages if positive, KiB if
+// negative. An integer is all it splices into the statement.
+func cacheSizePragma(n int64) string { return "PRAGMA cache_size = " + strconv.FormatInt(n, 10) }
