@@ -12,17 +12,12 @@ import (
 // exactly encoding/json's, so entries and hashes are the same as before
 // (TestAuditJSONMatchesEncodingJSON); anything else goes to encoding/json.
 
-// jsonAppender is a value that writes its own JSON, as encoding/json would.
-type jsonAppender interface {
-	appendJSON(b []byte) []byte
-}
-
 // auditValue is v as an audit entry stores it: JSON, or "" for nil.
 func auditValue(v any) string {
 	switch v := v.(type) {
 	case nil:
 		return ""
-	case jsonAppender:
+	case schoolRecord:
 		return string(v.appendJSON(make([]byte, 0, 256)))
 	}
 	b, _ := json.Marshal(v)
