@@ -37,11 +37,12 @@ func main() {
 	requests := flag.Int("requests", 300, "sequential requests per latency figure")
 	notifyOnly := flag.Bool("notify-only", false, "build each dataset and time the daily reminder job only (no server figures)")
 	reportsOnly := flag.Bool("reports-only", false, "import each roster, seed a year of inspections and hazards, and time the period report only")
+	importOnly := flag.Bool("import-only", false, "time the CLI roster import alone, of each size (SQLite) and each PostgreSQL size")
 	profile := flag.String("profile", "", "write CPU and allocation profiles of each read rate's server into this directory")
 	writesOnly := flag.Bool("writes-only", false, "build each dataset and measure the checklist submissions only")
 	flag.Parse()
 	sizes, err := parseSizes(*sizesFlag)
-	if err != nil || len(sizes) == 0 {
+	if err != nil || (len(sizes) == 0 && !*importOnly) {
 		fmt.Fprintln(os.Stderr, "bench: bad --sizes")
 		os.Exit(2)
 	}
@@ -62,6 +63,12 @@ func main() {
 	b := &bench{dir: dir, requests: *requests, ctx: context.Background(), notifyOnly: *notifyOnly, profileDir: *profile}
 	if *writesOnly {
 		if err := b.writesOnly(sizes, pgSizes); err != nil {
+			fail(err)
+		}
+		return
+	}
+	if *importOnly {
+		if err := b.importOnly(sizes, pgSizes); err != nil {
 			fail(err)
 		}
 		return

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"time"
 
@@ -36,17 +35,13 @@ func (s *Store) audit(tx *gorm.DB, actor model.User, action, entity, id, divisio
 }
 
 func (s *Store) auditEntry(actor model.User, action, entity, id, division string, old, new any) auditRow {
-	row := auditRow{At: s.now().UTC(), UserID: actorID(actor), Username: actor.Username, Action: action,
-		Entity: entity, EntityID: id, DivisionCode: division}
-	if old != nil {
-		b, _ := json.Marshal(old)
-		row.OldValue = string(b)
-	}
-	if new != nil {
-		b, _ := json.Marshal(new)
-		row.NewValue = string(b)
-	}
-	return row
+	return s.auditEntryAt(s.now().UTC(), actor, action, entity, id, division, old, new)
+}
+
+// auditEntryAt is auditEntry at a given moment (a bulk write's one time).
+func (s *Store) auditEntryAt(at time.Time, actor model.User, action, entity, id, division string, old, new any) auditRow {
+	return auditRow{At: at, UserID: actorID(actor), Username: actor.Username, Action: action,
+		Entity: entity, EntityID: id, DivisionCode: division, OldValue: auditValue(old), NewValue: auditValue(new)}
 }
 
 // actorID is the user id to store, or NULL for the command line and seeding.

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -100,13 +99,13 @@ func chainHash(prev string, r auditRow) string {
 	if r.UserID != nil {
 		uid = strconv.FormatInt(*r.UserID, 10)
 	}
-	fields, _ := json.Marshal([]string{r.At.UTC().Format(time.RFC3339Nano), uid, r.Username, r.Action, r.Entity,
-		r.EntityID, r.DivisionCode, r.OldValue, r.NewValue, r.Address, r.RequestID})
-	h := sha256.New()
-	h.Write([]byte(prev))
-	h.Write([]byte{'\n'})
-	h.Write(fields)
-	return hex.EncodeToString(h.Sum(nil))
+	// prev, a newline, and the fields as a JSON array of strings.
+	b := make([]byte, 0, len(prev)+len(r.OldValue)+len(r.NewValue)+256)
+	b = append(append(b, prev...), '\n')
+	b = appendJSONStrings(b, r.At.UTC().Format(time.RFC3339Nano), uid, r.Username, r.Action, r.Entity,
+		r.EntityID, r.DivisionCode, r.OldValue, r.NewValue, r.Address, r.RequestID)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // AuditBreak names the first entry whose hash does not match the chain.

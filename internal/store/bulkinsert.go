@@ -34,16 +34,37 @@ const bulkMaxArgs = 30_000
 const bulkMaxRows = 500
 
 // insertRows writes n rows in tx. row appends the i-th row's values, one
-// per column, to args and returns it.
+// per column, to args and returns it. In a bulkTransaction on SQLite the
+// statements run on the driver's connection itself (bulksqlite.go).
 func (s *Store) insertRows(tx *gorm.DB, t bulkTable, n int, row func(i int, args []any) []any) error {
 	per := max(1, min(bulkMaxRows, bulkMaxArgs/len(t.cols)))
 	ctx, pool := tx.Statement.Context, tx.Statement.ConnPool
+	if c, ok := pool.(*sql.Conn); ok && !s.postgres {
+		return s.insertRowsRaw(ctx, c, t, n, per, row)
+	}
 	var full *sql.Stmt
 	defer func() {
 		if full != nil {
 			full.Close()
 		}
 	}()
+	return eachBatch(t, n, per, row, func(rows int, args []any) (err error) {
+		switch {
+		case rows < per:
+			_, err = pool.ExecContext(ctx, s.insertSQL(t, rows), args...)
+		case full == nil:
+			if full, err = pool.PrepareContext(ctx, s.insertSQL(t, per)); err == nil {
+				_, err = full.ExecContext(ctx, args...)
+			}
+		default:
+			_, err = full.ExecContext(ctx, args...)
+		}
+		return err
+	})
+}
+
+// eachBatch gathers n rows per at a time and has exec write them.
+func eachBatch(t bulkTable, n, per int, row func(i int, args []any) []any, exec func(rows int, args []any) error) error {
 	args := make([]any, 0, min(n, per)*len(t.cols))
 	for start := 0; start < n; start += per {
 		end := min(start+per, n)
@@ -54,18 +75,7 @@ func (s *Store) insertRows(tx *gorm.DB, t bulkTable, n int, row func(i int, args
 		if err := checkArity(t, len(args), end-start); err != nil {
 			return err
 		}
-		var err error
-		switch {
-		case end-start < per:
-			_, err = pool.ExecContext(ctx, s.insertSQL(t, end-start), args...)
-		case full == nil:
-			if full, err = pool.PrepareContext(ctx, s.insertSQL(t, per)); err == nil {
-				_, err = full.ExecContext(ctx, args...)
-			}
-		default:
-			_, err = full.ExecContext(ctx, args...)
-		}
-		if err != nil {
+		if err := exec(end-start, args); err != nil {
 			return fmt.Errorf("store: writing %s: %w", t.name, err)
 		}
 	}

