@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -35,7 +36,10 @@ func (s *Server) auditRead(action, entity string, what func(echo.Context) (id, d
 		}
 		u, _ := currentUser(c)
 		id, division, detail := what(c)
-		if aerr := s.store.RecordEvent(c.Request().Context(), u, action, entity, id, division, detail); aerr != nil {
+		// Without the request's cancellation: a client that hangs up as the
+		// last bytes leave has still been given the data.
+		ctx := context.WithoutCancel(c.Request().Context())
+		if aerr := s.store.RecordEvent(ctx, u, action, entity, id, division, detail); aerr != nil {
 			// The answer is already on its way: log loudly instead.
 			s.log.Error("auditing a read", "action", action, "entity", entity, "id", id, "request_id", requestID(c), "err", aerr)
 		}
