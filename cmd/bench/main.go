@@ -114,6 +114,8 @@ type bench struct {
 	notifyOnly bool
 	// profileDir, if set, receives profiles of the read rates (reads.go).
 	profileDir string
+	// servers counts the servers started, naming their logs.
+	servers int
 }
 
 // results is the JSON line.

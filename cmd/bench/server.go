@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -36,7 +37,15 @@ func (b *bench) startServer(dsn string) (*serverProcess, error) {
 		args = append(args, "--pprof-addr", paddr)
 	}
 	p.cmd = exec.Command(b.binary, args...)
-	p.cmd.Stdout, p.cmd.Stderr = nil, nil
+	// The server's log is kept beside the datasets (see --dir): a failed
+	// request's cause is there.
+	b.servers++
+	logFile, err := os.Create(filepath.Join(b.dir, fmt.Sprintf("server-%d.log", b.servers)))
+	if err != nil {
+		return nil, err
+	}
+	defer logFile.Close() // the child has its own descriptor
+	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
 	start := time.Now()
 	if err := p.cmd.Start(); err != nil {
 		return nil, err
