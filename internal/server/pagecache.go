@@ -156,7 +156,7 @@ const bodyMark = "\x00safecampus-page-content\x00"
 // A client that accepts gzip gets the three pieces' compressed forms,
 // kept with them, in one gzip member (gzip.go).
 func (s *Server) renderInLayout(c echo.Context, b web.Base, content *cachedPage) error {
-	layout, err := s.layoutAround(c, b)
+	layout, err := s.layoutAround(c, b, content.gen)
 	if err != nil {
 		return err
 	}
@@ -194,13 +194,10 @@ func layoutKey(gen int64, b web.Base) string {
 // layoutAround is the layout of b without its content, with the place of
 // the content (see cachedPage.z). It is a function of b and the language
 // alone (b.Lang names it), so it is cached in the page cache under b's
-// every field and the data generation.
-func (s *Server) layoutAround(c echo.Context, b web.Base) (*cachedPage, error) {
+// every field and the data generation gen, the content's: the request
+// read the generation once, for the content's key.
+func (s *Server) layoutAround(c echo.Context, b web.Base, gen int64) (*cachedPage, error) {
 	ctx := c.Request().Context()
-	gen, err := s.store.Generation(ctx)
-	if err != nil {
-		return nil, err
-	}
 	key := layoutKey(gen, b)
 	if page, ok := s.pages.entry(key); ok {
 		return page, nil
