@@ -47,6 +47,23 @@ func originOf(ctx context.Context) Origin {
 	return o
 }
 
+// lockAuditChain takes the audit chain's lock in tx on PostgreSQL (SQLite
+// has one writer already), held to the transaction's end; taking it again
+// in the same transaction is free. It is the first lock of every audited
+// write: a write that would lock a row before it, one that writers holding
+// the chain's lock lock in turn (a school's row, which the coverage refresh
+// locks), takes it first, or the two would wait for each other in a cycle
+// that PostgreSQL breaks by aborting one of them (deadlock, 40P01).
+func (s *Store) lockAuditChain(tx *gorm.DB) error {
+	if !s.postgres {
+		return nil
+	}
+	if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", auditLockKey).Error; err != nil {
+		return fmt.Errorf("store: locking the audit chain: %w", err)
+	}
+	return nil
+}
+
 // insertAudit chains and inserts entries in the caller's transaction.
 func (s *Store) insertAudit(tx *gorm.DB, rows []auditRow) error {
 	if len(rows) == 0 {
@@ -63,10 +80,8 @@ func (s *Store) insertAudit(tx *gorm.DB, rows []auditRow) error {
 		w.audit = append(w.audit, rows...)
 		return nil
 	}
-	if s.postgres {
-		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", auditLockKey).Error; err != nil {
-			return fmt.Errorf("store: locking the audit chain: %w", err)
-		}
+	if err := s.lockAuditChain(tx); err != nil {
+		return err
 	}
 	var head string
 	err := s.queryRowW(tx, "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", nil, &head)
@@ -164,10 +179,8 @@ func (s *Store) sealAudit(ctx context.Context) error {
 		return nil
 	}
 	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if s.postgres {
-			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", auditLockKey).Error; err != nil {
-				return err
-			}
+		if err := s.lockAuditChain(tx); err != nil {
+			return err
 		}
 		head := ""
 		var batch []auditRow

@@ -172,3 +172,90 @@ func TestConcurrentStepsConflict(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentWritesNeverFail drives, on two stores over one database,
+// what a busy deployment does at once to a few neighbouring schools:
+// submissions (several for the same school and day), reviews of them, and
+// the schools' own edits and closures. Every write must either succeed or
+// fail for a reason the client is told (the school is closed, the record
+// moved on): never with the database's own aborts (a PostgreSQL deadlock,
+// 40P01), which the API would answer 500.
+func TestConcurrentWritesNeverFail(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		d0 := model.NewDate(2026, 5, 4)
+		dsn := testDSN(t, engine)
+		a, clk := openTestStoreAt(t, dsn, d0)
+		b := openStoreOn(t, dsn, clk)
+		schools := []model.School{
+			addSchool(t, a, "1000000001", "150102", 300),
+			addSchool(t, a, "1000000002", "150102", 300),
+			addSchool(t, a, "1000000003", "150103", 300),
+		}
+		submitter := model.User{Username: "submitter", Role: model.Admin}
+		var err error
+		if submitter, err = a.CreateUser(ctx, testAdmin, submitter, "a long enough password 1"); err != nil {
+			t.Fatal(err)
+		}
+		const rounds = 12
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		var failed []error
+		fail := func(err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			failed = append(failed, err)
+		}
+		// What a client is told in 404, 409 or 422 terms.
+		told := func(err error) bool {
+			return err == nil || errors.Is(err, ErrSchoolClosed) || errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound)
+		}
+		for w, st := range []*Store{a, b, a, b, a, b} {
+			wg.Go(func() {
+				for i := range rounds {
+					sc := schools[(w+i)%2] // the first two: same and neighbouring
+					if i%4 == 3 {
+						sc = schools[2]
+					}
+					c, err := st.CreateChecklist(ctx, submitter, sc.ID, ChecklistInput{CheckedOn: d0, Facts: goodFacts(d0), Submit: true})
+					if !told(err) {
+						fail(fmt.Errorf("submit for %s: %w", sc.Code, err))
+						continue
+					}
+					if err != nil || i%2 == 1 {
+						continue
+					}
+					if w%2 == 0 {
+						_, err = st.VerifyChecklist(ctx, testInspector, c.ID)
+					} else {
+						_, err = st.ReturnChecklist(ctx, testInspector, c.ID, "again")
+					}
+					if !told(err) {
+						fail(fmt.Errorf("review %d: %w", c.ID, err))
+					}
+				}
+			})
+		}
+		for w, st := range []*Store{a, b} {
+			wg.Go(func() {
+				for i := range rounds {
+					sc := schools[0]
+					sc.Students = 300 + 10*w + i
+					if _, err := st.SaveSchool(ctx, testAdmin, sc); !told(err) {
+						fail(fmt.Errorf("save school: %w", err))
+					}
+					if err := st.SetSchoolActive(ctx, testAdmin, schools[1].Code, i%2 == 1); !told(err) {
+						fail(fmt.Errorf("close or open school: %w", err))
+					}
+				}
+			})
+		}
+		wg.Wait()
+		for _, err := range failed {
+			t.Error(err)
+		}
+		if _, err := a.VerifyAudit(ctx); err != nil {
+			t.Error(err)
+		}
+	})
+}

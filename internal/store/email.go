@@ -41,6 +41,7 @@ func (s *Store) SetEmail(ctx context.Context, actor model.User, userID int64, em
 	var out userRow
 	err := s.transact(ctx, func(tx *gorm.DB) error {
 		var old userRow
+		out = userRow{}
 		if err := tx.Where("id = ?", userID).Take(&old).Error; err != nil {
 			return notFound(err)
 		}

@@ -22,10 +22,8 @@ import (
 // advances the generation, so that every transaction takes the two locks
 // in the same order and none waits for another in a cycle.
 func (s *Store) bumpGeneration(tx *gorm.DB) error {
-	if s.postgres {
-		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", auditLockKey).Error; err != nil {
-			return fmt.Errorf("store: locking the data generation: %w", err)
-		}
+	if err := s.lockAuditChain(tx); err != nil {
+		return fmt.Errorf("store: locking the data generation: %w", err)
 	}
 	return s.advanceGeneration(tx)
 }

@@ -36,10 +36,12 @@ type writeRequest struct {
 }
 
 // transact runs fn in a transaction, grouped with concurrent writes on
-// SQLite. It returns fn's error, or the commit's.
+// SQLite; on PostgreSQL fn runs again when the server aborted it to break a
+// deadlock (runTx), so fn must set, not add to, what it hands out. It
+// returns fn's error, or the commit's.
 func (s *Store) transact(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	if s.group == nil {
-		return s.w.WithContext(ctx).Transaction(fn)
+		return s.runTx(ctx, fn)
 	}
 	req := writeRequest{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {

@@ -94,6 +94,7 @@ func (s *Store) CreateHazard(ctx context.Context, actor model.User, schoolID int
 		row.RaisedBy = &actor.ID
 	}
 	err = s.transact(ctx, func(tx *gorm.DB) error {
+		row.ID = 0 // a run again (runTx) inserts anew
 		division, code, err := schoolPlace(tx, schoolID)
 		if err != nil {
 			return err

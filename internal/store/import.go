@@ -98,6 +98,10 @@ func (s *Store) ImportSchools(ctx context.Context, actor model.User, rows []mode
 			}
 			entries[i] = s.auditEntryAt(now, actor, "import", "school", r.Code, r.DivisionCode, before, r.record())
 		}
+		// The chain's lock before the schools' rows: see lockAuditChain.
+		if err := s.lockAuditChain(tx); err != nil {
+			return err
+		}
 		var lastID int64
 		if err := tx.Raw("SELECT COALESCE(MAX(id), 0) FROM schools").Scan(&lastID).Error; err != nil {
 			return err

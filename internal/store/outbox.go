@@ -99,6 +99,7 @@ func (s *Store) CreateWebhook(ctx context.Context, actor model.User, w model.Web
 	}
 	row := webhookRow{DivisionCode: w.DivisionCode, URL: w.URL, Format: string(w.Format), Secret: w.Secret, CreatedAt: s.now().UTC()}
 	err := s.transact(ctx, func(tx *gorm.DB) error {
+		row.ID = 0 // a run again (runTx) inserts anew
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}

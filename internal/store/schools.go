@@ -107,18 +107,23 @@ func (s *Store) SaveSchool(ctx context.Context, actor model.User, school model.S
 	if len(errs) > 0 {
 		return school, errs
 	}
-	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if msg, err := checkSchoolDivision(tx, school.DivisionCode); err != nil {
+	in := school
+	err = s.runTx(ctx, func(tx *gorm.DB) error {
+		// The chain's lock before the school's row: see lockAuditChain.
+		if err := s.lockAuditChain(tx); err != nil {
+			return err
+		}
+		if msg, err := checkSchoolDivision(tx, in.DivisionCode); err != nil {
 			return err
 		} else if msg != nil {
 			return model.FieldErrors{*msg}
 		}
-		row := schoolRowOf(school)
+		row := schoolRowOf(in)
 		var old schoolRow
 		action := "create"
-		if school.ID != 0 {
+		if in.ID != 0 {
 			action = "update"
-			if err := tx.Where("id = ?", school.ID).Take(&old).Error; err != nil {
+			if err := tx.Where("id = ?", in.ID).Take(&old).Error; err != nil {
 				return notFound(err)
 			}
 			row.CreatedAt = old.CreatedAt
@@ -152,7 +157,11 @@ func (s *Store) SaveSchool(ctx context.Context, actor model.User, school model.S
 // denominator from today but keeps its history.
 func (s *Store) SetSchoolActive(ctx context.Context, actor model.User, code string, active bool) (err error) {
 	defer wrap(&err, "set school %s active", code)
-	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.runTx(ctx, func(tx *gorm.DB) error {
+		// The chain's lock before the school's row: see lockAuditChain.
+		if err := s.lockAuditChain(tx); err != nil {
+			return err
+		}
 		var row schoolRow
 		if err := tx.Where("code = ?", code).Take(&row).Error; err != nil {
 			return notFound(err)
