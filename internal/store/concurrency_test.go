@@ -18,9 +18,7 @@ func TestConcurrentWritersKeepAggregatesExact(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, engine string) {
 		ctx := context.Background()
 		d0 := model.NewDate(2026, 5, 4)
-		dsn := testDSN(t, engine)
-		a, clk := openTestStoreAt(t, dsn, d0)
-		b := openStoreOn(t, dsn, clk)
+		a, b := twoStores(t, engine, d0)
 		var schools []model.School
 		for i := range 6 {
 			schools = append(schools, addSchool(t, a, fmt.Sprintf("C%03d", i), "150102", 300))
@@ -98,6 +96,15 @@ func TestConcurrentWritersKeepAggregatesExact(t *testing.T) {
 			t.Errorf("reported: incremental %+v, rebuild %+v", rep, got)
 		}
 	})
+}
+
+// twoStores opens two stores on one new database of the engine, as two
+// application servers would be, on one clock starting at day start.
+func twoStores(t *testing.T, engine string, start model.Date) (*Store, *Store) {
+	t.Helper()
+	dsn := testDSN(t, engine)
+	a, clk := openTestStoreAt(t, dsn, start)
+	return a, openStoreOn(t, dsn, clk)
 }
 
 // Reviewers racing on one hazard and on overlapping batches: exactly one
@@ -184,9 +191,7 @@ func TestConcurrentWritesNeverFail(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, engine string) {
 		ctx := context.Background()
 		d0 := model.NewDate(2026, 5, 4)
-		dsn := testDSN(t, engine)
-		a, clk := openTestStoreAt(t, dsn, d0)
-		b := openStoreOn(t, dsn, clk)
+		a, b := twoStores(t, engine, d0)
 		schools := []model.School{
 			addSchool(t, a, "1000000001", "150102", 300),
 			addSchool(t, a, "1000000002", "150102", 300),
