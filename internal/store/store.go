@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -61,6 +62,9 @@ type Store struct {
 	now            func() time.Time
 	loc            *time.Location
 	log            *slog.Logger
+	// reruns counts the transactions PostgreSQL aborted and runTx ran
+	// again (txretry.go).
+	reruns *atomic.Int64
 	// group queues writes for group commit (SQLite only; see transact).
 	group   chan writeRequest
 	stopped chan struct{}
@@ -97,7 +101,7 @@ func Open(opts Options) (*Store, error) {
 	}
 	s := &Store{now: opts.Now, loc: opts.Location, log: opts.Logger, closeOnce: &sync.Once{}, passwordCost: opts.PasswordCost,
 		exemptPassword: opts.ExemptPassword, ids: &residentKey{key: opts.IDKey},
-		creds: newCredCache(), stmts: &preparedStmts{}, hot: &hotCache{}}
+		creds: newCredCache(), stmts: &preparedStmts{}, hot: &hotCache{}, reruns: &atomic.Int64{}}
 	// Signing in as an unknown user compares against this hash, so that it
 	// takes as long as a wrong password.
 	dummy, herr := bcrypt.GenerateFromPassword([]byte("timing equaliser"), s.passwordCost)

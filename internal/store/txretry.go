@@ -32,7 +32,9 @@ func (s *Store) runTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 		if err == nil || !s.postgres || attempt == txAttempts || !abortedByServer(err) {
 			return err
 		}
-		// Logged, so that a deadlock the lock order missed shows.
+		// Logged and counted, so that a deadlock the lock order missed
+		// shows.
+		s.reruns.Add(1)
 		s.log.Warn("transaction aborted by PostgreSQL, running it again", "attempt", attempt, "err", err)
 		// The other side of the deadlock goes first: a short wait, longer
 		// each time and jittered, so that the two do not meet again.
