@@ -1,0 +1,82 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/mattn/go-sqlite3"
+	"gorm.io/gorm"
+
+	"safecampus/internal/model"
+)
+
+// TestBulkStepBindsAsTheDriver: the import's C path (bulkstep.go) is the
+// one SQLite's bulk writes take, and it stores what binding each value
+// through the driver stores: the same type and the same bytes, for every
+// kind of value the bulk writes give it, across batches and a last
+// partial batch.
+func TestBulkStepBindsAsTheDriver(t *testing.T) {
+	s, _ := newTestStore(t, "sqlite", model.NewDate(2026, 3, 2))
+	ctx := context.Background()
+	d := model.NewDate(2026, 3, 2)
+	at := time.Date(2026, 3, 2, 1, 2, 3, 4000, time.FixedZone("CST", 8*3600))
+	values := []any{nil, "s", "", "北门 \"东\" <1> & 2\x00end", int64(-3), 7, true, false, 2.5, []byte("b"), []byte{}, []byte(nil),
+		at, at, at.UTC(), ptr(int64(9)), (*int64)(nil), &d, (*model.Date)(nil), model.Basis("verified")}
+	table := bulkTable{name: "bulk_probe", cols: []string{"way", "n", "v"}}
+	// More rows than one statement takes, so that a full and a partial
+	// batch both run.
+	rows := 3*max(1, min(bulkMaxRows, bulkMaxArgs/len(table.cols))) + 7
+	err := s.bulkTransaction(ctx, func(tx *gorm.DB) error {
+		if err := tx.Exec("CREATE TEMP TABLE bulk_probe (way TEXT, n INTEGER, v)").Error; err != nil {
+			return err
+		}
+		if err := tx.Statement.ConnPool.(*sql.Conn).Raw(func(dc any) error {
+			st, err := dc.(*sqlite3.SQLiteConn).Prepare("SELECT 1")
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if _, ok := newBulkStep(st); !ok {
+				t.Errorf("the bulk path does not reach SQLite's statement in %T", st)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := s.insertRows(tx, table, rows, func(i int, args []any) []any {
+			return append(args, "bulk", int64(i), values[i%len(values)])
+		}); err != nil {
+			return err
+		}
+		for i := range rows {
+			if err := tx.Exec("INSERT INTO bulk_probe (way, n, v) VALUES (?, ?, ?)", "driver", int64(i), values[i%len(values)]).Error; err != nil {
+				return err
+			}
+		}
+		stored := func(way string) (got []string) {
+			if err := tx.Raw("SELECT n || ' ' || typeof(v) || ' ' || quote(v) FROM bulk_probe WHERE way = ? ORDER BY n", way).
+				Scan(&got).Error; err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		bulk, driver := stored("bulk"), stored("driver")
+		if len(bulk) != rows {
+			t.Errorf("%d rows written in bulk, want %d", len(bulk), rows)
+		}
+		if diff := cmp.Diff(driver, bulk); diff != "" {
+			t.Errorf("bulk rows differ from the driver's (-driver +bulk):\n%s", diff)
+		}
+		if !strings.Contains(strings.Join(bulk, "\n"), "text '2026-03-02 01:02:03.000004+08:00'") {
+			t.Errorf("no time in the driver's format among %q", bulk[:len(values)])
+		}
+		return errDryRun // leave nothing behind
+	})
+	if err != errDryRun {
+		t.Fatal(err)
+	}
+}
