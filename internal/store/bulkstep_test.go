@@ -80,3 +80,25 @@ func TestBulkStepBindsAsTheDriver(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestImportLeavesForeignKeysOn: the import's transaction runs without
+// foreign key checks (orFail), and the writer's connection has them again
+// afterwards, after a success and after a failure.
+func TestImportLeavesForeignKeysOn(t *testing.T) {
+	s, _ := newTestStore(t, "sqlite", model.NewDate(2026, 3, 2))
+	ctx := context.Background()
+	line := func(code, division string) model.SchoolLine {
+		return model.SchoolLine{Line: 2, School: model.School{Code: code, Name: "学校" + code, Type: model.Primary,
+			DivisionCode: division, Students: 100, Ownership: model.Public, Active: true}}
+	}
+	for _, rows := range [][]model.SchoolLine{{line("1500000001", "150102")}, {line("1500000002", "159999")}} {
+		_, _ = s.ImportSchools(ctx, testAdmin, rows, false)
+		var on int
+		if err := s.w.WithContext(ctx).Raw("PRAGMA foreign_keys").Scan(&on).Error; err != nil {
+			t.Fatal(err)
+		}
+		if on != 1 {
+			t.Fatalf("foreign_keys = %d on the writer after importing %s", on, rows[0].School.Code)
+		}
+	}
+}

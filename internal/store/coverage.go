@@ -130,7 +130,11 @@ func (s *Store) refreshAt(tx *gorm.DB, ids []int64, pl places) error {
 // writeRefresh writes what a refresh gathered: the coverage rows, and the
 // ledger's changes.
 func (s *Store) writeRefresh(tx *gorm.DB, r *refresh) error {
-	if err := s.writeCoverage(tx, r.rows); err != nil || len(r.ledger) == 0 {
+	t := coverageTable
+	if r.created {
+		t = t.insertOnly()
+	}
+	if err := s.writeCoverageTo(tx, t, r.rows); err != nil || len(r.ledger) == 0 {
 		return err
 	}
 	if err := s.dropCheckpointsFrom(tx, r.today); err != nil {
@@ -152,6 +156,9 @@ type refresh struct {
 	places
 	rows  []schoolCoverageRow
 	rules map[string]model.RuleSet // by division, see rulesFor
+	// created: the schools are new in the transaction, so their coverage
+	// rows are inserted, with nothing to replace (newSchoolsRefresh).
+	created bool
 }
 
 // rulesFor returns the rule set in force today in a division whose path
@@ -336,7 +343,12 @@ func samePtr[T comparable](a, b *T) bool { return a == b || (a != nil && b != ni
 
 // writeCoverage writes schools' coverage rows, replacing the old ones.
 func (s *Store) writeCoverage(tx *gorm.DB, rows []schoolCoverageRow) error {
-	return s.insertRows(tx, coverageTable, len(rows), func(i int, args []any) []any {
+	return s.writeCoverageTo(tx, coverageTable, rows)
+}
+
+// writeCoverageTo writes coverage rows as t does.
+func (s *Store) writeCoverageTo(tx *gorm.DB, t bulkTable, rows []schoolCoverageRow) error {
+	return s.insertRows(tx, t, len(rows), func(i int, args []any) []any {
 		c := &rows[i]
 		return append(args, c.SchoolID, c.Basis, c.Active, c.ChecklistID, c.CheckedOn, c.ExpiresOn, c.NursingPost,
 			c.ClosedManagement, c.SecurityGuards, c.OneButtonAlarm, c.VideoNetworking, c.AllFive, c.Reasons)
