@@ -34,6 +34,9 @@ func TestBulkStepBindsAsTheDriver(t *testing.T) {
 		if err := tx.Exec("CREATE TEMP TABLE bulk_probe (way TEXT, n INTEGER, v)").Error; err != nil {
 			return err
 		}
+		if err := tx.Exec("CREATE TEMP TABLE bulk_checked (n INTEGER CHECK (n >= 0))").Error; err != nil {
+			return err
+		}
 		if err := tx.Statement.ConnPool.(*sql.Conn).Raw(func(dc any) error {
 			st, err := dc.(*sqlite3.SQLiteConn).Prepare("SELECT 1")
 			if err != nil {
@@ -73,6 +76,13 @@ func TestBulkStepBindsAsTheDriver(t *testing.T) {
 		}
 		if !strings.Contains(strings.Join(bulk, "\n"), "text '2026-03-02 01:02:03.000004+08:00'") {
 			t.Errorf("no time in the driver's format among %q", bulk[:len(values)])
+		}
+		// A failing row is SQLite's error, with its message.
+		err := s.insertRows(tx, bulkTable{name: "bulk_checked", cols: []string{"n"}}, 3, func(i int, args []any) []any {
+			return append(args, int64(1-i))
+		})
+		if err == nil || !strings.Contains(err.Error(), "CHECK constraint failed") {
+			t.Errorf("a row failing its CHECK: %v", err)
 		}
 		return errDryRun // leave nothing behind
 	})
