@@ -112,3 +112,37 @@ func TestImportLeavesForeignKeysOn(t *testing.T) {
 		}
 	}
 }
+
+// TestNewSchoolsOutOfOrder: the import's new ids are matched to its rows
+// whether they come back in the rows' order or not (another writer's
+// school among them, or rows written in another order).
+func TestNewSchoolsOutOfOrder(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		s, _ := newTestStore(t, engine, model.NewDate(2026, 3, 2))
+		want := map[string]int64{}
+		for _, code := range []string{"1500000003", "1500000001", "1500000009", "1500000002"} {
+			want[code] = addSchool(t, s, code, "150102", 100).ID
+		}
+		batch := []schoolRow{{Code: "1500000001"}, {Code: "1500000002"}, {Code: "1500000003"}}
+		var added []schoolRow
+		err := s.w.Transaction(func(tx *gorm.DB) (err error) {
+			added, err = s.newSchools(tx, batch, map[string]schoolRow{}, 0)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int64{}
+		for _, r := range added {
+			got[r.Code] = r.ID
+		}
+		for _, r := range batch {
+			if r.ID != want[r.Code] || got[r.Code] != want[r.Code] {
+				t.Errorf("%s: id %d, added with %d, want %d", r.Code, r.ID, got[r.Code], want[r.Code])
+			}
+		}
+		if len(added) != len(batch) {
+			t.Errorf("%d added, want %d", len(added), len(batch))
+		}
+	})
+}

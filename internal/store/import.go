@@ -237,40 +237,58 @@ func existingSchools(tx *gorm.DB, rows []model.SchoolLine) (map[string]schoolRow
 // newSchools sets the ids of the rows of batch that were not in existing,
 // inserted with ids above lastID, and returns those rows: one query for all
 // of them. A row inserted meanwhile by another writer (PostgreSQL) is not
-// one of batch's codes, or was in existing, and is skipped.
+// one of batch's codes, or was in existing, and is skipped. Written in
+// batch's order, the rows usually come back in it and are matched as they
+// come; a map finds the others.
 func (s *Store) newSchools(tx *gorm.DB, batch []schoolRow, existing map[string]schoolRow, lastID int64) ([]schoolRow, error) {
 	if len(existing) == len(batch) {
 		return nil, nil
 	}
-	index := make(map[string]int, len(batch)-len(existing))
+	pending := make([]int, 0, len(batch)-len(existing))
 	for i, r := range batch {
 		if _, ok := existing[r.Code]; !ok {
-			index[r.Code] = i
+			pending = append(pending, i)
 		}
 	}
-	rows, err := tx.Raw("SELECT id, code FROM schools WHERE id > ?", lastID).Rows()
+	var index map[string]int // of pending's rows not matched in order, made when needed
+	rows, err := tx.Raw("SELECT id, code FROM schools WHERE id > ? ORDER BY id", lastID).Rows()
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	added := make([]schoolRow, 0, len(index))
+	added := make([]schoolRow, 0, len(pending))
+	next := 0 // the first row of pending not matched in order
 	for rows.Next() {
 		var id int64
 		var code string
 		if err := rows.Scan(&id, &code); err != nil {
 			return nil, err
 		}
-		if i, ok := index[code]; ok {
+		i, ok := -1, false
+		if index == nil && next < len(pending) && batch[pending[next]].Code == code {
+			i, ok = pending[next], true
+			next++
+		} else {
+			if index == nil {
+				index = make(map[string]int, len(pending)-next)
+				for _, j := range pending[next:] {
+					index[batch[j].Code] = j
+				}
+			}
+			if i, ok = index[code]; ok {
+				delete(index, code)
+			}
+		}
+		if ok {
 			batch[i].ID = id
 			added = append(added, batch[i])
-			delete(index, code)
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if len(index) > 0 {
-		return nil, fmt.Errorf("store: %d imported schools not found after insert", len(index))
+	if len(added) != len(pending) {
+		return nil, fmt.Errorf("store: %d imported schools not found after insert", len(pending)-len(added))
 	}
 	return added, nil
 }
