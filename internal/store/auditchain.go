@@ -70,30 +70,57 @@ func (s *Store) insertAudit(tx *gorm.DB, rows []auditRow) error {
 		return nil
 	}
 	o := originOf(tx.Statement.Context)
+	if w, ok := deferred(tx); ok {
+		// Chained at the group's end, in the order the writes ran.
+		w.audit = append(w.audit, withOrigin(rows, o)...)
+		return nil
+	}
+	head, err := s.auditHead(tx)
+	if err != nil {
+		return err
+	}
+	chainAudit(head, rows, o)
+	return s.writeAudit(tx, rows)
+}
+
+// auditHead locks the audit chain for the rest of tx (lockAuditChain) and
+// returns its last hash, "" if it is empty.
+func (s *Store) auditHead(tx *gorm.DB) (string, error) {
+	if err := s.lockAuditChain(tx); err != nil {
+		return "", err
+	}
+	var head string
+	err := s.queryRowW(tx, "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", nil, &head)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("store: reading the audit chain's head: %w", err)
+	}
+	return head, nil
+}
+
+// withOrigin records o in the rows that have no origin of their own.
+func withOrigin(rows []auditRow, o Origin) []auditRow {
 	for i := range rows {
 		if rows[i].Address == "" && rows[i].RequestID == "" {
 			rows[i].Address, rows[i].RequestID = o.Address, o.RequestID
 		}
 	}
-	if w, ok := deferred(tx); ok {
-		// Chained at the group's end, in the order the writes ran.
-		w.audit = append(w.audit, rows...)
-		return nil
-	}
-	if err := s.lockAuditChain(tx); err != nil {
-		return err
-	}
-	var head string
-	err := s.queryRowW(tx, "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", nil, &head)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: reading the audit chain's head: %w", err)
-	}
-	for i := range rows {
+	return rows
+}
+
+// chainAudit readies rows to follow the chain's head: their origin, their
+// time as it will be read back, their hashes.
+func chainAudit(head string, rows []auditRow, o Origin) {
+	for i := range withOrigin(rows, o) {
 		// Both engines keep microseconds: hash what will be read back.
 		rows[i].At = rows[i].At.UTC().Truncate(time.Microsecond)
 		rows[i].Hash = chainHash(head, rows[i])
 		head = rows[i].Hash
 	}
+}
+
+// writeAudit inserts chained rows (chainAudit) and moves the data
+// generation on.
+func (s *Store) writeAudit(tx *gorm.DB, rows []auditRow) error {
 	if err := s.insertRows(tx, auditTable, len(rows), func(i int, args []any) []any {
 		r := &rows[i]
 		return append(args, r.At, r.UserID, r.Username, r.Action, r.Entity, r.EntityID, r.DivisionCode, r.OldValue,

@@ -120,6 +120,13 @@ func (s *Store) insertSQL(t bulkTable, rows int) string {
 	return b.String()
 }
 
+// insertOnly is t without its ON CONFLICT clause: for rows known to be
+// new. An upsert makes SQLite keep a statement journal (see orFail).
+func (t bulkTable) insertOnly() bulkTable {
+	t.suffix = ""
+	return t
+}
+
 // upsertTable is a bulkTable whose rows replace those with the same keys:
 // every column but the keys and keep takes the new row's value.
 func upsertTable(name string, cols, keys []string, keep ...string) bulkTable {

@@ -130,7 +130,11 @@ func (s *Store) refreshAt(tx *gorm.DB, ids []int64, pl places) error {
 // writeRefresh writes what a refresh gathered: the coverage rows, and the
 // ledger's changes.
 func (s *Store) writeRefresh(tx *gorm.DB, r *refresh) error {
-	if err := s.writeCoverage(tx, r.rows); err != nil || len(r.ledger) == 0 {
+	t := coverageTable
+	if r.created {
+		t = t.insertOnly()
+	}
+	if err := s.writeCoverageTo(tx, t, r.rows); err != nil || len(r.ledger) == 0 {
 		return err
 	}
 	if err := s.dropCheckpointsFrom(tx, r.today); err != nil {
@@ -152,6 +156,9 @@ type refresh struct {
 	places
 	rows  []schoolCoverageRow
 	rules map[string]model.RuleSet // by division, see rulesFor
+	// created: the schools are new in the transaction, so their coverage
+	// rows are inserted, with nothing to replace (newSchoolsRefresh).
+	created bool
 }
 
 // rulesFor returns the rule set in force today in a division whose path
@@ -197,14 +204,15 @@ type coverageInputs struct {
 // each day of a school's history.
 func (l ledger) derive(in coverageInputs, day model.Date, prev map[model.Basis]*schoolCoverageRow, ancestors []string) []schoolCoverageRow {
 	rows := make([]schoolCoverageRow, 0, len(model.Bases))
+	var changes [2 * len(counts{})]dayCounts
 	for _, basis := range model.Bases {
 		latest := in.latest[basis]
 		st := model.Derive(in.rules, in.school, basis, latest, in.open, day)
 		row := coverageRowOf(in.school, basis, latest, st, in.rules)
-		for change, c := range ledgerChanges(prev[basis].until(), row.until(), day) {
+		for _, c := range ledgerChanges(changes[:0], prev[basis].until(), row.until(), day) {
 			for _, d := range ancestors {
-				k := ledgerKey{d, basis, change}
-				l[k] = l[k].add(c)
+				k := ledgerKey{d, basis, c.day}
+				l[k] = l[k].add(c.counts)
 			}
 		}
 		rows = append(rows, row)
@@ -336,7 +344,12 @@ func samePtr[T comparable](a, b *T) bool { return a == b || (a != nil && b != ni
 
 // writeCoverage writes schools' coverage rows, replacing the old ones.
 func (s *Store) writeCoverage(tx *gorm.DB, rows []schoolCoverageRow) error {
-	return s.insertRows(tx, coverageTable, len(rows), func(i int, args []any) []any {
+	return s.writeCoverageTo(tx, coverageTable, rows)
+}
+
+// writeCoverageTo writes coverage rows as t does.
+func (s *Store) writeCoverageTo(tx *gorm.DB, t bulkTable, rows []schoolCoverageRow) error {
+	return s.insertRows(tx, t, len(rows), func(i int, args []any) []any {
 		c := &rows[i]
 		return append(args, c.SchoolID, c.Basis, c.Active, c.ChecklistID, c.CheckedOn, c.ExpiresOn, c.NursingPost,
 			c.ClosedManagement, c.SecurityGuards, c.OneButtonAlarm, c.VideoNetworking, c.AllFive, c.Reasons)
@@ -472,13 +485,21 @@ func (c counts) add(d counts) counts {
 // ledgerChanges turns a change of contribution, effective today, into
 // ledger rows: the old contribution ends today, the new one starts today,
 // and each ends the day after its last covered day. Contributions that
-// already ended before today are history and stay as they are.
-func ledgerChanges(old, next [7]*model.Date, today model.Date) map[model.Date]counts {
-	out := map[model.Date]counts{}
+// already ended before today are history and stay as they are. The rows
+// are appended to out, a few at most (today and a day after each of the
+// seven ends): a caller's buffer, instead of a map per school and basis
+// (100 MB of garbage for a 100,000-school import).
+func ledgerChanges(out []dayCounts, old, next [7]*model.Date, today model.Date) []dayCounts {
+	out = out[:0]
 	bump := func(day model.Date, i, n int) {
-		c := out[day]
-		c[i] += n
-		out[day] = c
+		for j := range out {
+			if out[j].day == day {
+				out[j].counts[i] += n
+				return
+			}
+		}
+		out = append(out, dayCounts{day: day})
+		out[len(out)-1].counts[i] = n
 	}
 	for i := range old {
 		if u := old[i]; u != nil && *u >= today {
@@ -494,12 +515,19 @@ func ledgerChanges(old, next [7]*model.Date, today model.Date) map[model.Date]co
 			}
 		}
 	}
-	for d, c := range out {
-		if c == (counts{}) {
-			delete(out, d)
+	kept := out[:0]
+	for _, d := range out {
+		if d.counts != (counts{}) {
+			kept = append(kept, d)
 		}
 	}
-	return out
+	return kept
+}
+
+// dayCounts is a change of the ledger's counts on a day.
+type dayCounts struct {
+	day model.Date
+	counts
 }
 
 func coverageRowOf(school model.School, basis model.Basis, latest *model.Checklist, st model.SchoolStatus, rules model.RuleSet) schoolCoverageRow {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -84,29 +85,39 @@ func (s *Store) ImportSchools(ctx context.Context, actor model.User, rows []mode
 		if dryRun {
 			return errDryRun
 		}
+		if len(batch) == 0 {
+			return nil
+		}
 		// In code order, every index (code, division, the audit's entity
 		// and division) grows at its end instead of at random places.
-		slices.SortFunc(batch, func(a, b schoolRow) int { return strings.Compare(a.Code, b.Code) })
-		// One audit entry per school, like any other change: the coverage
-		// rebuild replays enrolment changes from them. A new school's
-		// entry records it before it has an id, as it always has.
-		entries := make([]auditRow, len(batch))
-		for i, r := range batch {
-			var before any
-			if old, ok := existing[r.Code]; ok {
-				before = old.record()
-			}
-			entries[i] = s.auditEntryAt(now, actor, "import", "school", r.Code, r.DivisionCode, before, r.record())
+		if !slices.IsSortedFunc(batch, compareCodes) {
+			slices.SortFunc(batch, compareCodes)
 		}
-		// The chain's lock before the schools' rows: see lockAuditChain.
-		if err := s.lockAuditChain(tx); err != nil {
+		// The Go work runs beside SQLite's (README, Performance): the
+		// audit entries are made and chained in another goroutine while
+		// the schools are written, the new schools' coverage is derived
+		// while the audit entries are. The chain's lock comes before the
+		// schools' rows: see lockAuditChain.
+		head, err := s.auditHead(tx)
+		if err != nil {
 			return err
 		}
+		entries := make(chan []auditRow, 1)
+		go func(batch []schoolRow, origin Origin) {
+			entries <- s.importEntries(now, actor, batch, existing, head, origin)
+		}(slices.Clone(batch), originOf(tx.Statement.Context))
 		var lastID int64
 		if err := tx.Raw("SELECT COALESCE(MAX(id), 0) FROM schools").Scan(&lastID).Error; err != nil {
 			return err
 		}
-		if err := s.insertRows(tx, schoolTable, len(batch), func(i int, args []any) []any {
+		// With no school of the roster there yet (and no code twice),
+		// nothing can conflict on SQLite, the only writer: a plain INSERT
+		// (see orFail). PostgreSQL may have another writer adding one.
+		table := schoolTable
+		if len(existing) == 0 && !s.postgres && !hasDuplicateCode(batch) {
+			table = table.insertOnly()
+		}
+		if err := s.insertRows(tx, table, len(batch), func(i int, args []any) []any {
 			r := &batch[i]
 			return append(args, r.Code, r.Name, r.Type, r.DivisionCode, r.Address, int64(r.Students), int64(r.Boarders),
 				r.PoliceStation, r.Ownership, r.Active, r.CreatedAt, r.UpdatedAt)
@@ -117,18 +128,57 @@ func (s *Store) ImportSchools(ctx context.Context, actor model.User, rows []mode
 		if err != nil {
 			return err
 		}
-		if err := s.insertAudit(tx, entries); err != nil {
+		fresh, err := s.newSchoolsRefresh(tx, added)
+		if err != nil {
+			return err
+		}
+		derived := make(chan error, 1)
+		go func() { derived <- fresh.deriveNew(added) }()
+		if err := s.writeAudit(tx, <-entries); err != nil {
 			return err
 		}
 		if err := s.refreshSchools(tx, changed...); err != nil {
 			return err
 		}
-		return s.refreshNewSchools(tx, added)
+		if err := <-derived; err != nil || len(added) == 0 {
+			return err
+		}
+		return s.writeRefresh(tx, fresh)
 	})
 	if errors.Is(err, errDryRun) {
 		err = nil
 	}
 	return res, err
+}
+
+// importEntries makes the import's audit entries, one per school of
+// batch, chained after head. A new school's entry records it before it has
+// an id, as it always has.
+func (s *Store) importEntries(now time.Time, actor model.User, batch []schoolRow, existing map[string]schoolRow,
+	head string, origin Origin) []auditRow {
+	entries := make([]auditRow, len(batch))
+	for i, r := range batch {
+		var before any
+		if old, ok := existing[r.Code]; ok {
+			before = old.record()
+		}
+		entries[i] = s.auditEntryAt(now, actor, "import", "school", r.Code, r.DivisionCode, before, r.record())
+	}
+	chainAudit(head, entries, origin)
+	return entries
+}
+
+func compareCodes(a, b schoolRow) int { return strings.Compare(a.Code, b.Code) }
+
+// hasDuplicateCode reports whether a batch sorted by code has a code twice
+// (a roster's parser rejects that; ImportSchools's other callers may not).
+func hasDuplicateCode(sorted []schoolRow) bool {
+	for i := 1; i < len(sorted); i++ {
+		if sorted[i].Code == sorted[i-1].Code {
+			return true
+		}
+	}
+	return false
 }
 
 var errDryRun = errors.New("dry run")
@@ -188,40 +238,58 @@ func existingSchools(tx *gorm.DB, rows []model.SchoolLine) (map[string]schoolRow
 // newSchools sets the ids of the rows of batch that were not in existing,
 // inserted with ids above lastID, and returns those rows: one query for all
 // of them. A row inserted meanwhile by another writer (PostgreSQL) is not
-// one of batch's codes, or was in existing, and is skipped.
+// one of batch's codes, or was in existing, and is skipped. Written in
+// batch's order, the rows usually come back in it and are matched as they
+// come; a map finds the others.
 func (s *Store) newSchools(tx *gorm.DB, batch []schoolRow, existing map[string]schoolRow, lastID int64) ([]schoolRow, error) {
 	if len(existing) == len(batch) {
 		return nil, nil
 	}
-	index := make(map[string]int, len(batch)-len(existing))
+	pending := make([]int, 0, len(batch)-len(existing))
 	for i, r := range batch {
 		if _, ok := existing[r.Code]; !ok {
-			index[r.Code] = i
+			pending = append(pending, i)
 		}
 	}
-	rows, err := tx.Raw("SELECT id, code FROM schools WHERE id > ?", lastID).Rows()
+	var index map[string]int // of pending's rows not matched in order, made when needed
+	rows, err := tx.Raw("SELECT id, code FROM schools WHERE id > ? ORDER BY id", lastID).Rows()
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	added := make([]schoolRow, 0, len(index))
+	added := make([]schoolRow, 0, len(pending))
+	next := 0 // the first row of pending not matched in order
 	for rows.Next() {
 		var id int64
 		var code string
 		if err := rows.Scan(&id, &code); err != nil {
 			return nil, err
 		}
-		if i, ok := index[code]; ok {
+		i, ok := -1, false
+		if index == nil && next < len(pending) && batch[pending[next]].Code == code {
+			i, ok = pending[next], true
+			next++
+		} else {
+			if index == nil {
+				index = make(map[string]int, len(pending)-next)
+				for _, j := range pending[next:] {
+					index[batch[j].Code] = j
+				}
+			}
+			if i, ok = index[code]; ok {
+				delete(index, code)
+			}
+		}
+		if ok {
 			batch[i].ID = id
 			added = append(added, batch[i])
-			delete(index, code)
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if len(index) > 0 {
-		return nil, fmt.Errorf("store: %d imported schools not found after insert", len(index))
+	if len(added) != len(pending) {
+		return nil, fmt.Errorf("store: %d imported schools not found after insert", len(pending)-len(added))
 	}
 	return added, nil
 }
