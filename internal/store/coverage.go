@@ -103,12 +103,14 @@ func (s *Store) refreshSchools(tx *gorm.DB, ids ...int64) error {
 		w.refresh = append(w.refresh, ids...)
 		return nil
 	}
-	return s.refreshAt(tx, ids, newPlaces())
+	return s.refreshAt(tx, ids, newPlaces(), nil)
 }
 
 // refreshAt is refreshSchools outside a group commit; it records the
-// places it reads in pl.
-func (s *Store) refreshAt(tx *gorm.DB, ids []int64, pl places) error {
+// places it reads in pl. known are checklists submitted in the same
+// transaction, by id, whose facts need not be read back (see
+// latestChecklists).
+func (s *Store) refreshAt(tx *gorm.DB, ids []int64, pl places, known map[int64]*model.Checklist) error {
 	ids = uniqueIDs(ids)
 	if len(ids) == 0 {
 		return nil
@@ -118,7 +120,7 @@ func (s *Store) refreshAt(tx *gorm.DB, ids []int64, pl places) error {
 	if err != nil {
 		return err
 	}
-	r := &refresh{book: book, today: today, ledger: ledger{}, places: pl}
+	r := &refresh{book: book, today: today, ledger: ledger{}, places: pl, known: known}
 	for start := 0; start < len(ids); start += refreshBatch {
 		if err := s.refreshBatch(tx, ids[start:min(start+refreshBatch, len(ids))], r); err != nil {
 			return err
@@ -152,6 +154,7 @@ type refresh struct {
 	places
 	rows  []schoolCoverageRow
 	rules map[string]model.RuleSet // by division, see rulesFor
+	known map[int64]*model.Checklist
 }
 
 // rulesFor returns the rule set in force today in a division whose path
@@ -301,7 +304,7 @@ func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, r *refresh) error {
 		}
 		prev[old[i].SchoolID][model.Basis(old[i].Basis)] = &old[i]
 	}
-	latest, err := latestChecklists(tx, ids)
+	latest, err := latestChecklists(tx, ids, r.known)
 	if err != nil {
 		return err
 	}
@@ -352,8 +355,12 @@ var coverageTable = upsertTable("school_coverage", []string{"school_id", "basis"
 // counts: the latest verified one, or for "reported" the latest submitted
 // or verified one. Which ones count is read from the index alone (school,
 // state, date, id); only those are then read whole, not every checklist's
-// facts.
-func latestChecklists(tx *gorm.DB, ids []int64) (map[int64]map[model.Basis]*model.Checklist, error) {
+// facts, and not those in known: checklists submitted in this transaction,
+// by id, as they were created. A submitted checklist's date and facts never
+// change (only drafts can be edited), so the refresh after a submission
+// does not read back and decode what the write had in hand; its state is
+// the one the index says.
+func latestChecklists(tx *gorm.DB, ids []int64, known map[int64]*model.Checklist) (map[int64]map[model.Basis]*model.Checklist, error) {
 	heads, err := tx.Model(&checklistRow{}).Select("id, school_id, state").
 		Where("school_id IN ? AND state IN ?", ids, []string{string(model.Submitted), string(model.Verified)}).
 		Order("school_id, checked_on DESC, id DESC").Rows()
@@ -364,6 +371,16 @@ func latestChecklists(tx *gorm.DB, ids []int64) (map[int64]map[model.Basis]*mode
 	type pick struct{ reported, verified int64 }
 	picks := map[int64]*pick{}
 	var want []int64
+	byID := map[int64]*model.Checklist{}
+	wanted := func(id int64, state string) {
+		if k := known[id]; k != nil {
+			c := *k
+			c.State = model.ChecklistState(state)
+			byID[id] = &c
+			return
+		}
+		want = append(want, id)
+	}
 	for heads.Next() {
 		var id, school int64
 		var state string
@@ -374,11 +391,11 @@ func latestChecklists(tx *gorm.DB, ids []int64) (map[int64]map[model.Basis]*mode
 		if p == nil {
 			p = &pick{reported: id}
 			picks[school] = p
-			want = append(want, id)
+			wanted(id, state)
 		}
 		if p.verified == 0 && state == string(model.Verified) {
 			if p.verified = id; id != p.reported {
-				want = append(want, id)
+				wanted(id, state)
 			}
 		}
 	}
@@ -386,14 +403,15 @@ func latestChecklists(tx *gorm.DB, ids []int64) (map[int64]map[model.Basis]*mode
 		return nil, err
 	}
 	out := map[int64]map[model.Basis]*model.Checklist{}
-	if len(want) == 0 {
+	if len(picks) == 0 {
 		return out, nil
 	}
 	var rows []checklistRow
-	if err := tx.Where("id IN ?", want).Find(&rows).Error; err != nil {
-		return nil, err
+	if len(want) > 0 {
+		if err := tx.Where("id IN ?", want).Find(&rows).Error; err != nil {
+			return nil, err
+		}
 	}
-	byID := make(map[int64]*model.Checklist, len(rows))
 	for _, r := range rows {
 		c, err := r.model()
 		if err != nil {
