@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -122,4 +123,53 @@ func concurrently(n int, f func(i int) error) []error {
 	}
 	wg.Wait()
 	return errs
+}
+
+// TestGroupInsertsRunKeptStatements: in a group commit a multi-row insert
+// goes as statements of the kept chunk sizes (prepared once on the writer
+// connection, not compiled anew for every group's row count), and every
+// row lands.
+func TestGroupInsertsRunKeptStatements(t *testing.T) {
+	ctx := context.Background()
+	d0 := model.NewDate(2026, 6, 1)
+	s, _ := newTestStore(t, "sqlite", d0)
+	const n = 128 + 2*32 + 8 + 3 // every chunk size, some twice
+	var used []string
+	err := s.transact(ctx, func(tx *gorm.DB) error {
+		g, ok := groupOf(tx.Statement.Context)
+		if !ok {
+			t.Fatal("not in a group commit")
+		}
+		err := s.insertRows(tx, activityTable, n, func(i int, args []any) []any {
+			return append(args, "150102", "probe", d0.AddDays(i), model.FirstDay, i+1)
+		})
+		for q := range g.stmts {
+			if strings.HasPrefix(q, "INSERT INTO activity_counts") {
+				used = append(used, q)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{}
+	for _, k := range keptChunks {
+		want[s.insertSQL(activityTable, k)] = true
+	}
+	if len(used) != len(keptChunks) {
+		t.Errorf("%d insert statements, want one of each of the %d kept sizes", len(used), len(keptChunks))
+	}
+	for _, q := range used {
+		if !want[q] {
+			t.Errorf("an insert of another row count: %.80s…", q)
+		}
+	}
+	var count, sum int
+	if err := s.r.Raw("SELECT COUNT(*), SUM(n) FROM activity_counts WHERE kind = 'probe'").Row().Scan(&count, &sum); err != nil {
+		t.Fatal(err)
+	}
+	if count != n || sum != n*(n+1)/2 {
+		t.Errorf("%d rows summing %d, want %d summing %d", count, sum, n, n*(n+1)/2)
+	}
 }
