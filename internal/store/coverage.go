@@ -293,8 +293,8 @@ func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, r *refresh) error {
 	if err != nil {
 		return err
 	}
-	var old []schoolCoverageRow
-	if err := tx.Where("school_id IN ?", ids).Find(&old).Error; err != nil {
+	old, err := s.coverageRowsOf(tx, ids)
+	if err != nil {
 		return err
 	}
 	prev := map[int64]map[model.Basis]*schoolCoverageRow{}
@@ -304,7 +304,7 @@ func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, r *refresh) error {
 		}
 		prev[old[i].SchoolID][model.Basis(old[i].Basis)] = &old[i]
 	}
-	latest, err := latestChecklists(tx, ids, r.known)
+	latest, err := s.latestChecklists(tx, ids, r.known)
 	if err != nil {
 		return err
 	}
@@ -323,6 +323,33 @@ func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, r *refresh) error {
 		}
 	}
 	return nil
+}
+
+// coverageRowsOf reads the schools' coverage rows. In a group commit on
+// SQLite the query is one kept statement whatever the number of schools
+// (the ids go as one JSON array), scanned without reflection; GORM built,
+// compiled and scanned it anew for every group.
+func (s *Store) coverageRowsOf(tx *gorm.DB, ids []int64) ([]schoolCoverageRow, error) {
+	rows, ok, err := s.groupRowsOfIDs(tx, "SELECT "+strings.Join(coverageTable.cols, ", ")+
+		" FROM school_coverage WHERE school_id IN (SELECT value FROM json_each(?))", ids)
+	if !ok {
+		var out []schoolCoverageRow
+		return out, tx.Where("school_id IN ?", ids).Find(&out).Error
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []schoolCoverageRow
+	for rows.Next() {
+		var c schoolCoverageRow
+		if err := rows.Scan(&c.SchoolID, &c.Basis, &c.Active, &c.ChecklistID, &c.CheckedOn, &c.ExpiresOn, &c.NursingPost,
+			&c.ClosedManagement, &c.SecurityGuards, &c.OneButtonAlarm, &c.VideoNetworking, &c.AllFive, &c.Reasons); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 // same reports whether two coverage rows hold the same values.
@@ -360,10 +387,14 @@ var coverageTable = upsertTable("school_coverage", []string{"school_id", "basis"
 // change (only drafts can be edited), so the refresh after a submission
 // does not read back and decode what the write had in hand; its state is
 // the one the index says.
-func latestChecklists(tx *gorm.DB, ids []int64, known map[int64]*model.Checklist) (map[int64]map[model.Basis]*model.Checklist, error) {
-	heads, err := tx.Model(&checklistRow{}).Select("id, school_id, state").
-		Where("school_id IN ? AND state IN ?", ids, []string{string(model.Submitted), string(model.Verified)}).
-		Order("school_id, checked_on DESC, id DESC").Rows()
+func (s *Store) latestChecklists(tx *gorm.DB, ids []int64, known map[int64]*model.Checklist) (map[int64]map[model.Basis]*model.Checklist, error) {
+	heads, ok, err := s.groupRowsOfIDs(tx, "SELECT id, school_id, state FROM checklists WHERE school_id IN (SELECT value FROM json_each(?)) "+
+		"AND state IN ('"+string(model.Submitted)+"', '"+string(model.Verified)+"') ORDER BY school_id, checked_on DESC, id DESC", ids)
+	if !ok {
+		heads, err = tx.Model(&checklistRow{}).Select("id, school_id, state").
+			Where("school_id IN ? AND state IN ?", ids, []string{string(model.Submitted), string(model.Verified)}).
+			Order("school_id, checked_on DESC, id DESC").Rows()
+	}
 	if err != nil {
 		return nil, err
 	}

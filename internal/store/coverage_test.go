@@ -136,7 +136,7 @@ func TestLatestChecklistsTakesKnownOnes(t *testing.T) {
 		inHand := second
 		inHand.State = model.Draft // the index's state wins
 		inHand.Facts = model.Facts{NursingPost: model.NursingPostFacts{AMStaff: ptr(7)}}
-		got, err := latestChecklists(s.w, []int64{school.ID}, map[int64]*model.Checklist{second.ID: &inHand})
+		got, err := s.latestChecklists(s.w, []int64{school.ID}, map[int64]*model.Checklist{second.ID: &inHand})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,7 +147,7 @@ func TestLatestChecklistsTakesKnownOnes(t *testing.T) {
 		if ver == nil || ver.ID != first.ID || ver.State != model.Verified || !cmp.Equal(ver.Facts, goodFacts(d0.AddDays(-3))) {
 			t.Errorf("verified: got %+v, want checklist %d as stored", ver, first.ID)
 		}
-		got, err = latestChecklists(s.w, []int64{school.ID}, nil)
+		got, err = s.latestChecklists(s.w, []int64{school.ID}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
