@@ -220,15 +220,40 @@ func (l ledger) derive(in coverageInputs, day model.Date, prev map[model.Basis]*
 // (as model.RuleBook.InForce takes them), into paths: divisions already
 // there are not read again, so one map serves every batch of a refresh. A
 // missing school is ErrNotFound.
-func schoolsWithAncestors(tx *gorm.DB, ids []int64, paths map[string][]string) ([]schoolRow, error) {
-	var schools []schoolRow
-	if err := tx.Where("id IN ?", ids).Order("id").Find(&schools).Error; err != nil {
+func (s *Store) schoolsWithAncestors(tx *gorm.DB, ids []int64, paths map[string][]string) ([]schoolRow, error) {
+	schools, err := s.schoolsOf(tx, ids)
+	if err != nil {
 		return nil, err
 	}
 	if len(schools) != len(ids) {
 		return nil, ErrNotFound
 	}
 	return schools, readPaths(tx, schools, paths)
+}
+
+// schoolsOf reads the schools with the given ids, in id order; in a group
+// commit on SQLite by a kept statement (see coverageRowsOf).
+func (s *Store) schoolsOf(tx *gorm.DB, ids []int64) ([]schoolRow, error) {
+	return groupRows(s, tx, "SELECT id, code, name, type, division_code, address, students, boarders, police_station, "+
+		"ownership, active, created_at, updated_at FROM schools WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id", ids,
+		func(out *[]schoolRow) error { return tx.Where("id IN ?", ids).Order("id").Find(out).Error },
+		func(r *schoolRow) []any {
+			return []any{&r.ID, &r.Code, &r.Name, &r.Type, &r.DivisionCode, &r.Address, &r.Students, &r.Boarders,
+				&r.PoliceStation, &r.Ownership, &r.Active, &r.CreatedAt, &r.UpdatedAt}
+		})
+}
+
+// checklistsOf reads the checklists with the given ids; in a group commit
+// on SQLite by a kept statement (see coverageRowsOf).
+func (s *Store) checklistsOf(tx *gorm.DB, ids []int64) ([]checklistRow, error) {
+	return groupRows(s, tx, "SELECT id, school_id, checked_on, state, schema_version, facts, notes, return_reason, created_by, "+
+		"created_at, updated_at, submitted_at, reviewed_by, reviewed_at, made_at FROM checklists "+
+		"WHERE id IN (SELECT value FROM json_each(?))", ids,
+		func(out *[]checklistRow) error { return tx.Where("id IN ?", ids).Find(out).Error },
+		func(r *checklistRow) []any {
+			return []any{&r.ID, &r.SchoolID, &r.CheckedOn, &r.State, &r.SchemaVersion, &r.Facts, &r.Notes, &r.ReturnReason,
+				&r.CreatedBy, &r.CreatedAt, &r.UpdatedAt, &r.SubmittedAt, &r.ReviewedBy, &r.ReviewedAt, &r.MadeAt}
+		})
 }
 
 // readPaths adds to paths those of the schools' divisions not there yet.
@@ -282,7 +307,7 @@ func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, r *refresh) error {
 			return err
 		}
 	}
-	schools, err := schoolsWithAncestors(tx, ids, r.paths)
+	schools, err := s.schoolsWithAncestors(tx, ids, r.paths)
 	if err != nil {
 		return err
 	}
@@ -330,26 +355,13 @@ func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, r *refresh) error {
 // (the ids go as one JSON array), scanned without reflection; GORM built,
 // compiled and scanned it anew for every group.
 func (s *Store) coverageRowsOf(tx *gorm.DB, ids []int64) ([]schoolCoverageRow, error) {
-	rows, ok, err := s.groupRowsOfIDs(tx, "SELECT "+strings.Join(coverageTable.cols, ", ")+
-		" FROM school_coverage WHERE school_id IN (SELECT value FROM json_each(?))", ids)
-	if !ok {
-		var out []schoolCoverageRow
-		return out, tx.Where("school_id IN ?", ids).Find(&out).Error
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []schoolCoverageRow
-	for rows.Next() {
-		var c schoolCoverageRow
-		if err := rows.Scan(&c.SchoolID, &c.Basis, &c.Active, &c.ChecklistID, &c.CheckedOn, &c.ExpiresOn, &c.NursingPost,
-			&c.ClosedManagement, &c.SecurityGuards, &c.OneButtonAlarm, &c.VideoNetworking, &c.AllFive, &c.Reasons); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return groupRows(s, tx, "SELECT "+strings.Join(coverageTable.cols, ", ")+
+		" FROM school_coverage WHERE school_id IN (SELECT value FROM json_each(?))", ids,
+		func(out *[]schoolCoverageRow) error { return tx.Where("school_id IN ?", ids).Find(out).Error },
+		func(c *schoolCoverageRow) []any {
+			return []any{&c.SchoolID, &c.Basis, &c.Active, &c.ChecklistID, &c.CheckedOn, &c.ExpiresOn, &c.NursingPost,
+				&c.ClosedManagement, &c.SecurityGuards, &c.OneButtonAlarm, &c.VideoNetworking, &c.AllFive, &c.Reasons}
+		})
 }
 
 // same reports whether two coverage rows hold the same values.
@@ -439,7 +451,7 @@ func (s *Store) latestChecklists(tx *gorm.DB, ids []int64, known map[int64]*mode
 	}
 	var rows []checklistRow
 	if len(want) > 0 {
-		if err := tx.Where("id IN ?", want).Find(&rows).Error; err != nil {
+		if rows, err = s.checklistsOf(tx, want); err != nil {
 			return nil, err
 		}
 	}

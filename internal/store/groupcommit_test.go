@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"gorm.io/gorm"
 
 	"safecampus/internal/model"
@@ -171,5 +173,65 @@ func TestGroupInsertsRunKeptStatements(t *testing.T) {
 	}
 	if count != n || sum != n*(n+1)/2 {
 		t.Errorf("%d rows summing %d, want %d summing %d", count, sum, n, n*(n+1)/2)
+	}
+}
+
+// TestGroupReadsMatchPortableOnes: the refresh's reads by kept statements
+// in a group commit (schools, coverage rows, the checklists that count)
+// give what the portable queries give outside one.
+func TestGroupReadsMatchPortableOnes(t *testing.T) {
+	ctx := context.Background()
+	d0 := model.NewDate(2026, 6, 1)
+	s, clk := newTestStore(t, "sqlite", d0)
+	a, b := addSchool(t, s, "G001", "150102", 300), addSchool(t, s, "G002", "150202", 800)
+	first := submit(t, s, a, d0, goodFacts(d0))
+	verify(t, s, first)
+	clk.day(d0.AddDays(2))
+	submit(t, s, a, d0.AddDays(2), goodFacts(d0.AddDays(2)))
+	weak := goodFacts(d0.AddDays(1))
+	weak.SecurityGuards.FullTimeGuards, weak.SecurityGuards.LicensedGuards = ptr(0), ptr(0)
+	submit(t, s, b, d0.AddDays(1), weak)
+	ids := []int64{a.ID, b.ID, 999999}
+	read := func(tx *gorm.DB) (schools []schoolRow, cov []schoolCoverageRow, latest map[int64]map[model.Basis]*model.Checklist, err error) {
+		if schools, err = s.schoolsOf(tx, ids); err != nil {
+			return
+		}
+		if cov, err = s.coverageRowsOf(tx, ids); err != nil {
+			return
+		}
+		latest, err = s.latestChecklists(tx, ids, nil)
+		return
+	}
+	wantSchools, wantCov, wantLatest, err := read(s.w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(wantSchools) != 2 || len(wantCov) != 4 || len(wantLatest) != 2 {
+		t.Fatalf("portable reads: %d schools, %d coverage rows, %d schools' checklists", len(wantSchools), len(wantCov), len(wantLatest))
+	}
+	err = s.transact(ctx, func(tx *gorm.DB) error {
+		if _, ok := groupOf(tx.Statement.Context); !ok {
+			t.Fatal("not in a group commit")
+		}
+		schools, cov, latest, err := read(tx)
+		if err != nil {
+			return err
+		}
+		sortRows := cmpopts.SortSlices(func(x, y schoolCoverageRow) bool {
+			return x.SchoolID < y.SchoolID || (x.SchoolID == y.SchoolID && x.Basis < y.Basis)
+		})
+		if d := cmp.Diff(wantSchools, schools); d != "" {
+			t.Errorf("schools (-portable +kept):\n%s", d)
+		}
+		if d := cmp.Diff(wantCov, cov, sortRows); d != "" {
+			t.Errorf("coverage rows (-portable +kept):\n%s", d)
+		}
+		if d := cmp.Diff(wantLatest, latest); d != "" {
+			t.Errorf("checklists that count (-portable +kept):\n%s", d)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -143,3 +143,26 @@ func (s *Store) groupRowsOfIDs(tx *gorm.DB, q string, ids []int64) (_ *sql.Rows,
 	rows, err := st.QueryContext(ctx, string(append(b, ']')))
 	return rows, true, err
 }
+
+// groupRows reads rows by q, as groupRowsOfIDs runs it, each scanned into
+// the columns fields gives, in q's order. Outside a group commit on SQLite
+// portable reads them instead.
+func groupRows[T any](s *Store, tx *gorm.DB, q string, ids []int64, portable func(out *[]T) error, fields func(*T) []any) ([]T, error) {
+	var out []T
+	rows, ok, err := s.groupRowsOfIDs(tx, q, ids)
+	if !ok {
+		return out, portable(&out)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r T
+		if err := rows.Scan(fields(&r)...); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
