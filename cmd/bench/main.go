@@ -40,6 +40,9 @@ func main() {
 	importOnly := flag.Bool("import-only", false, "time the CLI roster import alone, of each size (SQLite) and each PostgreSQL size")
 	profile := flag.String("profile", "", "write CPU and allocation profiles of each read rate's server into this directory")
 	writesOnly := flag.Bool("writes-only", false, "build each dataset and measure the checklist submissions only")
+	against := flag.String("against", "", "with --writes-only: other server binaries (comma-separated) measured on the same "+
+		"dataset, each from a copy of it as built, in turns with this tree's")
+	rounds := flag.Int("rounds", 1, "with --writes-only: turns of every binary on each dataset")
 	flag.Parse()
 	sizes, err := parseSizes(*sizesFlag)
 	if err != nil || (len(sizes) == 0 && !*importOnly) {
@@ -62,6 +65,10 @@ func main() {
 	}
 	b := &bench{dir: dir, requests: *requests, ctx: context.Background(), notifyOnly: *notifyOnly, profileDir: *profile}
 	if *writesOnly {
+		if *against != "" {
+			b.against = strings.Split(*against, ",")
+		}
+		b.rounds = max(*rounds, 1)
 		if err := b.writesOnly(sizes, pgSizes); err != nil {
 			fail(err)
 		}
@@ -116,6 +123,10 @@ type bench struct {
 	profileDir string
 	// servers counts the servers started, naming their logs.
 	servers int
+	// against are other server binaries the submissions figure runs on
+	// too, rounds times each (--writes-only).
+	against []string
+	rounds  int
 }
 
 // results is the JSON line.

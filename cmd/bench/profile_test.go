@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"flag"
 	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
@@ -84,12 +85,16 @@ func BenchmarkSeed(b *testing.B) {
 	}
 }
 
+// postSchools is the size of BenchmarkDurablePosts's dataset:
+// `go test ./cmd/bench -run '^$' -bench DurablePosts -benchtime 1x -args -schools 100000`.
+var postSchools = flag.Int("schools", 10_000, "schools of BenchmarkDurablePosts's dataset")
+
 // BenchmarkDurablePosts is the submissions figure in process: 200 clients
 // posting checklists for 10 seconds to the real handler on loopback, the
 // store durable (fsync at every commit) as `safecampus serve` opens it.
 func BenchmarkDurablePosts(b *testing.B) {
 	bn := &bench{dir: b.TempDir(), ctx: context.Background()}
-	d, err := bn.buildDataset(sqlite, 10_000)
+	d, err := bn.buildDataset(sqlite, *postSchools)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -22,6 +22,11 @@ type serverProcess struct {
 }
 
 func (b *bench) startServer(dsn string) (*serverProcess, error) {
+	return b.startBinary(b.binary, dsn)
+}
+
+// startBinary starts the given server binary on the dataset.
+func (b *bench) startBinary(binary, dsn string) (*serverProcess, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -36,7 +41,7 @@ func (b *bench) startServer(dsn string) (*serverProcess, error) {
 		p.pprof = "http://" + paddr + "/debug/pprof/"
 		args = append(args, "--pprof-addr", paddr)
 	}
-	p.cmd = exec.Command(b.binary, args...)
+	p.cmd = exec.Command(binary, args...)
 	// The server's log is kept beside the datasets (see --dir): a failed
 	// request's cause is there.
 	b.servers++

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -51,8 +52,14 @@ func (p *serverProcess) cpuSeconds() float64 {
 // 200 clients for 10 seconds, with the server's CPU time per submission
 // (and, with --profile, its profiles as <engine>-<schools>-submissions).
 func (b *bench) measureSubmissions(e engine, srv *serverProcess, d *dataset, n int) submitResult {
+	return b.measureSubmissionsAs(e, srv, d, n, "")
+}
+
+// measureSubmissionsAs is measureSubmissions with a suffix to the profiles'
+// names.
+func (b *bench) measureSubmissionsAs(e engine, srv *serverProcess, d *dataset, n int, suffix string) submitResult {
 	fmt.Fprintln(os.Stderr, "  200 clients submitting checklists…")
-	stop := b.profile(srv, fmt.Sprintf("%s-%d-submissions", e, n))
+	stop := b.profile(srv, fmt.Sprintf("%s-%d-submissions%s", e, n, suffix))
 	defer stop()
 	cpu := srv.cpuSeconds()
 	s := submissions(srv.base, d.token, d.schools, 200, 10*time.Second)
@@ -90,18 +97,72 @@ func (b *bench) writesOnly(sizes, pgSizes []int) error {
 			if err != nil {
 				return err
 			}
-			srv, err := b.startServer(d.dsn)
+			if err := b.submitTurns(r.engine, d, n); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// submitTurns measures the submissions on the dataset with this tree's
+// server and each --against binary, --rounds times in turns, each SQLite
+// turn from a copy of the dataset as built (so every binary meets the same
+// database), and prints a JSON line per turn.
+func (b *bench) submitTurns(e engine, d *dataset, n int) error {
+	binaries := append([]string{b.binary}, b.against...)
+	pristine := ""
+	if e == sqlite && len(binaries)*b.rounds > 1 {
+		pristine = d.dsn + ".built"
+		if err := copyFile(d.dsn, pristine); err != nil {
+			return err
+		}
+		defer os.Remove(pristine)
+	}
+	for turn := range b.rounds {
+		for i, bin := range binaries {
+			if pristine != "" {
+				for _, suffix := range []string{"-wal", "-shm"} {
+					_ = os.Remove(d.dsn + suffix)
+				}
+				if err := copyFile(pristine, d.dsn); err != nil {
+					return err
+				}
+			}
+			srv, err := b.startBinary(bin, d.dsn)
 			if err != nil {
 				return err
 			}
 			// Let the server's start-up jobs (the daily reminders) finish
 			// first: in the full run the read figures come before.
 			time.Sleep(3 * time.Second)
-			s := b.measureSubmissions(r.engine, srv, d, n)
+			suffix := ""
+			if len(binaries)*b.rounds > 1 {
+				suffix = fmt.Sprintf("-%d-%d", i, turn+1)
+			}
+			s := b.measureSubmissionsAs(e, srv, d, n, suffix)
 			srv.stop()
-			line, _ := json.Marshal(map[string]any{"engine": r.engine, "submissions": s})
+			line, _ := json.Marshal(map[string]any{"engine": e, "binary": bin, "turn": turn + 1, "submissions": s})
 			fmt.Println(string(line))
 		}
 	}
 	return nil
+}
+
+// copyFile copies the file at from to to, replacing it.
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"slices"
@@ -42,6 +43,9 @@ func (s *Store) insertRows(tx *gorm.DB, t bulkTable, n int, row func(i int, args
 	if c, ok := pool.(*sql.Conn); ok && !s.postgres {
 		return s.insertRowsRaw(ctx, c, t, n, per, row)
 	}
+	if g, ok := groupOf(ctx); ok && !s.postgres {
+		return s.insertRowsKept(ctx, g, t, n, row)
+	}
 	var full *sql.Stmt
 	defer func() {
 		if full != nil {
@@ -61,6 +65,43 @@ func (s *Store) insertRows(tx *gorm.DB, t bulkTable, n int, row func(i int, args
 		}
 		return err
 	})
+}
+
+// keptChunks are the row counts of the INSERTs a group commit runs,
+// largest first: a group's n rows go as the fewest of them, each statement
+// kept prepared on the writer connection (writestmts.go). Compiling a new
+// statement of n rows for every group was 3% of the server's CPU under
+// 200 submitting clients (the ledger's alone 2.8%).
+var keptChunks = []int{128, 32, 8, 1}
+
+// insertRowsKept is insertRows in a group commit on SQLite.
+func (s *Store) insertRowsKept(ctx context.Context, g *writeGroup, t bulkTable, n int, row func(i int, args []any) []any) error {
+	var args []any
+	for start := 0; start < n; {
+		k := keptChunks[len(keptChunks)-1]
+		for _, c := range keptChunks {
+			if c <= n-start && c*len(t.cols) <= bulkMaxArgs {
+				k = c
+				break
+			}
+		}
+		args = args[:0]
+		for i := start; i < start+k; i++ {
+			args = row(i, args)
+		}
+		if err := checkArity(t, len(args), k); err != nil {
+			return err
+		}
+		st, err := g.stmt(ctx, s.insertSQL(t, k))
+		if err == nil {
+			_, err = st.ExecContext(ctx, args...)
+		}
+		if err != nil {
+			return fmt.Errorf("store: writing %s: %w", t.name, err)
+		}
+		start += k
+	}
+	return nil
 }
 
 // eachBatch gathers n rows per at a time and has exec write them.

@@ -150,7 +150,7 @@ func (s *Store) CampaignLedger(ctx context.Context, c model.Campaign, asOf model
 	var out []model.LedgerEntry
 	ancestors := map[string][]string{}
 	for from := 0; from < len(ids); from += refreshBatch {
-		schools, hist, err := loadHistories(db, ids[from:min(from+refreshBatch, len(ids))], ancestors)
+		schools, hist, err := s.loadHistories(db, ids[from:min(from+refreshBatch, len(ids))], ancestors)
 		if err != nil {
 			return nil, err
 		}

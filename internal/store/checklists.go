@@ -163,6 +163,12 @@ func (s *Store) CreateChecklist(ctx context.Context, actor model.User, schoolID 
 		if err := s.countChecklists(tx, model.ActivitySubmitted, schoolID); err != nil {
 			return err
 		}
+		if w, ok := deferred(tx); ok {
+			// The group's refresh takes the facts from here.
+			c := row.header()
+			c.Facts = in.Facts
+			w.submitted = map[int64]*model.Checklist{row.ID: &c}
+		}
 		return s.refreshSchools(tx, schoolID)
 	})
 	if err != nil {

@@ -103,12 +103,14 @@ func (s *Store) refreshSchools(tx *gorm.DB, ids ...int64) error {
 		w.refresh = append(w.refresh, ids...)
 		return nil
 	}
-	return s.refreshAt(tx, ids, newPlaces())
+	return s.refreshAt(tx, ids, newPlaces(), nil)
 }
 
 // refreshAt is refreshSchools outside a group commit; it records the
-// places it reads in pl.
-func (s *Store) refreshAt(tx *gorm.DB, ids []int64, pl places) error {
+// places it reads in pl. known are checklists submitted in the same
+// transaction, by id, whose facts need not be read back (see
+// latestChecklists).
+func (s *Store) refreshAt(tx *gorm.DB, ids []int64, pl places, known map[int64]*model.Checklist) error {
 	ids = uniqueIDs(ids)
 	if len(ids) == 0 {
 		return nil
@@ -118,7 +120,7 @@ func (s *Store) refreshAt(tx *gorm.DB, ids []int64, pl places) error {
 	if err != nil {
 		return err
 	}
-	r := &refresh{book: book, today: today, ledger: ledger{}, places: pl}
+	r := &refresh{book: book, today: today, ledger: ledger{}, places: pl, known: known}
 	for start := 0; start < len(ids); start += refreshBatch {
 		if err := s.refreshBatch(tx, ids[start:min(start+refreshBatch, len(ids))], r); err != nil {
 			return err
@@ -159,6 +161,9 @@ type refresh struct {
 	// created: the schools are new in the transaction, so their coverage
 	// rows are inserted, with nothing to replace (newSchoolsRefresh).
 	created bool
+	// known: checklists submitted in this transaction, by id, whose facts
+	// need no reading back (latestChecklists).
+	known map[int64]*model.Checklist
 }
 
 // rulesFor returns the rule set in force today in a division whose path
@@ -225,15 +230,40 @@ func (l ledger) derive(in coverageInputs, day model.Date, prev map[model.Basis]*
 // (as model.RuleBook.InForce takes them), into paths: divisions already
 // there are not read again, so one map serves every batch of a refresh. A
 // missing school is ErrNotFound.
-func schoolsWithAncestors(tx *gorm.DB, ids []int64, paths map[string][]string) ([]schoolRow, error) {
-	var schools []schoolRow
-	if err := tx.Where("id IN ?", ids).Order("id").Find(&schools).Error; err != nil {
+func (s *Store) schoolsWithAncestors(tx *gorm.DB, ids []int64, paths map[string][]string) ([]schoolRow, error) {
+	schools, err := s.schoolsOf(tx, ids)
+	if err != nil {
 		return nil, err
 	}
 	if len(schools) != len(ids) {
 		return nil, ErrNotFound
 	}
 	return schools, readPaths(tx, schools, paths)
+}
+
+// schoolsOf reads the schools with the given ids, in id order; in a group
+// commit on SQLite by a kept statement (see coverageRowsOf).
+func (s *Store) schoolsOf(tx *gorm.DB, ids []int64) ([]schoolRow, error) {
+	return groupRows(s, tx, "SELECT id, code, name, type, division_code, address, students, boarders, police_station, "+
+		"ownership, active, created_at, updated_at FROM schools WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id", ids,
+		func(out *[]schoolRow) error { return tx.Where("id IN ?", ids).Order("id").Find(out).Error },
+		func(r *schoolRow) []any {
+			return []any{&r.ID, &r.Code, &r.Name, &r.Type, &r.DivisionCode, &r.Address, &r.Students, &r.Boarders,
+				&r.PoliceStation, &r.Ownership, &r.Active, &r.CreatedAt, &r.UpdatedAt}
+		})
+}
+
+// checklistsOf reads the checklists with the given ids; in a group commit
+// on SQLite by a kept statement (see coverageRowsOf).
+func (s *Store) checklistsOf(tx *gorm.DB, ids []int64) ([]checklistRow, error) {
+	return groupRows(s, tx, "SELECT id, school_id, checked_on, state, schema_version, facts, notes, return_reason, created_by, "+
+		"created_at, updated_at, submitted_at, reviewed_by, reviewed_at, made_at FROM checklists "+
+		"WHERE id IN (SELECT value FROM json_each(?))", ids,
+		func(out *[]checklistRow) error { return tx.Where("id IN ?", ids).Find(out).Error },
+		func(r *checklistRow) []any {
+			return []any{&r.ID, &r.SchoolID, &r.CheckedOn, &r.State, &r.SchemaVersion, &r.Facts, &r.Notes, &r.ReturnReason,
+				&r.CreatedBy, &r.CreatedAt, &r.UpdatedAt, &r.SubmittedAt, &r.ReviewedBy, &r.ReviewedAt, &r.MadeAt}
+		})
 }
 
 // readPaths adds to paths those of the schools' divisions not there yet.
@@ -287,7 +317,7 @@ func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, r *refresh) error {
 			return err
 		}
 	}
-	schools, err := schoolsWithAncestors(tx, ids, r.paths)
+	schools, err := s.schoolsWithAncestors(tx, ids, r.paths)
 	if err != nil {
 		return err
 	}
@@ -298,8 +328,8 @@ func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, r *refresh) error {
 	if err != nil {
 		return err
 	}
-	var old []schoolCoverageRow
-	if err := tx.Where("school_id IN ?", ids).Find(&old).Error; err != nil {
+	old, err := s.coverageRowsOf(tx, ids)
+	if err != nil {
 		return err
 	}
 	prev := map[int64]map[model.Basis]*schoolCoverageRow{}
@@ -309,7 +339,7 @@ func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, r *refresh) error {
 		}
 		prev[old[i].SchoolID][model.Basis(old[i].Basis)] = &old[i]
 	}
-	latest, err := latestChecklists(tx, ids)
+	latest, err := s.latestChecklists(tx, ids, r.known)
 	if err != nil {
 		return err
 	}
@@ -328,6 +358,20 @@ func (s *Store) refreshBatch(tx *gorm.DB, ids []int64, r *refresh) error {
 		}
 	}
 	return nil
+}
+
+// coverageRowsOf reads the schools' coverage rows. In a group commit on
+// SQLite the query is one kept statement whatever the number of schools
+// (the ids go as one JSON array), scanned without reflection; GORM built,
+// compiled and scanned it anew for every group.
+func (s *Store) coverageRowsOf(tx *gorm.DB, ids []int64) ([]schoolCoverageRow, error) {
+	return groupRows(s, tx, "SELECT "+strings.Join(coverageTable.cols, ", ")+
+		" FROM school_coverage WHERE school_id IN (SELECT value FROM json_each(?))", ids,
+		func(out *[]schoolCoverageRow) error { return tx.Where("school_id IN ?", ids).Find(out).Error },
+		func(c *schoolCoverageRow) []any {
+			return []any{&c.SchoolID, &c.Basis, &c.Active, &c.ChecklistID, &c.CheckedOn, &c.ExpiresOn, &c.NursingPost,
+				&c.ClosedManagement, &c.SecurityGuards, &c.OneButtonAlarm, &c.VideoNetworking, &c.AllFive, &c.Reasons}
+		})
 }
 
 // same reports whether two coverage rows hold the same values.
@@ -365,11 +409,19 @@ var coverageTable = upsertTable("school_coverage", []string{"school_id", "basis"
 // counts: the latest verified one, or for "reported" the latest submitted
 // or verified one. Which ones count is read from the index alone (school,
 // state, date, id); only those are then read whole, not every checklist's
-// facts.
-func latestChecklists(tx *gorm.DB, ids []int64) (map[int64]map[model.Basis]*model.Checklist, error) {
-	heads, err := tx.Model(&checklistRow{}).Select("id, school_id, state").
-		Where("school_id IN ? AND state IN ?", ids, []string{string(model.Submitted), string(model.Verified)}).
-		Order("school_id, checked_on DESC, id DESC").Rows()
+// facts, and not those in known: checklists submitted in this transaction,
+// by id, as they were created. A submitted checklist's date and facts never
+// change (only drafts can be edited), so the refresh after a submission
+// does not read back and decode what the write had in hand; its state is
+// the one the index says.
+func (s *Store) latestChecklists(tx *gorm.DB, ids []int64, known map[int64]*model.Checklist) (map[int64]map[model.Basis]*model.Checklist, error) {
+	heads, ok, err := s.groupRowsOfIDs(tx, "SELECT id, school_id, state FROM checklists WHERE school_id IN (SELECT value FROM json_each(?)) "+
+		"AND state IN ('"+string(model.Submitted)+"', '"+string(model.Verified)+"') ORDER BY school_id, checked_on DESC, id DESC", ids)
+	if !ok {
+		heads, err = tx.Model(&checklistRow{}).Select("id, school_id, state").
+			Where("school_id IN ? AND state IN ?", ids, []string{string(model.Submitted), string(model.Verified)}).
+			Order("school_id, checked_on DESC, id DESC").Rows()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -377,6 +429,16 @@ func latestChecklists(tx *gorm.DB, ids []int64) (map[int64]map[model.Basis]*mode
 	type pick struct{ reported, verified int64 }
 	picks := map[int64]*pick{}
 	var want []int64
+	byID := map[int64]*model.Checklist{}
+	wanted := func(id int64, state string) {
+		if k := known[id]; k != nil {
+			c := *k
+			c.State = model.ChecklistState(state)
+			byID[id] = &c
+			return
+		}
+		want = append(want, id)
+	}
 	for heads.Next() {
 		var id, school int64
 		var state string
@@ -387,11 +449,11 @@ func latestChecklists(tx *gorm.DB, ids []int64) (map[int64]map[model.Basis]*mode
 		if p == nil {
 			p = &pick{reported: id}
 			picks[school] = p
-			want = append(want, id)
+			wanted(id, state)
 		}
 		if p.verified == 0 && state == string(model.Verified) {
 			if p.verified = id; id != p.reported {
-				want = append(want, id)
+				wanted(id, state)
 			}
 		}
 	}
@@ -399,14 +461,15 @@ func latestChecklists(tx *gorm.DB, ids []int64) (map[int64]map[model.Basis]*mode
 		return nil, err
 	}
 	out := map[int64]map[model.Basis]*model.Checklist{}
-	if len(want) == 0 {
+	if len(picks) == 0 {
 		return out, nil
 	}
 	var rows []checklistRow
-	if err := tx.Where("id IN ?", want).Find(&rows).Error; err != nil {
-		return nil, err
+	if len(want) > 0 {
+		if rows, err = s.checklistsOf(tx, want); err != nil {
+			return nil, err
+		}
 	}
-	byID := make(map[int64]*model.Checklist, len(rows))
 	for _, r := range rows {
 		c, err := r.model()
 		if err != nil {

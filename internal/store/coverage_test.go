@@ -121,3 +121,38 @@ func testVerifyTwiceConflicts(t *testing.T, engine string) {
 		t.Fatalf("unknown checklist: got %v, want ErrNotFound", err)
 	}
 }
+
+// TestLatestChecklistsTakesKnownOnes: the refresh after a submission in a
+// group commit takes the checklist the write had in hand instead of
+// reading its row back and decoding its facts; the state is still the
+// index's, and the other checklist that counts is read as before.
+func TestLatestChecklistsTakesKnownOnes(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		d0 := model.NewDate(2026, 6, 1)
+		s, _, school := newStoreWithSchool(t, engine, d0)
+		first := submit(t, s, school, d0.AddDays(-3), goodFacts(d0.AddDays(-3)))
+		verify(t, s, first)
+		second := submit(t, s, school, d0, goodFacts(d0))
+		inHand := second
+		inHand.State = model.Draft // the index's state wins
+		inHand.Facts = model.Facts{NursingPost: model.NursingPostFacts{AMStaff: ptr(7)}}
+		got, err := s.latestChecklists(s.w, []int64{school.ID}, map[int64]*model.Checklist{second.ID: &inHand})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, ver := got[school.ID][model.BasisReported], got[school.ID][model.BasisVerified]
+		if rep == nil || rep.ID != second.ID || rep.State != model.Submitted || !cmp.Equal(rep.Facts, inHand.Facts) {
+			t.Errorf("reported: got %+v, want checklist %d submitted with the facts in hand", rep, second.ID)
+		}
+		if ver == nil || ver.ID != first.ID || ver.State != model.Verified || !cmp.Equal(ver.Facts, goodFacts(d0.AddDays(-3))) {
+			t.Errorf("verified: got %+v, want checklist %d as stored", ver, first.ID)
+		}
+		got, err = s.latestChecklists(s.w, []int64{school.ID}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep := got[school.ID][model.BasisReported]; rep == nil || !cmp.Equal(rep.Facts, goodFacts(d0)) {
+			t.Errorf("reported, nothing in hand: got %+v, want the stored facts", rep)
+		}
+	})
+}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 
 	"gorm.io/gorm"
+
+	"safecampus/internal/model"
 )
 
 // Group commit. On SQLite every commit waits for an fsync, and there is one
@@ -131,6 +133,9 @@ type groupWork struct {
 	refresh  []int64
 	activity activity
 	audit    []auditRow
+	// submitted are the checklists created submitted, by id, for the
+	// refresh (see latestChecklists).
+	submitted map[int64]*model.Checklist
 }
 
 // take adds a write's work to the group's.
@@ -140,6 +145,12 @@ func (g *groupWork) take(w *groupWork) {
 		g.activity[k] += n
 	}
 	g.audit = append(g.audit, w.audit...)
+	for id, c := range w.submitted {
+		if g.submitted == nil {
+			g.submitted = map[int64]*model.Checklist{}
+		}
+		g.submitted[id] = c
+	}
 }
 
 // finishGroup writes the group's shared work in its transaction. The
@@ -149,7 +160,7 @@ func (s *Store) finishGroup(tx *gorm.DB, all *groupWork) error {
 		return err
 	}
 	pl := newPlaces()
-	if err := s.refreshAt(tx, all.refresh, pl); err != nil {
+	if err := s.refreshAt(tx, all.refresh, pl, all.submitted); err != nil {
 		return err
 	}
 	return s.writeActivityAt(tx, all.activity, pl)

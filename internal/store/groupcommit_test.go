@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"gorm.io/gorm"
 
 	"safecampus/internal/model"
@@ -122,4 +125,113 @@ func concurrently(n int, f func(i int) error) []error {
 	}
 	wg.Wait()
 	return errs
+}
+
+// TestGroupInsertsRunKeptStatements: in a group commit a multi-row insert
+// goes as statements of the kept chunk sizes (prepared once on the writer
+// connection, not compiled anew for every group's row count), and every
+// row lands.
+func TestGroupInsertsRunKeptStatements(t *testing.T) {
+	ctx := context.Background()
+	d0 := model.NewDate(2026, 6, 1)
+	s, _ := newTestStore(t, "sqlite", d0)
+	const n = 128 + 2*32 + 8 + 3 // every chunk size, some twice
+	var used []string
+	err := s.transact(ctx, func(tx *gorm.DB) error {
+		g, ok := groupOf(tx.Statement.Context)
+		if !ok {
+			t.Fatal("not in a group commit")
+		}
+		err := s.insertRows(tx, activityTable, n, func(i int, args []any) []any {
+			return append(args, "150102", "probe", d0.AddDays(i), model.FirstDay, i+1)
+		})
+		for q := range g.stmts {
+			if strings.HasPrefix(q, "INSERT INTO activity_counts") {
+				used = append(used, q)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{}
+	for _, k := range keptChunks {
+		want[s.insertSQL(activityTable, k)] = true
+	}
+	if len(used) != len(keptChunks) {
+		t.Errorf("%d insert statements, want one of each of the %d kept sizes", len(used), len(keptChunks))
+	}
+	for _, q := range used {
+		if !want[q] {
+			t.Errorf("an insert of another row count: %.80s…", q)
+		}
+	}
+	var count, sum int
+	if err := s.r.Raw("SELECT COUNT(*), SUM(n) FROM activity_counts WHERE kind = 'probe'").Row().Scan(&count, &sum); err != nil {
+		t.Fatal(err)
+	}
+	if count != n || sum != n*(n+1)/2 {
+		t.Errorf("%d rows summing %d, want %d summing %d", count, sum, n, n*(n+1)/2)
+	}
+}
+
+// TestGroupReadsMatchPortableOnes: the refresh's reads by kept statements
+// in a group commit (schools, coverage rows, the checklists that count)
+// give what the portable queries give outside one.
+func TestGroupReadsMatchPortableOnes(t *testing.T) {
+	ctx := context.Background()
+	d0 := model.NewDate(2026, 6, 1)
+	s, clk := newTestStore(t, "sqlite", d0)
+	a, b := addSchool(t, s, "G001", "150102", 300), addSchool(t, s, "G002", "150202", 800)
+	first := submit(t, s, a, d0, goodFacts(d0))
+	verify(t, s, first)
+	clk.day(d0.AddDays(2))
+	submit(t, s, a, d0.AddDays(2), goodFacts(d0.AddDays(2)))
+	weak := goodFacts(d0.AddDays(1))
+	weak.SecurityGuards.FullTimeGuards, weak.SecurityGuards.LicensedGuards = ptr(0), ptr(0)
+	submit(t, s, b, d0.AddDays(1), weak)
+	ids := []int64{a.ID, b.ID, 999999}
+	read := func(tx *gorm.DB) (schools []schoolRow, cov []schoolCoverageRow, latest map[int64]map[model.Basis]*model.Checklist, err error) {
+		if schools, err = s.schoolsOf(tx, ids); err != nil {
+			return
+		}
+		if cov, err = s.coverageRowsOf(tx, ids); err != nil {
+			return
+		}
+		latest, err = s.latestChecklists(tx, ids, nil)
+		return
+	}
+	wantSchools, wantCov, wantLatest, err := read(s.w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(wantSchools) != 2 || len(wantCov) != 4 || len(wantLatest) != 2 {
+		t.Fatalf("portable reads: %d schools, %d coverage rows, %d schools' checklists", len(wantSchools), len(wantCov), len(wantLatest))
+	}
+	err = s.transact(ctx, func(tx *gorm.DB) error {
+		if _, ok := groupOf(tx.Statement.Context); !ok {
+			t.Fatal("not in a group commit")
+		}
+		schools, cov, latest, err := read(tx)
+		if err != nil {
+			return err
+		}
+		sortRows := cmpopts.SortSlices(func(x, y schoolCoverageRow) bool {
+			return x.SchoolID < y.SchoolID || (x.SchoolID == y.SchoolID && x.Basis < y.Basis)
+		})
+		if d := cmp.Diff(wantSchools, schools); d != "" {
+			t.Errorf("schools (-portable +kept):\n%s", d)
+		}
+		if d := cmp.Diff(wantCov, cov, sortRows); d != "" {
+			t.Errorf("coverage rows (-portable +kept):\n%s", d)
+		}
+		if d := cmp.Diff(wantLatest, latest); d != "" {
+			t.Errorf("checklists that count (-portable +kept):\n%s", d)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

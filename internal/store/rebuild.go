@@ -77,7 +77,7 @@ type schoolVersion struct {
 const rebuildLedgerKeys = 200_000
 
 func (s *Store) replayBatch(tx *gorm.DB, ids []int64, rules model.RuleBook, ancestors map[string][]string, l ledger) error {
-	schools, hist, err := loadHistories(tx, ids, ancestors)
+	schools, hist, err := s.loadHistories(tx, ids, ancestors)
 	if err != nil {
 		return err
 	}
@@ -98,8 +98,8 @@ func (s *Store) replayBatch(tx *gorm.DB, ids []int64, rules model.RuleBook, ance
 // loadHistories reads what the replay needs of the schools with the given
 // ids: the schools and each one's history; the paths of their divisions are
 // added to paths.
-func loadHistories(tx *gorm.DB, ids []int64, paths map[string][]string) ([]schoolRow, map[int64]*schoolHistory, error) {
-	schools, err := schoolsWithAncestors(tx, ids, paths)
+func (s *Store) loadHistories(tx *gorm.DB, ids []int64, paths map[string][]string) ([]schoolRow, map[int64]*schoolHistory, error) {
+	schools, err := s.schoolsWithAncestors(tx, ids, paths)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -144,7 +144,7 @@ func (s *Store) SchoolStatus(ctx context.Context, school model.School, basis mod
 	if err != nil {
 		return model.SchoolStatus{}, err
 	}
-	latest, err := latestChecklists(db, []int64{school.ID})
+	latest, err := s.latestChecklists(db, []int64{school.ID}, nil)
 	if err != nil {
 		return model.SchoolStatus{}, err
 	}

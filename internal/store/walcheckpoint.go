@@ -12,8 +12,14 @@ import "time"
 // holds it up. Durability is the log's, as before: a commit is acknowledged
 // once its log frames are synced.
 
-// walCheckpointEvery is how often the log is copied back.
-const walCheckpointEvery = 500 * time.Millisecond
+// walCheckpointEvery is how often the log is copied back. Each copy writes
+// every page changed since the last one once, however often it changed:
+// at 100,000 schools under 200 submitting clients, copying every 500 ms
+// cost 6–7% of the server's CPU, every 2 s half that (the pages that every
+// group changes, such as the upper divisions' ledger rows and the indexes'
+// ends, are copied once instead of four times). The log then holds up to
+// about two seconds of writes.
+const walCheckpointEvery = 2 * time.Second
 
 // startCheckpoints disables the writer's automatic checkpoints and starts
 // the goroutine that does them instead; stop ends it.

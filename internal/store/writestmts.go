@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strconv"
 
 	"gorm.io/gorm"
 )
@@ -115,4 +116,53 @@ func (s *Store) queryRowW(tx *gorm.DB, q string, args []any, dest ...any) error 
 		q = numberPlaceholders(q)
 	}
 	return tx.Statement.ConnPool.QueryRowContext(ctx, q, args...).Scan(dest...)
+}
+
+// groupRowsOfIDs runs q, whose one parameter is a JSON array of ids (as in
+// "IN (SELECT value FROM json_each(?))"), on the group commit's kept
+// statement. ok is false outside a group commit on SQLite: the caller then
+// runs its portable query.
+func (s *Store) groupRowsOfIDs(tx *gorm.DB, q string, ids []int64) (_ *sql.Rows, ok bool, _ error) {
+	ctx := tx.Statement.Context
+	g, ok := groupOf(ctx)
+	if !ok || s.postgres {
+		return nil, false, nil
+	}
+	b := make([]byte, 0, 2+len(ids)*8)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	st, err := g.stmt(ctx, q)
+	if err != nil {
+		return nil, true, err
+	}
+	rows, err := st.QueryContext(ctx, string(append(b, ']')))
+	return rows, true, err
+}
+
+// groupRows reads rows by q, as groupRowsOfIDs runs it, each scanned into
+// the columns fields gives, in q's order. Outside a group commit on SQLite
+// portable reads them instead.
+func groupRows[T any](s *Store, tx *gorm.DB, q string, ids []int64, portable func(out *[]T) error, fields func(*T) []any) ([]T, error) {
+	var out []T
+	rows, ok, err := s.groupRowsOfIDs(tx, q, ids)
+	if !ok {
+		return out, portable(&out)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r T
+		if err := rows.Scan(fields(&r)...); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
