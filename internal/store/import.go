@@ -247,7 +247,9 @@ func (s *Store) newSchools(tx *gorm.DB, batch []schoolRow, existing map[string]s
 	}
 	pending := make([]int, 0, len(batch)-len(existing))
 	for i, r := range batch {
-		if _, ok := existing[r.Code]; !ok {
+		// A code twice (hasDuplicateCode; batch is sorted by code) is one
+		// school, its last row's values: match that row only.
+		if _, ok := existing[r.Code]; !ok && (i+1 == len(batch) || batch[i+1].Code != r.Code) {
 			pending = append(pending, i)
 		}
 	}
