@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -145,4 +147,83 @@ func TestNewSchoolsOutOfOrder(t *testing.T) {
 			t.Errorf("%d added, want %d", len(added), len(batch))
 		}
 	})
+}
+
+// TestImportFailingRowWritesNothing: a row that fails in the middle of the
+// import's bulk write (its CHECK, past the first statement's rows) leaves
+// nothing written on either path of the schools' insert (a fresh roster's
+// plain INSERT, an upsert beside a known school), and the same roster
+// without it imports afterwards on the same connection, its foreign key
+// checks on again.
+func TestImportFailingRowWritesNothing(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		for _, known := range []bool{false, true} {
+			s, _ := newTestStore(t, engine, model.NewDate(2026, 3, 2))
+			ctx := context.Background()
+			var rows []model.SchoolLine
+			for i := range 1200 {
+				rows = append(rows, model.SchoolLine{Line: i + 2, School: model.School{Code: fmt.Sprintf("15%08d", i),
+					Name: fmt.Sprintf("学校%d", i), Type: model.Primary, DivisionCode: "150102", Students: 100, Boarders: 10,
+					Ownership: model.Public, Active: true}})
+			}
+			if known {
+				addSchool(t, s, rows[3].School.Code, "150102", 50)
+			}
+			counts := func() (n [3]int64) {
+				for i, table := range []string{"schools", "audit_log", "school_coverage"} {
+					if err := s.r.Table(table).Count(&n[i]).Error; err != nil {
+						t.Fatal(err)
+					}
+				}
+				return n
+			}
+			before := counts()
+			bad := slices.Clone(rows)
+			bad[700].School.Boarders = 1000 // more than its students: CHECK
+			if _, err := s.ImportSchools(ctx, testAdmin, bad, false); err == nil {
+				t.Fatalf("known %v: a failing row imported", known)
+			}
+			if got := counts(); got != before {
+				t.Errorf("known %v: schools, audit entries, coverage rows %v after a failed import, want %v", known, got, before)
+			}
+			if engine == "sqlite" {
+				var on int
+				if err := s.w.WithContext(ctx).Raw("PRAGMA foreign_keys").Scan(&on).Error; err != nil || on != 1 {
+					t.Errorf("known %v: foreign_keys = %d (%v) on the writer after a failed import", known, on, err)
+				}
+			}
+			if _, err := s.ImportSchools(ctx, testAdmin, rows, false); err != nil {
+				t.Fatalf("known %v: the good roster after a failed one: %v", known, err)
+			}
+			if got := counts(); got[0] != 1200 || got[2] != 1200*int64(len(model.Bases)) {
+				t.Errorf("known %v: %d schools, %d coverage rows after the import", known, got[0], got[2])
+			}
+		}
+	})
+}
+
+// TestImportSameCodeTwice: ImportSchools keeps the upsert for a batch that
+// has a code twice (hasDuplicateCode); the import then writes that school
+// once, as it did before the new ids were matched in order, instead of
+// failing to find the second row's id.
+func TestImportSameCodeTwice(t *testing.T) {
+	s, _ := newTestStore(t, "sqlite", model.NewDate(2026, 3, 2))
+	line := func(code string, students int) model.SchoolLine {
+		return model.SchoolLine{Line: 2, School: model.School{Code: code, Name: "学校" + code, Type: model.Primary,
+			DivisionCode: "150102", Students: students, Ownership: model.Public, Active: true}}
+	}
+	rows := []model.SchoolLine{line("1500000001", 100), line("1500000002", 200), line("1500000002", 200), line("1500000003", 300)}
+	if _, err := s.ImportSchools(context.Background(), testAdmin, rows, false); err != nil {
+		t.Fatal(err)
+	}
+	var n, covered int64
+	if err := s.r.Table("schools").Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := s.r.Table("school_coverage").Count(&covered).Error; err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 || covered != 3*int64(len(model.Bases)) {
+		t.Errorf("%d schools, %d coverage rows, want 3 and %d", n, covered, 3*len(model.Bases))
+	}
 }
