@@ -102,10 +102,10 @@ func (s *Store) ImportSchools(ctx context.Context, actor model.User, rows []mode
 		if err != nil {
 			return err
 		}
-		entries := make(chan []auditRow, 1)
-		go func(batch []schoolRow, origin Origin) {
-			entries <- s.importEntries(now, actor, batch, existing, head, origin)
-		}(slices.Clone(batch), originOf(tx.Statement.Context))
+		sorted, origin := slices.Clone(batch), originOf(tx.Statement.Context)
+		entries := inBackground(func() []auditRow {
+			return s.importEntries(now, actor, sorted, existing, head, origin)
+		})
 		var lastID int64
 		if err := tx.Raw("SELECT COALESCE(MAX(id), 0) FROM schools").Scan(&lastID).Error; err != nil {
 			return err
@@ -132,15 +132,14 @@ func (s *Store) ImportSchools(ctx context.Context, actor model.User, rows []mode
 		if err != nil {
 			return err
 		}
-		derived := make(chan error, 1)
-		go func() { derived <- fresh.deriveNew(added) }()
-		if err := s.writeAudit(tx, <-entries); err != nil {
+		derived := inBackground(func() error { return fresh.deriveNew(added) })
+		if err := s.writeAudit(tx, entries()); err != nil {
 			return err
 		}
 		if err := s.refreshSchools(tx, changed...); err != nil {
 			return err
 		}
-		if err := <-derived; err != nil || len(added) == 0 {
+		if err := derived(); err != nil || len(added) == 0 {
 			return err
 		}
 		return s.writeRefresh(tx, fresh)
@@ -325,3 +324,23 @@ func (s *Store) importCache(ctx context.Context, n int) func() {
 // cacheSizePragma sets SQLite's page cache: pages if positive, KiB if
 // negative. An integer is all it splices into the statement.
 func cacheSizePragma(n int64) string { return "PRAGMA cache_size = " + strconv.FormatInt(n, 10) }
+
+// inBackground runs f in a goroutine of its own and returns the function
+// that waits for its result. A panic in f is raised again in the goroutine
+// that waits, where it would have been raised had f run there: the
+// transaction rolls back and the server's recovery answers 500, instead
+// of the whole process ending. A caller that returns early without waiting
+// leaves nothing blocked (the result's channel has room for it).
+func inBackground[T any](f func() T) func() T {
+	result := make(chan func() T, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				result <- func() T { panic(p) }
+			}
+		}()
+		v := f()
+		result <- func() T { return v }
+	}()
+	return func() T { return (<-result)() }
+}

@@ -199,3 +199,20 @@ func TestDriverValueMatchesDatabaseSQL(t *testing.T) {
 		}
 	}
 }
+
+// A panic in the import's background work reaches the goroutine that
+// waits for it, where the transaction and the server's recovery handle
+// it; left in its own goroutine it would end the process.
+func TestInBackgroundRaisesPanicInWaiter(t *testing.T) {
+	if got := inBackground(func() int { return 7 })(); got != 7 {
+		t.Fatalf("result = %d, want 7", got)
+	}
+	wait := inBackground(func() int { panic("boom") })
+	defer func() {
+		if p := recover(); p != "boom" {
+			t.Fatalf("recovered %v, want the background panic", p)
+		}
+	}()
+	wait()
+	t.Fatal("waiting did not panic")
+}
