@@ -242,10 +242,11 @@ func (s *Store) schoolsWithAncestors(tx *gorm.DB, ids []int64, paths map[string]
 }
 
 // schoolsOf reads the schools with the given ids, in id order; in a group
-// commit on SQLite by a kept statement (see coverageRowsOf).
+// commit on SQLite by a kept statement (see coverageRowsOf), its columns
+// those the bulk writes name (schoolTable), in their order.
 func (s *Store) schoolsOf(tx *gorm.DB, ids []int64) ([]schoolRow, error) {
-	return groupRows(s, tx, "SELECT id, code, name, type, division_code, address, students, boarders, police_station, "+
-		"ownership, active, created_at, updated_at FROM schools WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id", ids,
+	return groupRows(s, tx, "SELECT id, "+strings.Join(schoolTable.cols, ", ")+
+		" FROM schools WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id", ids,
 		func(out *[]schoolRow) error { return tx.Where("id IN ?", ids).Order("id").Find(out).Error },
 		func(r *schoolRow) []any {
 			return []any{&r.ID, &r.Code, &r.Name, &r.Type, &r.DivisionCode, &r.Address, &r.Students, &r.Boarders,
@@ -254,11 +255,11 @@ func (s *Store) schoolsOf(tx *gorm.DB, ids []int64) ([]schoolRow, error) {
 }
 
 // checklistsOf reads the checklists with the given ids; in a group commit
-// on SQLite by a kept statement (see coverageRowsOf).
+// on SQLite by a kept statement (see coverageRowsOf), its columns those
+// of checklistTable, in their order.
 func (s *Store) checklistsOf(tx *gorm.DB, ids []int64) ([]checklistRow, error) {
-	return groupRows(s, tx, "SELECT id, school_id, checked_on, state, schema_version, facts, notes, return_reason, created_by, "+
-		"created_at, updated_at, submitted_at, reviewed_by, reviewed_at, made_at FROM checklists "+
-		"WHERE id IN (SELECT value FROM json_each(?))", ids,
+	return groupRows(s, tx, "SELECT id, "+strings.Join(checklistTable.cols, ", ")+
+		" FROM checklists WHERE id IN (SELECT value FROM json_each(?))", ids,
 		func(out *[]checklistRow) error { return tx.Where("id IN ?", ids).Find(out).Error },
 		func(r *checklistRow) []any {
 			return []any{&r.ID, &r.SchoolID, &r.CheckedOn, &r.State, &r.SchemaVersion, &r.Facts, &r.Notes, &r.ReturnReason,

@@ -27,7 +27,7 @@ var plainSQLMethods = map[string]int{"execW": 1, "queryRowW": 1, "groupRowsOfIDs
 // a range over them yields safe SQL text.
 // The bulk tables' column lists are constant names; the checklist states
 // are constants of the model.
-var safeSources = map[string]bool{"model.Measures": true, "coverageTable.cols": true,
+var safeSources = map[string]bool{"model.Measures": true, "coverageTable.cols": true, "schoolTable.cols": true, "checklistTable.cols": true,
 	"model.Submitted": true, "model.Verified": true}
 
 // safeFuncs return SQL text from an allow-list.
