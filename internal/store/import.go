@@ -102,6 +102,7 @@ func (s *Store) ImportSchools(ctx context.Context, actor model.User, rows []mode
 		if err != nil {
 			return err
 		}
+		// The entries read a copy: newSchools sets ids in batch meanwhile.
 		sorted, origin := slices.Clone(batch), originOf(tx.Statement.Context)
 		entries := inBackground(func() []auditRow {
 			return s.importEntries(now, actor, sorted, existing, head, origin)
